@@ -1,0 +1,32 @@
+import functools
+
+from django.conf import settings
+
+from roles.permissions import is_administrator
+
+
+def site(request):
+    tenant = getattr(request, "tenant", None)
+    if tenant is not None and tenant.is_public:
+        tenant = None
+    user = getattr(request, "user", None)
+    return {
+        "tenant": tenant,
+        # Evaluated only when a template asks (templates call callables).
+        "is_administrator": functools.partial(is_administrator, user),
+        "base_domain": settings.BASE_DOMAIN,
+        "public_url": _public_url(request),
+    }
+
+
+def _public_url(request):
+    port = request.get_port()
+    default = "443" if request.is_secure() else "80"
+    suffix = "" if port in (default, None, "") else f":{port}"
+    scheme = "https" if request.is_secure() else "http"
+    return f"{scheme}://{settings.BASE_DOMAIN}{suffix}"
+
+
+def tenant_url(request, tenant, path="/"):
+    """Absolute URL of ``path`` on ``tenant``'s subdomain, same scheme and port as request."""
+    return _public_url(request).replace("://", f"://{tenant.slug}.", 1) + path

@@ -1,0 +1,70 @@
+"""Staff back office: home, company profile, billing status, own profile."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from core.exceptions import ApplicationError
+from frontend.checklist import checklist_for
+from frontend.forms import CompanyProfileForm, ProfileForm
+from frontend.mixins import AdministratorRequiredMixin, StaffRequiredMixin
+from roles import services as account_services
+from tenants import services as tenant_services
+
+
+class DashboardHomeView(StaffRequiredMixin, TemplateView):
+    template_name = "dashboard/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["checklist"] = checklist_for(self.request)
+        return context
+
+
+class CompanyProfileView(AdministratorRequiredMixin, FormView):
+    template_name = "dashboard/company_profile.html"
+    form_class = CompanyProfileForm
+
+    def get_initial(self):
+        tenant = self.request.tenant
+        return {"name": tenant.name, "default_language": tenant.default_language,
+                "currency": tenant.currency}
+
+    def form_valid(self, form):
+        try:
+            tenant_services.tenant_update_profile(tenant=self.request.tenant, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Company profile saved."))
+        return redirect("dashboard:company-profile")
+
+
+class BillingView(AdministratorRequiredMixin, TemplateView):
+    """Subscription status; reachable by administrators even while suspended."""
+
+    template_name = "dashboard/billing.html"
+
+
+class ProfileView(StaffRequiredMixin, FormView):
+    template_name = "dashboard/profile.html"
+    form_class = ProfileForm
+
+    def get_initial(self):
+        user = self.request.user
+        return {"name": user.name, "phone": user.phone,
+                "preferred_language": user.preferred_language or self.request.LANGUAGE_CODE}
+
+    def form_valid(self, form):
+        try:
+            account_services.user_update_profile(user=self.request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your profile has been saved."))
+        return redirect("dashboard:profile")

@@ -1,0 +1,12 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UserKind(models.TextChoices):
+    OPERATOR = "operator", _("Platform operator")
+    STAFF = "staff", _("Supplier staff")
+    DEALER = "dealer", _("Dealer")
+
+
+# The built-in group every tenant gets at provisioning; the roles issue adds the rest.
+SYSTEM_ADMINISTRATOR = "system_administrator"

@@ -1,0 +1,137 @@
+"""Account writes: users, sign-in records, one-time login links, passwords."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core import signing
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from roles.enums import SYSTEM_ADMINISTRATOR, UserKind
+from roles.exceptions import LoginLinkError
+from roles.models import LoginLog
+
+
+def tenant_roles_initialise():
+    """Create the built-in groups of the current tenant schema (idempotent)."""
+    group, _created = Group.objects.get_or_create(name=SYSTEM_ADMINISTRATOR)
+    return group
+
+
+@transaction.atomic
+def user_create(*, email, password=None, name="", kind=UserKind.STAFF, phone="",
+                language="", administrator=False, must_change_password=False):
+    User = get_user_model()
+    email = (email or "").strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(_("An account with this e-mail already exists."),
+                               code="email_taken", fields={"email": [_("Already in use.")]})
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email, password, name=name, kind=kind, phone=phone,
+                preferred_language=language, must_change_password=must_change_password,
+            )
+    except IntegrityError as exc:
+        raise ApplicationError(_("An account with this e-mail or phone already exists."),
+                               code="email_taken") from exc
+    if administrator:
+        user.groups.add(tenant_roles_initialise())
+    return user
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def login_record(*, request, identifier, user, success):
+    return LoginLog.objects.create(
+        user=user,
+        identifier=(identifier or "")[:254],
+        success=success,
+        ip_address=_client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+    )
+
+
+def login_attempt(*, request, identifier, password, allowed_kinds):
+    """Authenticate and record the attempt. Returns the user or ``None``.
+
+    Axes counts failures (per tenant schema) through ``authenticate``.
+    """
+    user = authenticate(request, username=identifier, password=password)
+    if user is not None and user.kind not in allowed_kinds:
+        user = None
+    matched = None
+    if user is None:
+        matched = get_user_model().objects.filter(email__iexact=(identifier or "").strip()).first()
+    login_record(request=request, identifier=identifier, user=user or matched,
+                 success=user is not None)
+    return user
+
+
+def user_set_language(*, user, language):
+    if language not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("Unknown language."))
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return user
+
+
+def user_update_profile(*, user, name, phone, preferred_language):
+    """What every user may change about themselves."""
+    phone = (phone or "").strip()
+    if phone and get_user_model().objects.filter(phone=phone).exclude(pk=user.pk).exists():
+        raise ApplicationError(_("This phone number is used by another account."),
+                               fields={"phone": [_("Already in use.")]})
+    if preferred_language not in dict(settings.LANGUAGES):
+        raise ApplicationError(_("Unknown language."))
+    user.name = (name or "").strip()
+    user.phone = phone
+    user.preferred_language = preferred_language
+    user.save(update_fields=["name", "phone", "preferred_language"])
+    return user
+
+
+def user_change_password(*, user, new_password):
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    return user
+
+
+# --- one-time login links (signup hands the owner to the new subdomain) -------------
+
+
+class _LoginLinkTokens(PasswordResetTokenGenerator):
+    # The hash covers last_login, so a link stops working once it has been used.
+    key_salt = "orderline.roles.login-link"
+
+
+_login_tokens = _LoginLinkTokens()
+_SIGNER_SALT = "orderline.roles.login-link.signer"
+
+
+def login_link_make(*, user):
+    """A signed, short-lived, single-use token for ``user`` in the current schema."""
+    payload = {"s": connection.schema_name, "u": user.pk, "t": _login_tokens.make_token(user)}
+    return signing.dumps(payload, salt=_SIGNER_SALT, compress=True)
+
+
+def login_link_consume(*, token):
+    """The user the token signs in, or LoginLinkError. The caller logs the user in."""
+    try:
+        payload = signing.loads(token, salt=_SIGNER_SALT,
+                                max_age=settings.SIGNUP_LOGIN_LINK_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise LoginLinkError(_("This sign-in link has expired. Please sign in with your password.")) from exc
+    except signing.BadSignature as exc:
+        raise LoginLinkError(_("This sign-in link is not valid.")) from exc
+    if payload.get("s") != connection.schema_name:
+        raise LoginLinkError(_("This sign-in link is not valid."))
+    user = get_user_model().objects.filter(pk=payload.get("u"), is_active=True).first()
+    if user is None or not _login_tokens.check_token(user, payload.get("t", "")):
+        raise LoginLinkError(_("This sign-in link has already been used."))
+    return user

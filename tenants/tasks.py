@@ -1,0 +1,58 @@
+"""Platform background jobs. Periodic jobs fan out one task per tenant."""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from tenants import schemas
+
+
+@shared_task(name="tenants.tasks.pool_refill_task")
+def pool_refill_task():
+    """Keep the warm pool at TENANT_POOL_SIZE ready schemas (runs in public)."""
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        # One refiller at a time across all workers.
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext('orderline.pool_refill'))")
+        if not cursor.fetchone()[0]:
+            return 0
+    try:
+        return schemas.pool_fill(settings.TENANT_POOL_SIZE)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext('orderline.pool_refill'))")
+
+
+def active_tenants():
+    from tenants.enums import TenantStatus
+    from tenants.models import Tenant
+
+    return Tenant.objects.exclude(schema_name="public").filter(
+        status__in=[TenantStatus.TRIAL, TenantStatus.ACTIVE, TenantStatus.PAST_DUE]
+    )
+
+
+def fan_out(task, *args, **kwargs):
+    """Send ``task`` once per active tenant, each running in that tenant's schema."""
+    sent = 0
+    for tenant in active_tenants():
+        with tenant_context(tenant):
+            task.delay(*args, **kwargs)
+        sent += 1
+    connection.set_schema_to_public()
+    return sent
+
+
+@shared_task(name="tenants.tasks.fan_out_task")
+def fan_out_task(task_name, *args, **kwargs):
+    """Beat entry point: ``fan_out_task.delay("app.tasks.x_task")`` runs x in every tenant."""
+    from celery import current_app
+
+    return fan_out(current_app.tasks[task_name], *args, **kwargs)
+
+
+@shared_task(name="tenants.tasks.schema_probe_task")
+def schema_probe_task():
+    """Report the schema a task runs in (used by health checks and tests)."""
+    return connection.schema_name
