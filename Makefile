@@ -1,0 +1,62 @@
+# Orderline — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: demo test install services migrate messages chromium bench run clean help
+
+help:
+	@echo "make demo   install, start PostgreSQL/Redis, migrate, load demo data, run web + worker + beat"
+	@echo "make test   install what the tests need and run the whole suite (browser tests included)"
+	@echo "make bench  provisioning benchmark (pool / clone / migrate)"
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && apt-get install -y -qq gettext >/dev/null; } || { echo "msgfmt (gettext) is needed: apt-get install gettext"; exit 1; }
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+install: $(VENV)/.installed node_modules/.installed messages
+
+services: $(VENV)/.installed
+	$(PY) scripts/services.py
+
+migrate: install services
+	$(PY) manage.py migrate_all
+
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  fi; }
+	@command -v chromium >/dev/null || { echo "ERROR: the browser tests need Debian's chromium (apt-get install chromium)."; exit 1; }
+
+demo: migrate
+	$(PY) manage.py demo
+	$(PY) manage.py tenant_pool
+	@if grep -q '^REDIS_URL=' .env 2>/dev/null || [ -n "$$REDIS_URL" ]; then \
+	  $(VENV)/bin/honcho start; \
+	else \
+	  echo "No Redis: running the web process only (tasks run inline)"; \
+	  $(VENV)/bin/honcho start web; \
+	fi
+
+test: install services chromium
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: migrate
+	$(PY) manage.py bench_provision --rounds 5
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .data .env

@@ -1,0 +1,130 @@
+"""Test harness.
+
+* The test database is real PostgreSQL. The template schema and two tenants,
+  acme and globex, are provisioned once per run (committed, outside any test
+  transaction); every test then runs in a transaction that is rolled back.
+* ``acme`` / ``globex`` are the Tenant rows; ``in_acme`` switches the connection
+  to acme's schema for the test; ``acme_client`` etc. are Django test clients
+  whose requests carry the tenant's Host header.
+* After every test the connection is put back on the public schema.
+"""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from tenants import schemas
+from tenants.models import Tenant
+from tenants.services import tenant_provision
+
+OWNER_PASSWORD = "Owner-pass-2026"
+TEST_TENANTS = {
+    "acme": {"name": "Acme Beverages", "language": "en"},
+    "globex": {"name": "环球服饰", "language": "zh-hans"},
+}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        schemas.template_ensure()
+        for slug, spec in TEST_TENANTS.items():
+            if not Tenant.objects.filter(slug=slug).exists():
+                tenant_provision(
+                    name=spec["name"], slug=slug, owner_email=f"owner@{slug}.example",
+                    owner_password=OWNER_PASSWORD, owner_name=f"{slug} owner",
+                    language=spec["language"],
+                )
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def acme(db):
+    return Tenant.objects.get(slug="acme")
+
+
+@pytest.fixture
+def globex(db):
+    return Tenant.objects.get(slug="globex")
+
+
+@pytest.fixture
+def in_acme(acme):
+    with tenant_context(acme):
+        yield acme
+
+
+def host_of(tenant):
+    return f"{tenant.slug}.{settings.BASE_DOMAIN}"
+
+
+class TenantClient(Client):
+    """A test client bound to one host; leaves the connection on public afterwards."""
+
+    def __init__(self, host, **kwargs):
+        super().__init__(HTTP_HOST=host, **kwargs)
+        self.host = host
+
+    def request(self, **request):
+        try:
+            return super().request(**request)
+        finally:
+            connection.set_schema_to_public()
+
+
+@pytest.fixture
+def acme_client(acme):
+    return TenantClient(host_of(acme))
+
+
+@pytest.fixture
+def globex_client(globex):
+    return TenantClient(host_of(globex))
+
+
+@pytest.fixture
+def public_client(db):
+    return TenantClient(settings.BASE_DOMAIN)
+
+
+@pytest.fixture
+def login_as():
+    """``login_as(client, tenant, user)``: a signed-in session on that tenant's host."""
+
+    def _login(client, tenant, user):
+        with tenant_context(tenant):
+            client.force_login(user, backend="roles.backends.EmailBackend")
+        connection.set_schema_to_public()
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def committed_db(django_db_blocker):
+    """Real commits, for tests with several threads/connections (no rollback).
+
+    Such tests clean up after themselves; never flush (it would empty the
+    public schema that holds every tenant).
+    """
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        yield
+        connection.set_schema_to_public()
