@@ -76,17 +76,18 @@ def host_of(tenant):
 
 
 class TenantClient(Client):
-    """A test client bound to one host; leaves the connection on public afterwards."""
+    """A test client bound to one host; the test's own schema is restored after each request."""
 
     def __init__(self, host, **kwargs):
         super().__init__(HTTP_HOST=host, **kwargs)
         self.host = host
 
     def request(self, **request):
+        previous = connection.tenant
         try:
             return super().request(**request)
         finally:
-            connection.set_schema_to_public()
+            connection.set_tenant(previous)
 
 
 @pytest.fixture
@@ -109,9 +110,8 @@ def login_as():
     """``login_as(client, tenant, user)``: a signed-in session on that tenant's host."""
 
     def _login(client, tenant, user):
-        with tenant_context(tenant):
+        with tenant_context(tenant):  # restores the caller's schema on exit
             client.force_login(user, backend="roles.backends.EmailBackend")
-        connection.set_schema_to_public()
         return client
 
     return _login
