@@ -1,0 +1,99 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live server.
+
+The server is Django's LiveServerThread on 127.0.0.1; Chromium resolves every
+``*.localhost`` name to loopback itself, so ``http://acme.localhost:<port>/``
+reaches it without a hosts file. Data is committed (no rollback) and each test
+uses fresh e-mails and subdomains.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+from django.test.testcases import LiveServerThread
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def chromium_path():
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Debian's chromium is required for the browser tests "
+                    "(`make test` installs it: apt-get install chromium)", pytrace=False)
+    return path
+
+
+def _production_app(_test_media_handler):
+    """Serve the app as production does: whitenoise for static files and the
+    tenant-aware media view, not Django's test media handler (which bypasses
+    the tenant)."""
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
+
+
+class Server:
+    def __init__(self, port):
+        self.port = port
+
+    def url(self, host="localhost", path="/"):
+        return f"http://{host}:{self.port}{path}"
+
+    def tenant(self, slug, path="/"):
+        return self.url(f"{slug}.localhost", path)
+
+
+@pytest.fixture(scope="session")
+def live(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        thread = LiveServerThread("127.0.0.1", static_handler=_production_app, port=0)
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        try:
+            yield Server(thread.port)
+        finally:
+            thread.terminate()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def committed(django_db_blocker):
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        yield
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def page(browser, live, committed):
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, live, committed):
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()
