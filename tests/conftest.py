@@ -39,6 +39,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     language=spec["language"],
                 )
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        # Worker and live-server threads may still hold connections; the test
+        # database cannot be dropped while they do.
+        with connection.cursor() as cursor:
+            cursor.execute("""SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                              WHERE datname = current_database() AND pid <> pg_backend_pid()""")
 
 
 @pytest.fixture(autouse=True)
