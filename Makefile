@@ -29,6 +29,7 @@ messages: $(VENV)/.installed
 install: $(VENV)/.installed node_modules/.installed messages
 
 services: $(VENV)/.installed
+	@mkdir -p .data
 	$(PY) scripts/services.py
 
 migrate: install services
