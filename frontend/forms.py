@@ -8,6 +8,15 @@ from core.mail import email_send
 from tenants.enums import Currency
 
 
+def form_add_application_error(form, error):
+    """Show a service's ApplicationError on the form: per field where it names one."""
+    for field, messages in error.fields.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not error.fields:
+        form.add_error(None, error.message)
+
+
 class LoginForm(forms.Form):
     username = forms.CharField(
         label=_("E-mail or mobile phone"), max_length=254,

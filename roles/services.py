@@ -26,8 +26,8 @@ def user_create(*, email, password=None, name="", kind=UserKind.STAFF, phone="",
     User = get_user_model()
     email = (email or "").strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise ApplicationError(_("An account with this e-mail already exists."),
-                               code="email_taken", fields={"email": [_("Already in use.")]})
+        message = _("An account with this e-mail already exists.")
+        raise ApplicationError(message, code="email_taken", fields={"email": [message]})
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -84,8 +84,8 @@ def user_update_profile(*, user, name, phone, preferred_language):
     """What every user may change about themselves."""
     phone = (phone or "").strip()
     if phone and get_user_model().objects.filter(phone=phone).exclude(pk=user.pk).exists():
-        raise ApplicationError(_("This phone number is used by another account."),
-                               fields={"phone": [_("Already in use.")]})
+        message = _("This phone number is used by another account.")
+        raise ApplicationError(message, fields={"phone": [message]})
     if preferred_language not in dict(settings.LANGUAGES):
         raise ApplicationError(_("Unknown language."))
     user.name = (name or "").strip()

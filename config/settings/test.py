@@ -1,6 +1,7 @@
 """Test overrides: real PostgreSQL, eager Celery unless a test starts a worker."""
 
 from .base import *  # noqa: F401,F403
+from .base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,3 +18,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 TENANT_POOL_SIZE = 1
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+# Separate names let two suites run side by side (e.g. a CI run and a local run).
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_orderline")}  # noqa: F405

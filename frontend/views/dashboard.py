@@ -7,7 +7,7 @@ from django.views.generic import FormView, TemplateView
 
 from core.exceptions import ApplicationError
 from frontend.checklist import checklist_for
-from frontend.forms import CompanyProfileForm, ProfileForm
+from frontend.forms import form_add_application_error, CompanyProfileForm, ProfileForm
 from frontend.mixins import AdministratorRequiredMixin, StaffRequiredMixin
 from roles import services as account_services
 from tenants import services as tenant_services
@@ -35,7 +35,7 @@ class CompanyProfileView(AdministratorRequiredMixin, FormView):
         try:
             tenant_services.tenant_update_profile(tenant=self.request.tenant, **form.cleaned_data)
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form_add_application_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Company profile saved."))
         return redirect("dashboard:company-profile")
@@ -60,11 +60,7 @@ class ProfileView(StaffRequiredMixin, FormView):
         try:
             account_services.user_update_profile(user=self.request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            form_add_application_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Your profile has been saved."))
         return redirect("dashboard:profile")

@@ -9,7 +9,7 @@ from django_tenants.utils import tenant_context
 
 from core.exceptions import ApplicationError
 from frontend.context_processors import tenant_url
-from frontend.forms import SignupForm
+from frontend.forms import form_add_application_error, SignupForm
 from roles.services import login_link_make
 from tenants import services as tenant_services
 from tenants.exceptions import SubdomainError
@@ -35,11 +35,7 @@ class SignupView(FormView):
                 language=data["language"],
             )
         except ApplicationError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            form_add_application_error(form, exc)
             return self.form_invalid(form)
         with tenant_context(result.tenant):
             token = login_link_make(user=result.owner)
