@@ -12,4 +12,7 @@ def is_administrator(user):
         return False
     if user.kind != UserKind.STAFF:
         return False
-    return user.groups.filter(name=SYSTEM_ADMINISTRATOR).exists()
+    # Memoised on the user object, which lives for one request.
+    if not hasattr(user, "_orderline_is_administrator"):
+        user._orderline_is_administrator = user.groups.filter(name=SYSTEM_ADMINISTRATOR).exists()
+    return user._orderline_is_administrator

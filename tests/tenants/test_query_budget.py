@@ -1,0 +1,40 @@
+"""Query budgets of the shell pages (ARCHITECTURE.md, Budgets)."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import tenant_context
+
+from tests.factories import DealerFactory, UserFactory
+
+
+def _warm_count(client, path):
+    client.get(path)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_anonymous_login_page_makes_no_query(acme_client):
+    assert _warm_count(acme_client, "/login/") == []
+
+
+def test_signed_in_dashboard_makes_four_queries(acme, acme_client, login_as):
+    with tenant_context(acme):
+        user = UserFactory()
+    login_as(acme_client, acme, user)
+    queries = _warm_count(acme_client, "/dashboard/")
+    # search_path once, the session, the user, the administrator check; nothing about the tenant
+    assert len(queries) == 4, queries
+    assert queries[0].startswith("SET search_path")
+
+
+def test_signed_in_shop_makes_three_queries(acme, acme_client, login_as):
+    with tenant_context(acme):
+        dealer = DealerFactory()
+    login_as(acme_client, acme, dealer)
+    # search_path, the session, the user
+    assert len(_warm_count(acme_client, "/shop/")) == 3
+
+
+def test_public_landing_makes_no_query(public_client):
+    assert _warm_count(public_client, "/") == []
