@@ -17,6 +17,7 @@ urlpatterns = [
     path("signup/check/", public.SubdomainCheckView.as_view(), name="signup-check"),
     path("ops/login/", auth.OpsLoginView.as_view(), name="ops-login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("password/change/", auth.PasswordChangeView.as_view(), name="password-change"),
     path("i18n/language/", auth.SetLanguageView.as_view(), name="set-language"),
     path("ops/", include(ops_patterns)),
 ]

@@ -1,7 +1,5 @@
 """E-mail: rendered in the recipient's language by a Celery task sent on commit."""
 
-from django.db import transaction
-
 
 def email_send(*, to, template, context, language):
     """Queue an e-mail. ``template`` names ``<template>_subject.txt`` / ``_body.txt`` / ``.html``.
@@ -9,9 +7,8 @@ def email_send(*, to, template, context, language):
     ``context`` must be JSON-serialisable; the task renders it in ``language``.
     Nothing is sent if the surrounding transaction rolls back.
     """
+    from core.background import enqueue_on_commit
     from core.tasks import email_send_task
 
     recipients = [to] if isinstance(to, str) else list(to)
-    transaction.on_commit(
-        lambda: email_send_task.delay(recipients, template, context, language)
-    )
+    enqueue_on_commit(email_send_task, recipients, template, context, language)

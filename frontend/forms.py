@@ -36,7 +36,7 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     owner_name = forms.CharField(label=_("Your name"), max_length=120)
-    owner_email = forms.EmailField(label=_("Work e-mail"))
+    owner_email = forms.EmailField(label=_("Work e-mail"), max_length=254)
     owner_password = forms.CharField(
         label=_("Password"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -21,3 +21,34 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def client_ip(request):
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the
+    X-Forwarded-For entry that the outermost trusted proxy saw (not a forgeable one)."""
+    from django.conf import settings
+
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                 if part.strip()]
+        if len(chain) >= proxies:
+            return chain[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def login_identifier(request, credentials):
+    """What django-axes counts failures against: one account, however it is typed.
+
+    E-mail in any case and the account's phone number all map to the same key,
+    so changing letter case or switching to the phone does not reset the count.
+    """
+    raw = ((credentials or {}).get("username") or "").strip()
+    if not raw:
+        return raw
+    User = get_user_model()
+    query = Q(email__iexact=raw)
+    if "@" not in raw:
+        query |= Q(phone=raw)
+    email = User.objects.filter(query).values_list("email", flat=True).first()
+    return (email or raw).lower()

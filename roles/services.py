@@ -6,10 +6,12 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from roles.enums import SYSTEM_ADMINISTRATOR, UserKind
+from roles.backends import client_ip
 from roles.exceptions import LoginLinkError
 from roles.models import LoginLog
 
@@ -42,16 +44,12 @@ def user_create(*, email, password=None, name="", kind=UserKind.STAFF, phone="",
     return user
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def login_record(*, request, identifier, user, success):
     return LoginLog.objects.create(
         user=user,
         identifier=(identifier or "")[:254],
         success=success,
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
     )
 
@@ -66,7 +64,11 @@ def login_attempt(*, request, identifier, password, allowed_kinds):
         user = None
     matched = None
     if user is None:
-        matched = get_user_model().objects.filter(email__iexact=(identifier or "").strip()).first()
+        identifier = (identifier or "").strip()
+        query = Q(email__iexact=identifier)
+        if identifier and "@" not in identifier:
+            query |= Q(phone=identifier)
+        matched = get_user_model().objects.filter(query).first()
     login_record(request=request, identifier=identifier, user=user or matched,
                  success=user is not None)
     return user
@@ -83,15 +85,20 @@ def user_set_language(*, user, language):
 def user_update_profile(*, user, name, phone, preferred_language):
     """What every user may change about themselves."""
     phone = (phone or "").strip()
+    taken = ApplicationError(_("This phone number is used by another account."),
+                             fields={"phone": [_("This phone number is used by another account.")]})
     if phone and get_user_model().objects.filter(phone=phone).exclude(pk=user.pk).exists():
-        message = _("This phone number is used by another account.")
-        raise ApplicationError(message, fields={"phone": [message]})
+        raise taken
     if preferred_language not in dict(settings.LANGUAGES):
         raise ApplicationError(_("Unknown language."))
     user.name = (name or "").strip()
     user.phone = phone
     user.preferred_language = preferred_language
-    user.save(update_fields=["name", "phone", "preferred_language"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["name", "phone", "preferred_language"])
+    except IntegrityError as exc:  # the same number saved by someone else just now
+        raise taken from exc
     return user
 
 

@@ -1,39 +1,59 @@
 """Cached tenant resolution: zero queries per warm request.
 
-Entries are keyed by host name in the public key space and dropped whenever a
-domain or a tenant changes (``Tenant.save`` / ``Domain.save`` call ``forget_*``).
+Entries are keyed by host name in the public key space. ``Tenant.save`` and
+``Domain.save``/``delete`` drop them at once *and* again after the surrounding
+transaction commits, so a request that read the old row in between cannot keep
+a stale entry alive. Production runs a shared cache (Redis), so every process
+sees the invalidation.
 """
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django_tenants.utils import schema_context
 
-_MISSING = "__none__"
+# Bump when the cached Tenant's pickled shape changes.
+_VERSION = 2
+_MISSING = "__unknown_host__"
+NEGATIVE_SECONDS = 60
 
 
 def _key(host):
-    return f"tenant-host:{host}"
+    return f"tenant-host:v{_VERSION}:{host}"
 
 
 def get(host):
-    """The cached tenant for host, ``None`` when unknown, or ``_MISSING``-free miss marker."""
     with schema_context("public"):
         return cache.get(_key(host))
 
 
 def put(host, tenant):
     with schema_context("public"):
-        cache.set(_key(host), tenant if tenant is not None else _MISSING,
-                  settings.TENANT_CACHE_SECONDS)
+        if tenant is None:
+            cache.set(_key(host), _MISSING, NEGATIVE_SECONDS)
+        else:
+            cache.set(_key(host), tenant, settings.TENANT_CACHE_SECONDS)
 
 
 def is_unknown_marker(value):
     return value == _MISSING
 
 
-def forget_host(host):
+def _delete(hosts):
     with schema_context("public"):
-        cache.delete(_key(host))
+        cache.delete_many([_key(host) for host in hosts])
+
+
+def forget_hosts(hosts):
+    hosts = {h for h in hosts if h}
+    if not hosts:
+        return
+    _delete(hosts)
+    transaction.on_commit(lambda: _delete(hosts), robust=True)
+
+
+def forget_host(host):
+    forget_hosts({host})
 
 
 def forget_tenant(tenant):
@@ -42,5 +62,4 @@ def forget_tenant(tenant):
         hosts.update(tenant.domains.values_list("domain", flat=True))
     if tenant.schema_name == "public":
         hosts.update({settings.BASE_DOMAIN, f"www.{settings.BASE_DOMAIN}"})
-    for host in hosts:
-        forget_host(host)
+    forget_hosts(hosts)

@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.db import connection
+from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import set_urlconf
+from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants import cache as tenant_cache
@@ -16,6 +18,14 @@ class TenantMiddleware(TenantMainMiddleware):
     (or a custom domain row) a tenant, anything else the public 404 page. Warm
     requests are answered from the cache without touching the database.
     """
+
+    @staticmethod
+    def hostname_from_request(request):
+        """Lower-case host without port or trailing dot; ``www.`` only for the base domain."""
+        host, _port = split_domain_port(request.get_host())  # lower-cased, no trailing dot
+        if host == f"www.{settings.BASE_DOMAIN}":
+            return settings.BASE_DOMAIN
+        return host
 
     def get_tenant(self, domain_model, hostname):
         from tenants.models import Tenant
@@ -41,6 +51,7 @@ class TenantMiddleware(TenantMainMiddleware):
         request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
         set_urlconf(request.urlconf)
         request.tenant = None
+        translation.activate(translation.get_language_from_request(request))
         response = render(request, "public/tenant_not_found.html", {"hostname": hostname},
                           status=404)
         return response

@@ -7,6 +7,7 @@ Nothing here creates a Tenant row; ``tenants.services`` does.
 import functools
 import hashlib
 import logging
+import re
 import uuid
 
 from django.conf import settings
@@ -22,7 +23,13 @@ log = logging.getLogger(__name__)
 POOL_PREFIX = "pool_"
 
 
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
 def _quote(name):
+    """Quote a schema or table name we made ourselves; anything else is refused."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"refusing unexpected SQL identifier {name!r}")
     return connection.ops.quote_name(name)
 
 
@@ -84,24 +91,53 @@ def template_ensure(*, verbosity=0):
     return name
 
 
+_UNCLONEABLE_SQL = """
+SELECT 'trigger' FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %(s)s AND NOT t.tgisinternal
+UNION ALL SELECT 'view' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = %(s)s AND c.relkind IN ('v', 'm')
+UNION ALL SELECT 'function' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = %(s)s
+UNION ALL SELECT 'type' FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+  WHERE n.nspname = %(s)s AND t.typtype IN ('e', 'd', 'r', 'm')
+UNION ALL SELECT 'policy' FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %(s)s
+UNION ALL SELECT 'sequence' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = %(s)s AND c.relkind = 'S' AND NOT EXISTS (
+    SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'i')
+"""
+
+
+def uncloneable_objects(source):
+    """What ``clone_schema`` cannot reproduce in ``source`` (empty: it can clone it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_UNCLONEABLE_SQL, {"s": source})
+        return sorted({row[0] for row in cursor.fetchall()})
+
+
 def clone_schema(source, target):
     """Copy ``source`` to a new schema ``target``: tables, rows, indexes, constraints.
 
-    Tenant schemas hold only tables (no views, triggers or functions), so this
-    is all a clone needs: ``LIKE … INCLUDING ALL`` copies columns, defaults,
-    identity, checks and indexes; foreign keys are re-added afterwards, and the
-    identity sequences moved past the copied rows. It runs in the caller's
-    transaction. django-tenants' generic ``clone_schema()`` SQL function does
-    the same in ~2.4 s here; this takes ~70 ms.
+    Handles what tenant schemas hold: tables with identity keys. ``LIKE … INCLUDING
+    ALL`` copies columns, defaults, identity, generated columns, checks and indexes;
+    rows are copied without generated columns; foreign keys are re-added; identity
+    sequences move past the copied rows. Anything else (triggers, views, functions,
+    types, policies, free sequences) makes ``template_is_ready()`` false, and
+    provisioning migrates instead. Runs in the caller's transaction. (django-tenants'
+    generic ``clone_schema()`` SQL function takes ~2.4 s here; this ~70 ms.)
     """
     q = _quote
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-               WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname""",
+            """SELECT c.relname,
+                      array_agg(a.attname ORDER BY a.attnum) FILTER (WHERE a.attgenerated = '')
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+               WHERE n.nspname = %s AND c.relkind IN ('r', 'p')
+               GROUP BY c.relname ORDER BY c.relname""",
             [source],
         )
-        tables = [row[0] for row in cursor.fetchall()]
+        tables = cursor.fetchall()
         # Definitions are read with only the source on the path: its own tables come
         # back unqualified (and so bind to the target below), public ones qualified.
         cursor.execute(f"SET LOCAL search_path TO {q(source)}")
@@ -121,12 +157,13 @@ def clone_schema(source, target):
         identities = cursor.fetchall()
 
         statements = [f"CREATE SCHEMA {q(target)}"]
-        for table in tables:
+        for table, columns in tables:
             statements.append(
                 f"CREATE TABLE {q(target)}.{q(table)} (LIKE {q(source)}.{q(table)} INCLUDING ALL)")
+            names = ", ".join(q(c) for c in columns)
             statements.append(
-                f"INSERT INTO {q(target)}.{q(table)} OVERRIDING SYSTEM VALUE "
-                f"SELECT * FROM {q(source)}.{q(table)}")
+                f"INSERT INTO {q(target)}.{q(table)} ({names}) OVERRIDING SYSTEM VALUE "
+                f"SELECT {names} FROM {q(source)}.{q(table)}")
         cursor.execute(";\n".join(statements))
 
         cursor.execute(f"SET LOCAL search_path TO {q(target)}, public")
@@ -135,6 +172,8 @@ def clone_schema(source, target):
                 f"ALTER TABLE {q(target)}.{q(table)} ADD CONSTRAINT {q(name)} {definition}"
                 for table, name, definition in foreign_keys))
         if identities:
+            for _table, column in identities:
+                q(column)  # validated; pg_get_serial_sequence takes the bare name
             cursor.execute(";\n".join(
                 f"SELECT setval(pg_get_serial_sequence('{q(target)}.{q(table)}', '{column}'), "
                 f"COALESCE((SELECT max({q(column)}) FROM {q(target)}.{q(table)}), 0) + 1, false)"
@@ -149,7 +188,15 @@ def clone_template(schema_name):
 
 
 def template_is_ready():
-    return is_up_to_date(template_schema_name())
+    """The template is migrated to the code's migrations and holds only what clones copy."""
+    name = template_schema_name()
+    if not is_up_to_date(name):
+        return False
+    blockers = uncloneable_objects(name)
+    if blockers:
+        log.warning("template schema holds %s: tenants are migrated, not cloned", blockers)
+        return False
+    return True
 
 
 # --- warm pool ---------------------------------------------------------------------
@@ -161,14 +208,19 @@ def pool_take(schema_name):
     Must run inside the caller's transaction: the pool row is locked with
     SKIP LOCKED, so concurrent signups never take the same schema.
     """
-    entry = (
-        PoolSchema.objects.select_for_update(skip_locked=True)
-        .filter(fingerprint=migrations_fingerprint())
-        .order_by("created_at")
-        .first()
-    )
-    if entry is None:
-        return False
+    while True:
+        entry = (
+            PoolSchema.objects.select_for_update(skip_locked=True)
+            .filter(fingerprint=migrations_fingerprint())
+            .order_by("created_at")
+            .first()
+        )
+        if entry is None:
+            return False
+        if schema_exists(entry.schema_name):
+            break
+        log.warning("pool row %s has no schema; dropping it", entry.schema_name)
+        entry.delete()
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER SCHEMA {_quote(entry.schema_name)} RENAME TO {_quote(schema_name)}")
     entry.delete()

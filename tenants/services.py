@@ -1,14 +1,18 @@
 """Tenant writes. ``tenant_provision`` is the only way a tenant is made."""
 
+import logging
 import re
+import secrets
+import shutil
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
@@ -18,6 +22,8 @@ from tenants import schemas
 from tenants.enums import ProvisionPath, TenantStatus
 from tenants.exceptions import ProvisionError, SubdomainError, SubdomainTakenError
 from tenants.models import Domain, Tenant
+
+log = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 SLUG_MIN, SLUG_MAX = 3, 30
@@ -58,13 +64,16 @@ def subdomain_check(slug):
     if slug in RESERVED_SUBDOMAINS:
         raise SubdomainError(_("“%(slug)s” is reserved. Please choose another.") % {"slug": slug},
                              code="reserved")
-    if Tenant.objects.filter(slug=slug).exists():
+    if (Tenant.objects.filter(slug=slug).exists()
+            or Domain.objects.filter(domain=f"{slug}.{settings.BASE_DOMAIN}").exists()):
         raise SubdomainTakenError()
     return slug
 
 
 def schema_name_for(slug):
-    return "t_" + slug.replace("-", "_")
+    """A schema name that is never reused: a new tenant on a freed subdomain must not
+    inherit files, cache entries or queued tasks keyed by the old schema's name."""
+    return f"t_{slug.replace('-', '_')}_{secrets.token_hex(4)}"
 
 
 @dataclass(frozen=True)
@@ -89,9 +98,14 @@ def _schema_create(schema_name, path):
     return ProvisionPath.MIGRATE
 
 
+EMAIL_MAX = 254
+
+
 def _owner_validate(*, email, password, name):
     errors = {}
     try:
+        if len(email) > EMAIL_MAX:
+            raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
         errors["owner_email"] = [_("Enter a valid e-mail address.")]
@@ -169,17 +183,23 @@ def tenant_provision(
         connection.set_schema_to_public()
         if Tenant.objects.filter(slug=slug).exists():
             raise SubdomainTakenError() from exc
-        raise
+        log.exception("provisioning %s failed", slug)
+        raise ProvisionError(_("Your site could not be created. Please try again.")) from exc
+    except DatabaseError as exc:
+        log.exception("provisioning %s failed", slug)
+        raise ProvisionError(_("Your site could not be created. Please try again.")) from exc
     finally:
         connection.set_schema_to_public()
 
     elapsed = (time.perf_counter() - started) * 1000
+    from core.background import enqueue_on_commit
     from tenants.tasks import pool_refill_task
 
-    transaction.on_commit(pool_refill_task.delay)
+    enqueue_on_commit(pool_refill_task)
     return Provisioned(tenant=tenant, owner=owner, path=used, milliseconds=elapsed)
 
 
+@transaction.atomic
 def tenant_set_status(*, tenant, status):
     """Change a tenant's lifecycle status (the cached resolution is dropped by save())."""
     if status not in TenantStatus.values:
@@ -190,13 +210,20 @@ def tenant_set_status(*, tenant, status):
 
 
 def tenant_delete(*, tenant):
-    """Drop a tenant and its schema (operators' console and tests)."""
+    """Drop a tenant: its row, domains and schema in one transaction, then its files."""
     if tenant.is_public:
         raise ApplicationError(_("The public schema cannot be deleted."))
     connection.set_schema_to_public()
-    tenant.delete(force_drop=True)
+    media = Path(settings.MEDIA_ROOT) / tenant.schema_name
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Check deferred foreign keys now: a schema with pending checks cannot be dropped.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        tenant.delete(force_drop=True)
+    shutil.rmtree(media, ignore_errors=True)
 
 
+@transaction.atomic
 def tenant_update_profile(*, tenant, name, default_language, currency):
     """The company profile a tenant's administrator edits in the dashboard."""
     name = (name or "").strip()

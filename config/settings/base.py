@@ -6,7 +6,6 @@
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -60,6 +59,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "guardian",
     "roles",  # the user model: operators in public, staff and dealers per tenant
     "frontend",
     "rest_framework",
@@ -71,7 +71,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
-    "guardian",
+    "guardian",  # also in SHARED_APPS: public users cascade into its (empty) tables
     "axes",
     "roles",
 ]
@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "frontend.middleware.UserLanguageMiddleware",
+    "frontend.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,6 +151,11 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "auth/locked_out.html"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "roles.backends.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "roles.backends.client_ip"
+# How many reverse proxies (nginx, a load balancer) stand in front of the app; their
+# X-Forwarded-For entries decide the client IP for lockouts and the login log.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # django-guardian: no anonymous user row (our user model logs in by e-mail).
 ANONYMOUS_USER_NAME = None
@@ -176,7 +182,7 @@ STATICFILES_DIRS = [
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": {"BACKEND": "tenants.storage.TenantMediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))

@@ -1,15 +1,30 @@
-"""Serve the current tenant's uploaded files (each tenant has its own folder)."""
+"""Serve the current tenant's uploaded files to its signed-in users.
 
-from django.http import FileResponse, Http404
+The folder comes from the host (the tenant's schema), never from the URL, so
+another tenant's files cannot be named. Only regular files inside that folder
+are served; raster images inline, everything else as a download, with nosniff.
+"""
+
+import mimetypes
+import os
+
+from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.utils._os import safe_join
+from django.http import FileResponse, Http404
+
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
+@login_required
 def tenant_media(request, path):
-    try:
-        full = safe_join(default_storage.location, path)
-    except Exception as exc:  # SuspiciousFileOperation on ../ tricks
-        raise Http404 from exc
-    if not default_storage.exists(path):
+    root = os.path.realpath(default_storage.location)
+    full = os.path.realpath(os.path.join(root, path))
+    if os.path.commonpath([root, full]) != root or not os.path.isfile(full):
         raise Http404
-    return FileResponse(open(full, "rb"))
+    content_type, _encoding = mimetypes.guess_type(full)
+    inline = content_type in INLINE_TYPES
+    response = FileResponse(open(full, "rb"), as_attachment=not inline,
+                            content_type=content_type if inline else "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,6 +1,6 @@
 """The public site: landing page and supplier signup."""
 
-from django.contrib import messages
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -54,4 +54,4 @@ class SubdomainCheckView(View):
                           {"ok": False, "message": exc.message, "slug": slug})
         return render(request, "public/_subdomain_check.html",
                       {"ok": True, "message": _("%(host)s is available.") % {
-                          "host": f"{slug}.{request.get_host().split(':')[0]}"}, "slug": slug})
+                          "host": f"{slug}.{settings.BASE_DOMAIN}"}, "slug": slug})

@@ -121,20 +121,46 @@ def test_same_cache_key_holds_different_values_per_tenant(acme, globex):
 
 
 def test_uploaded_file_of_acme_cannot_be_fetched_through_globex(acme, globex, acme_client,
-                                                                globex_client):
-    name = f"uploads/{uuid.uuid4().hex}.txt"
+                                                                globex_client, login_as):
     with tenant_context(acme):
-        saved = default_storage.save(name, ContentFile(b"acme price list"))
+        login_as(acme_client, acme, UserFactory())
+        saved = default_storage.save(f"uploads/{uuid.uuid4().hex}.txt",
+                                     ContentFile(b"acme price list"))
         url = default_storage.url(saved)
+    with tenant_context(globex):
+        login_as(globex_client, globex, UserFactory())
     try:
-        path = "/media/" + saved
-        response = acme_client.get(path)
+        assert url == "/media/" + saved  # the URL the storage hands out works as is
+        response = acme_client.get(url)
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == b"acme price list"
-        assert globex_client.get(path).status_code == 404
-        assert globex_client.get("/media/../t_acme/" + saved).status_code == 404
-        assert globex_client.get("/media/%2e%2e/t_acme/" + saved).status_code == 404
-        assert "t_acme" not in url or url.startswith("/media/")
+        assert response["Content-Disposition"].startswith("attachment")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert globex_client.get(url).status_code == 404
+        for trick in (f"/media/../{acme.schema_name}/{saved}",
+                      f"/media/%2e%2e/{acme.schema_name}/{saved}",
+                      f"/media/..%2f{acme.schema_name}/{saved}",
+                      f"/media/{acme.schema_name}/{saved}"):
+            assert globex_client.get(trick).status_code == 404, trick
+    finally:
+        with tenant_context(acme):
+            default_storage.delete(saved)
+
+
+def test_media_needs_a_signed_in_user_and_never_lists_folders(acme, acme_client, login_as):
+    with tenant_context(acme):
+        saved = default_storage.save(f"uploads/{uuid.uuid4().hex}.png", ContentFile(b"\x89PNG"))
+    try:
+        response = acme_client.get("/media/" + saved)
+        assert response.status_code == 302 and "/login/" in response.url
+        with tenant_context(acme):
+            login_as(acme_client, acme, UserFactory())
+        response = acme_client.get("/media/" + saved)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/png"
+        assert "attachment" not in response.get("Content-Disposition", "")
+        assert acme_client.get("/media/uploads/").status_code == 404
+        assert acme_client.get("/media/").status_code == 404
     finally:
         with tenant_context(acme):
             default_storage.delete(saved)
@@ -142,9 +168,9 @@ def test_uploaded_file_of_acme_cannot_be_fetched_through_globex(acme, globex, ac
 
 def test_eager_task_sent_from_acme_runs_in_acme(acme, globex):
     with tenant_context(acme):
-        assert schema_probe_task.delay().get() == "t_acme"
+        assert schema_probe_task.delay().get() == acme.schema_name
     with tenant_context(globex):
-        assert schema_probe_task.delay().get() == "t_globex"
+        assert schema_probe_task.delay().get() == globex.schema_name
     assert schema_probe_task.delay().get() == "public"
 
 
@@ -182,7 +208,7 @@ def test_task_sent_from_acme_runs_in_acme_on_a_real_worker(celery_worker):
     with tenant_context(globex):
         from_globex = schema_probe_task.delay()
     from_public = schema_probe_task.delay()
-    assert from_acme.get(timeout=20) == "t_acme"
-    assert from_globex.get(timeout=20) == "t_globex"
+    assert from_acme.get(timeout=20) == acme.schema_name
+    assert from_globex.get(timeout=20) == globex.schema_name
     assert from_public.get(timeout=20) == "public"
     assert connection.schema_name == "public"

@@ -24,21 +24,21 @@ def test_savepoint_rollback_then_tenant_switch_reads_the_right_schema(committed_
     try:
         connection.set_tenant(acme)
         with transaction.atomic():
-            assert current_schema() == "t_acme"
+            assert current_schema() == acme.schema_name
             try:
                 with transaction.atomic():  # savepoint
                     connection.set_tenant(globex)
-                    assert current_schema() == "t_globex"
+                    assert current_schema() == globex.schema_name
                     raise RuntimeError("roll the savepoint back")
             except RuntimeError:
                 pass
-            # PostgreSQL reverted the SET issued inside the savepoint to t_acme, while
+            # PostgreSQL reverted the SET issued inside the savepoint to acme, while
             # the connection still has globex selected: the next query must re-issue
             # it and read globex, never silently acme.
-            assert connection.schema_name == "t_globex"
-            assert current_schema() == "t_globex"
+            assert connection.schema_name == globex.schema_name
+            assert current_schema() == globex.schema_name
             connection.set_tenant(acme)
-            assert current_schema() == "t_acme"
+            assert current_schema() == acme.schema_name
     finally:
         connection.set_schema_to_public()
 
@@ -55,11 +55,11 @@ def test_savepoint_rollback_without_switch_keeps_reading_the_outer_schema(commit
                     connection.set_tenant(globex)
                     current_schema()
                     connection.set_tenant(acme)
-                    assert current_schema() == "t_acme"
+                    assert current_schema() == acme.schema_name
                     raise RuntimeError
             except RuntimeError:
                 pass
-            assert current_schema() == "t_acme"
+            assert current_schema() == acme.schema_name
     finally:
         connection.set_schema_to_public()
 
@@ -70,11 +70,11 @@ def test_full_rollback_then_query_reads_the_selected_schema(committed_db):
         try:
             with transaction.atomic():
                 connection.set_tenant(globex)
-                assert current_schema() == "t_globex"
+                assert current_schema() == globex.schema_name
                 raise RuntimeError
         except RuntimeError:
             pass
-        assert current_schema() == "t_globex"
+        assert current_schema() == globex.schema_name
         connection.set_schema_to_public()
         assert current_schema() == "public"
     finally:
