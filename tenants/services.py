@@ -70,6 +70,23 @@ def subdomain_check(slug):
     return slug
 
 
+def signup_throttle(*, ip):
+    """At most SIGNUPS_PER_IP_PER_HOUR new tenants per client address and hour."""
+    from django.core.cache import cache
+    from django_tenants.utils import schema_context
+
+    if not ip:
+        return
+    key = f"signup-throttle:{ip}:{int(time.time() // 3600)}"
+    with schema_context("public"):
+        cache.add(key, 0, 3600)
+        count = cache.incr(key)
+    if count > settings.SIGNUPS_PER_IP_PER_HOUR:
+        raise ApplicationError(
+            _("Too many sites were created from your network in the last hour. "
+              "Please try again later."), code="throttled")
+
+
 def schema_name_for(slug):
     """A schema name that is never reused: a new tenant on a freed subdomain must not
     inherit files, cache entries or queued tasks keyed by the old schema's name."""

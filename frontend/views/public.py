@@ -10,6 +10,7 @@ from django_tenants.utils import tenant_context
 from core.exceptions import ApplicationError
 from frontend.context_processors import tenant_url
 from frontend.forms import form_add_application_error, SignupForm
+from roles.backends import client_ip
 from roles.services import login_link_make
 from tenants import services as tenant_services
 from tenants.exceptions import SubdomainError
@@ -26,6 +27,7 @@ class SignupView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
+            tenant_services.signup_throttle(ip=client_ip(self.request))
             result = tenant_services.tenant_provision(
                 name=data["name"],
                 slug=data["slug"],

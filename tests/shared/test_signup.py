@@ -95,3 +95,19 @@ def test_live_subdomain_check(public_client, slug, testid, text):
 def test_signup_is_not_served_on_tenant_hosts(acme_client):
     assert acme_client.get("/signup/").status_code == 404
     assert acme_client.get("/ops/").status_code == 404
+
+
+def test_signups_are_throttled_per_client_address(public_client, settings):
+    settings.SIGNUPS_PER_IP_PER_HOUR = 2
+    for n in range(2):
+        response = public_client.post("/signup/", {**GOOD, "slug": f"throttle-{n}"},
+                                      REMOTE_ADDR="198.51.100.7")
+        assert response.status_code == 302
+    response = public_client.post("/signup/", {**GOOD, "slug": "throttle-2"},
+                                  REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 200
+    assert "Too many sites were created" in response.content.decode()
+    assert not Tenant.objects.filter(slug="throttle-2").exists()
+    response = public_client.post("/signup/", {**GOOD, "slug": "throttle-3"},
+                                  REMOTE_ADDR="198.51.100.8")
+    assert response.status_code == 302
