@@ -3,6 +3,7 @@
 `test.py` and `production.py` hold the small overrides for those settings.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -191,11 +192,24 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
 # --- cache: every key goes through django-tenants' make_key ---------------------
 REDIS_URL = env("REDIS_URL", default="")
+
+
+def _cache_db_url(broker_url):
+    """The broker's Redis URL with the next database number: redis://h:6379/0 -> /1."""
+    match = re.search(r"/(\d+)$", broker_url)
+    if match:
+        return broker_url[: match.start()] + f"/{int(match.group(1)) + 1}"
+    return broker_url.rstrip("/") + "/1"
+
+
+# The cache gets its own Redis database: clearing it must never drop queued tasks.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or (
+    _cache_db_url(REDIS_URL) if REDIS_URL else "")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "KEY_PREFIX": "orderline",
         }
