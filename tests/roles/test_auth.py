@@ -216,3 +216,17 @@ def test_login_page_rejects_offsite_next(in_acme, acme_client):
                                 {"username": "next@acme.example", "password": PASSWORD,
                                  "next": "https://evil.example/"})
     assert response.url == "/dashboard/"
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(settings, in_acme):
+    from django.contrib.auth.hashers import (Argon2PasswordHasher, check_password,
+                                             get_hasher, make_password)
+
+    settings.PASSWORD_HASHERS = ["roles.hashers.Argon2Hasher"]
+    encoded = make_password("Some-pass-2026")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    # a hash made with Django's default parameters still verifies, and is due an upgrade
+    old = Argon2PasswordHasher().encode("Old-pass-2026", Argon2PasswordHasher().salt())
+    assert "m=102400,t=2,p=8" in old
+    assert check_password("Old-pass-2026", old)
+    assert get_hasher("argon2").must_update(old)
