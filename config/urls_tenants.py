@@ -1,9 +1,8 @@
 """URLs of a tenant's site: <slug>.<BASE_DOMAIN>."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from frontend.views import auth, dashboard, media, shop
+from frontend.views import api_docs, auth, dashboard, media, shop, staff
 
 dashboard_patterns = (
     [
@@ -11,6 +10,19 @@ dashboard_patterns = (
         path("settings/company/", dashboard.CompanyProfileView.as_view(), name="company-profile"),
         path("billing/", dashboard.BillingView.as_view(), name="billing"),
         path("profile/", dashboard.ProfileView.as_view(), name="profile"),
+        path("staff/", staff.StaffListView.as_view(), name="staff"),
+        path("staff/invite/", staff.StaffInviteView.as_view(), name="staff-invite"),
+        path("staff/<int:pk>/", staff.StaffDetailView.as_view(), name="staff-detail"),
+        path("roles/", staff.RoleListView.as_view(), name="roles"),
+        path("roles/new/", staff.RoleFormView.as_view(), name="role-create"),
+        path("roles/<int:pk>/", staff.RoleFormView.as_view(), name="role-detail"),
+        path("roles/<int:pk>/delete/", staff.RoleDeleteView.as_view(), name="role-delete"),
+        path("settings/regions/", staff.RegionListView.as_view(), name="regions"),
+        path("audit/", staff.AuditLogView.as_view(), name="audit-log"),
+        path("audit/logins/", staff.LoginLogView.as_view(), name="login-log"),
+        path("api-keys/", staff.ApiKeyListView.as_view(), name="api-keys"),
+        path("api-keys/<int:pk>/revoke/", staff.ApiKeyRevokeView.as_view(),
+             name="api-key-revoke"),
     ],
     "dashboard",
 )
@@ -34,8 +46,8 @@ urlpatterns = [
     path("shop/", include(shop_patterns)),
     path("media/<path:path>", media.tenant_media, name="media"),
     path("api/v1/", include(api_patterns)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", api_docs.ApiSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", api_docs.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler403 = "frontend.views.errors.permission_denied"

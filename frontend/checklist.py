@@ -10,7 +10,7 @@ from typing import Callable
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from roles.permissions import is_administrator
+from roles.permissions import has_perm
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Step:
     url_name: str
     order: int
     done: Callable
-    visible: Callable = is_administrator
+    visible: Callable = lambda user: has_perm(user, "manage_settings")
 
 
 _STEPS: dict[str, Step] = {}

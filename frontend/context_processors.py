@@ -1,8 +1,5 @@
-import functools
-
 from django.conf import settings
 
-from roles.permissions import is_administrator
 
 
 def site(request):
@@ -12,8 +9,6 @@ def site(request):
     user = getattr(request, "user", None)
     return {
         "tenant": tenant,
-        # Evaluated only when a template asks (templates call callables).
-        "is_administrator": functools.partial(is_administrator, user),
         "base_domain": settings.BASE_DOMAIN,
         "public_url": _public_url(request),
     }

@@ -71,3 +71,99 @@ class TenantPasswordResetForm(PasswordResetForm):
             context={"url": url, "name": user.get_short_name(), "site": context["domain"]},
             language=user.preferred_language or settings.LANGUAGE_CODE,
         )
+
+
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class RegionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+def _role_field():
+    from roles.models import Role
+
+    return RoleChoiceField(label=_("Roles"), queryset=Role.objects.select_related("group"),
+                           widget=forms.CheckboxSelectMultiple,
+                           help_text=_("A member may hold several roles; the union applies."))
+
+
+def _region_field():
+    from roles.models import Region
+
+    return RegionChoiceField(label=_("Regions"), queryset=Region.objects.all(), required=False,
+                             widget=forms.SelectMultiple(attrs={"size": 6}),
+                             help_text=_("Regional managers see only customers in these regions "
+                                         "(sub-regions included)."))
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"] = _role_field()
+        self.fields["regions"] = _region_field()
+
+
+class StaffEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=32, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"] = _role_field()
+        self.fields["regions"] = _region_field()
+
+
+class RoleForm(forms.Form):
+    name_en = forms.CharField(label=_("Name (English)"), max_length=80, required=False)
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=80, required=False)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from roles.catalog import GROUPS, PERMISSIONS
+
+        super().__init__(*args, **kwargs)
+        choices = []
+        for group_key, group_label in GROUPS.items():
+            items = [(p.codename, p.label) for p in PERMISSIONS if p.group == group_key]
+            if items:
+                choices.append((group_label, items))
+        self.fields["permissions"] = forms.MultipleChoiceField(
+            label=_("Permissions"), choices=choices, widget=forms.CheckboxSelectMultiple)
+
+
+class RegionForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    code = forms.CharField(label=_("Code"), max_length=20, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from roles.models import Region
+
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = forms.ModelChoiceField(
+            label=_("Part of"), queryset=Region.objects.all(), required=False,
+            empty_label=_("— top level (province) —"))
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80,
+                           help_text=_("The system that will use the key, e.g. “ERP sync”."))
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from roles.enums import UserKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"] = forms.ModelChoiceField(
+            label=_("Acts as"), queryset=get_user_model().objects.filter(
+                kind=UserKind.STAFF, is_active=True).order_by("name", "email"),
+            help_text=_("The key can do exactly what this staff member can do."))

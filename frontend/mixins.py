@@ -1,38 +1,47 @@
-"""Access mixins for the HTML surfaces. The roles issue adds permission declarations."""
+"""Access for the HTML surfaces: every view declares ``permission``; has_perm decides."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 
 from roles.enums import UserKind
-from roles.permissions import is_administrator
+from roles.permissions import ANY_DEALER, ANY_STAFF, has_perm
 
 
-class KindRequiredMixin(LoginRequiredMixin):
-    required_kind = None
+class PermissionRequiredMixin(AccessMixin):
+    """Anonymous → sign-in page; signed in without the permission → 403 page."""
+
+    permission = None  # a catalog codename or a declaration from roles.permissions
+
+    def get_permission_object(self):
+        return None
 
     def dispatch(self, request, *args, **kwargs):
+        if self.permission is None:
+            raise PermissionDenied  # undeclared views are closed (a test lists them)
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if request.user.kind != self.required_kind:
+        if not has_perm(request.user, self.permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 
-class StaffRequiredMixin(KindRequiredMixin):
-    required_kind = UserKind.STAFF
+class StaffRequiredMixin(PermissionRequiredMixin):
+    permission = ANY_STAFF
 
 
-class DealerRequiredMixin(KindRequiredMixin):
-    required_kind = UserKind.DEALER
+class DealerRequiredMixin(PermissionRequiredMixin):
+    permission = ANY_DEALER
 
 
-class OperatorRequiredMixin(KindRequiredMixin):
-    required_kind = UserKind.OPERATOR
+class OperatorRequiredMixin(AccessMixin):
+    """The operator console (public domain)."""
+
     login_url = "ops-login"
+    permission = "@operator"
 
-
-class AdministratorRequiredMixin(StaffRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_administrator(request.user):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.user.kind != UserKind.OPERATOR or not request.user.is_active:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -6,7 +6,3 @@ class UserKind(models.TextChoices):
     OPERATOR = "operator", _("Platform operator")
     STAFF = "staff", _("Supplier staff")
     DEALER = "dealer", _("Dealer")
-
-
-# The built-in group every tenant gets at provisioning; the roles issue adds the rest.
-SYSTEM_ADMINISTRATOR = "system_administrator"

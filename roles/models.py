@@ -108,3 +108,134 @@ class LoginLog(models.Model):
         if self.pk:
             raise ValueError("The login log is append-only.")
         return super().save(*args, **kwargs)
+
+
+class Role(models.Model):
+    """A role is a Django group plus this record: built-in flag, names, description.
+
+    Built-in roles carry their key (see ``roles.catalog.BUILTIN_ROLES``) and are
+    named from the catalog in the user's language; custom roles carry their names.
+    """
+
+    group = models.OneToOneField("auth.Group", on_delete=models.CASCADE, related_name="role")
+    key = models.SlugField(max_length=40, unique=True, null=True, blank=True)
+    builtin = models.BooleanField(default=False)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=80, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["-builtin", "id"]
+        default_permissions = ()
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        from django.utils.translation import get_language
+
+        from roles.catalog import BUILTIN_BY_KEY
+
+        if self.builtin and self.key in BUILTIN_BY_KEY:
+            return str(BUILTIN_BY_KEY[self.key].name)
+        if (get_language() or "").startswith("zh"):
+            return self.name_zh or self.name_en
+        return self.name_en or self.name_zh
+
+    @property
+    def display_description(self):
+        from roles.catalog import BUILTIN_BY_KEY
+
+        if self.builtin and self.key in BUILTIN_BY_KEY:
+            return str(BUILTIN_BY_KEY[self.key].description)
+        return self.description
+
+
+class Region(models.Model):
+    """Sales regions, a tree (province › city). ``path`` holds the ancestors' ids."""
+
+    name = models.CharField(_("name"), max_length=80)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="/")
+    code = models.CharField(_("code"), max_length=20, blank=True)
+
+    # data scoping (roles.permissions.scope): a region is reachable through itself
+    scope_region_path = "pk"
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path", "name"]
+        default_permissions = ()
+        permissions = [("work_in_region", "Work with the customers of this region")]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"],
+                                               name="region_unique_name_per_parent")]
+
+    def __str__(self):
+        return self.name
+
+
+class AuditLog(models.Model):
+    """Every state-changing action in this tenant (append-only)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(_("by"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=60, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.actor_label} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("The audit log is append-only.")
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The audit log is append-only.")
+
+
+class ApiKey(models.Model):
+    """An integration key bound to a staff user; only its hash is stored."""
+
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_keys")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

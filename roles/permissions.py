@@ -1,18 +1,148 @@
-"""The permission vocabulary's entry points.
+"""The one authority on who may do what: ``has_perm(user, perm, obj=None)``.
 
-``is_administrator`` answers "is this a system administrator of the current tenant";
-the roles issue grows this module into ``has_perm(user, perm, obj=None)``.
+Role permissions (the union of the user's roles) plus django-guardian object
+grants. The HTML mixin, the DRF permission class, the ``{% has_perm %}`` tag and
+the selectors' scoping all call this module; nothing else decides.
+
+Every URL declares what it needs: a catalog codename, ``ANY_STAFF`` (any active
+staff member), ``ANY_DEALER``, ``SIGNED_IN`` or ``PUBLIC``; a test walks the URL
+patterns and fails on any view that declares nothing.
 """
 
-from roles.enums import SYSTEM_ADMINISTRATOR, UserKind
+from django.db.models import Q
+
+from roles.catalog import ADMINISTRATOR, CODENAMES
+from roles.enums import UserKind
+
+PUBLIC = "@public"
+SIGNED_IN = "@signed-in"
+ANY_STAFF = "@staff"
+ANY_DEALER = "@dealer"
+DECLARATIONS = frozenset({PUBLIC, SIGNED_IN, ANY_STAFF, ANY_DEALER})
+
+_CACHE = "_orderline_permissions"
+
+
+def _active_staff(user):
+    return (getattr(user, "is_authenticated", False) and user.is_active
+            and user.kind == UserKind.STAFF)
+
+
+def user_permissions(user):
+    """The codenames the user's roles grant (one query, memoised on the user object)."""
+    if not _active_staff(user):
+        return frozenset()
+    cached = getattr(user, _CACHE, None)
+    if cached is None:
+        from django.contrib.auth.models import Permission
+
+        cached = frozenset(
+            Permission.objects.filter(group__user=user, content_type__app_label="roles")
+            .values_list("codename", flat=True)
+        )
+        setattr(user, _CACHE, cached)
+    return cached
+
+
+def forget_permissions(user):
+    if hasattr(user, _CACHE):
+        delattr(user, _CACHE)
+    if hasattr(user, "_orderline_is_administrator"):
+        delattr(user, "_orderline_is_administrator")
+
+
+def has_perm(user, perm, obj=None):
+    """May ``user`` do ``perm`` (a catalog codename or a declaration), on ``obj`` if given?"""
+    if perm == PUBLIC:
+        return True
+    if perm == SIGNED_IN:
+        return getattr(user, "is_authenticated", False) and user.is_active
+    if perm == ANY_STAFF:
+        return _active_staff(user)
+    if perm == ANY_DEALER:
+        return (getattr(user, "is_authenticated", False) and user.is_active
+                and user.kind == UserKind.DEALER)
+    if perm not in CODENAMES:
+        raise ValueError(f"unknown permission {perm!r}")
+    if perm not in user_permissions(user):
+        return False
+    if obj is not None:
+        return can_reach(user, obj)
+    return True
 
 
 def is_administrator(user):
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """Holds the system-administrator role (the only one that manages staff and roles)."""
+    if not _active_staff(user):
         return False
-    if user.kind != UserKind.STAFF:
-        return False
-    # Memoised on the user object, which lives for one request.
     if not hasattr(user, "_orderline_is_administrator"):
-        user._orderline_is_administrator = user.groups.filter(name=SYSTEM_ADMINISTRATOR).exists()
+        user._orderline_is_administrator = user.groups.filter(role__key=ADMINISTRATOR).exists()
     return user._orderline_is_administrator
+
+
+# --- data scoping ------------------------------------------------------------------
+#
+# "Things that belong to a customer" declare the path to their customer and the
+# customer's path to its region; the scope is: every customer for users with
+# access_all_customers, else the customers in the user's regions (and their sub-
+# regions) plus the customers assigned to the user (guardian grants).
+
+
+def scoped_region_ids(user):
+    """Ids of the regions the user works in, sub-regions included."""
+    from guardian.shortcuts import get_objects_for_user
+
+    from roles.models import Region
+
+    granted = get_objects_for_user(user, "roles.work_in_region", klass=Region,
+                                   use_groups=False, with_superuser=False, accept_global_perms=False)
+    paths = [f"{region.path}{region.pk}/" for region in granted]
+    if not paths:
+        return set()
+    query = Q(pk__in=[region.pk for region in granted])
+    for path in paths:
+        query |= Q(path__startswith=path)
+    return set(Region.objects.filter(query).values_list("pk", flat=True))
+
+
+def sees_all_customers(user):
+    return "access_all_customers" in user_permissions(user)
+
+
+def scope_q(user, *, region_path, assigned=None, assigned_path="pk"):
+    """A Q limiting a queryset to what ``user`` may see.
+
+    ``region_path`` leads from the queried model to a Region (``"pk"`` for regions,
+    ``"region"`` for customers, ``"customer__region"`` for orders). ``assigned`` is
+    ``(guardian permission, model)`` assigning customers to users (sales reps), and
+    ``assigned_path`` the path from the queried model to that customer's key.
+    """
+    if not _active_staff(user):
+        return Q(pk__in=[])
+    if sees_all_customers(user):
+        return Q()
+    query = Q(**{f"{region_path}__in": scoped_region_ids(user)})
+    if assigned:
+        from guardian.shortcuts import get_objects_for_user
+
+        perm, model = assigned
+        granted = get_objects_for_user(user, perm, klass=model, use_groups=False,
+                                       with_superuser=False, accept_global_perms=False)
+        query |= Q(**{f"{assigned_path}__in": granted.values("pk")})
+    return query
+
+
+def scope(user, queryset):
+    """``queryset`` limited to what ``user`` may see; its model declares its scope."""
+    model = queryset.model
+    return queryset.filter(scope_q(user, region_path=model.scope_region_path,
+                                   assigned=getattr(model, "scope_assigned", None),
+                                   assigned_path=getattr(model, "scope_assigned_path", "pk")))
+
+
+def can_reach(user, obj):
+    """May the user work with ``obj``? Models declare ``scope_region_path`` (and optionally
+    ``scope_assigned`` / ``scope_assigned_path``); other objects are not scoped."""
+    if getattr(type(obj), "scope_region_path", None) is None or sees_all_customers(user):
+        return True
+    return scope(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()

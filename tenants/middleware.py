@@ -79,8 +79,8 @@ class TenantStatusMiddleware:
         if path.startswith(_SUSPENDED_OPEN_PREFIXES):
             return self.get_response(request)
         if path.startswith(_SUSPENDED_ADMIN_PREFIXES):
-            from roles.permissions import is_administrator
+            from roles.permissions import has_perm
 
-            if is_administrator(request.user):
+            if has_perm(request.user, "manage_billing"):
                 return self.get_response(request)
         return render(request, "public/tenant_suspended.html", {"tenant": tenant}, status=403)

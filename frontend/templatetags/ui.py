@@ -1,5 +1,5 @@
 from django import template
-from django.forms import CheckboxInput, RadioSelect, Select
+from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select
 
 register = template.Library()
 
@@ -8,7 +8,7 @@ register = template.Library()
 def bs_widget(field):
     """Render a bound field's widget with Bootstrap classes (and is-invalid on errors)."""
     widget = field.field.widget
-    if isinstance(widget, CheckboxInput):
+    if isinstance(widget, (CheckboxInput, CheckboxSelectMultiple)):
         css = "form-check-input"
     elif isinstance(widget, Select) and not isinstance(widget, RadioSelect):
         css = "form-select"

@@ -13,6 +13,7 @@ from django.views.generic import FormView
 from frontend.forms import LoginForm, TenantPasswordResetForm
 from roles import services as account_services
 from roles.enums import UserKind
+from roles.permissions import PUBLIC, SIGNED_IN
 from roles.exceptions import LoginLinkError
 
 
@@ -35,6 +36,7 @@ def _safe_next(request, fallback):
 class LoginView(FormView):
     """Tenant sign-in for staff and dealers."""
 
+    permission = PUBLIC
     form_class = LoginForm
     template_name = "auth/login.html"
     allowed_kinds = (UserKind.STAFF, UserKind.DEALER)
@@ -72,6 +74,8 @@ class OpsLoginView(LoginView):
 
 
 class LogoutView(View):
+    permission = PUBLIC
+
     def post(self, request):
         logout(request)
         messages.info(request, _("You have been signed out."))
@@ -84,6 +88,8 @@ class LogoutView(View):
 
 class LoginLinkView(View):
     """The one-time link that signup uses to sign the owner in on the new subdomain."""
+
+    permission = PUBLIC
 
     def get(self, request, token):
         try:
@@ -99,25 +105,30 @@ class LoginLinkView(View):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    permission = PUBLIC
     form_class = TenantPasswordResetForm
     template_name = "auth/password_reset.html"
     success_url = reverse_lazy("password-reset-done")
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    permission = PUBLIC
     template_name = "auth/password_reset_done.html"
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    permission = PUBLIC
     template_name = "auth/password_reset_confirm.html"
     success_url = reverse_lazy("password-reset-complete")
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    permission = PUBLIC
     template_name = "auth/password_reset_complete.html"
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    permission = SIGNED_IN
     template_name = "auth/password_change.html"
 
     def form_valid(self, form):
@@ -136,6 +147,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class SetLanguageView(View):
     """Switch language: a cookie for everyone, and the account's preference when signed in."""
 
+    permission = PUBLIC
+
     def post(self, request):
         language = request.POST.get("language", "")
         if language not in dict(settings.LANGUAGES):
@@ -149,6 +162,10 @@ class SetLanguageView(View):
 
 
 def tenant_root(request):
+    """``/``: to the user's start page or the sign-in page."""
     if request.user.is_authenticated:
         return redirect(landing_for(request.user))
     return redirect("login")
+
+
+tenant_root.permission = PUBLIC

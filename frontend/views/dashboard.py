@@ -8,7 +8,7 @@ from django.views.generic import FormView, TemplateView
 from core.exceptions import ApplicationError
 from frontend.checklist import checklist_for
 from frontend.forms import form_add_application_error, CompanyProfileForm, ProfileForm
-from frontend.mixins import AdministratorRequiredMixin, StaffRequiredMixin
+from frontend.mixins import PermissionRequiredMixin, StaffRequiredMixin
 from roles import services as account_services
 from tenants import services as tenant_services
 
@@ -22,7 +22,8 @@ class DashboardHomeView(StaffRequiredMixin, TemplateView):
         return context
 
 
-class CompanyProfileView(AdministratorRequiredMixin, FormView):
+class CompanyProfileView(PermissionRequiredMixin, FormView):
+    permission = "manage_settings"
     template_name = "dashboard/company_profile.html"
     form_class = CompanyProfileForm
 
@@ -41,8 +42,10 @@ class CompanyProfileView(AdministratorRequiredMixin, FormView):
         return redirect("dashboard:company-profile")
 
 
-class BillingView(AdministratorRequiredMixin, TemplateView):
-    """Subscription status; reachable by administrators even while suspended."""
+class BillingView(PermissionRequiredMixin, TemplateView):
+    """Subscription status; reachable by billing managers even while suspended."""
+
+    permission = "manage_billing"
 
     template_name = "dashboard/billing.html"
 

@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 
+from roles.permissions import SIGNED_IN
+
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
@@ -28,3 +30,6 @@ def tenant_media(request, path):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+tenant_media.permission = SIGNED_IN

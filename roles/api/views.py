@@ -3,9 +3,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from roles.permissions import SIGNED_IN
+
 
 class MeApi(APIView):
     """The signed-in account on this tenant."""
+
+    permission = SIGNED_IN
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()

@@ -7,7 +7,8 @@ from tests.factories import UserFactory
 
 def test_unauthenticated_api_call_has_the_error_shape(acme_client):
     response = acme_client.get("/api/v1/me/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
     body = response.json()
     assert set(body) == {"error"}
     assert set(body["error"]) == {"code", "message", "fields"}

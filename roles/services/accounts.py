@@ -10,16 +10,24 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from roles.enums import SYSTEM_ADMINISTRATOR, UserKind
+from roles.enums import UserKind
 from roles.backends import client_ip
 from roles.exceptions import LoginLinkError
 from roles.models import LoginLog
 
 
 def tenant_roles_initialise():
-    """Create the built-in groups of the current tenant schema (idempotent)."""
-    group, _created = Group.objects.get_or_create(name=SYSTEM_ADMINISTRATOR)
-    return group
+    """Create the catalog permissions and built-in roles in this schema (idempotent);
+    returns the system administrator's group."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from roles.catalog import ADMINISTRATOR, sync_builtin_roles
+    from roles.models import Role
+
+    if not Role.objects.filter(key=ADMINISTRATOR).exists():
+        sync_builtin_roles(Group=Group, Permission=Permission, ContentType=ContentType, Role=Role)
+    return Group.objects.get(role__key=ADMINISTRATOR)
 
 
 @transaction.atomic
@@ -41,6 +49,9 @@ def user_create(*, email, password=None, name="", kind=UserKind.STAFF, phone="",
                                code="email_taken") from exc
     if administrator:
         user.groups.add(tenant_roles_initialise())
+        from roles.permissions import forget_permissions
+
+        forget_permissions(user)
     return user
 
 

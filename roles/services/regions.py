@@ -1,0 +1,27 @@
+"""Sales regions: a tree (province › city)."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from roles.models import Region
+from roles.services.audit import audit_record
+
+
+@transaction.atomic
+def region_create(*, actor, name, parent=None, code="", ip=None):
+    name = (name or "").strip()
+    if not name:
+        message = _("Enter the region's name.")
+        raise ApplicationError(message, fields={"name": [message]})
+    region = Region(name=name[:80], parent=parent, code=(code or "").strip()[:20],
+                    path=f"{parent.path}{parent.pk}/" if parent else "/")
+    try:
+        with transaction.atomic():
+            region.save()
+    except IntegrityError as exc:
+        message = _("A region with this name already exists here.")
+        raise ApplicationError(message, fields={"name": [message]}) from exc
+    audit_record(actor=actor, action="region.create", obj=region,
+                 after={"name": region.name, "parent": parent.pk if parent else None}, ip=ip)
+    return region

@@ -1,0 +1,164 @@
+"""Staff management: invite, roles, regions, disable, password reset. Administrators only
+(the views and API check ``manage_staff``); the last-administrator rule lives here."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from core.exceptions import ApplicationError
+from core.mail import email_send
+from roles.catalog import ADMINISTRATOR
+from roles.enums import UserKind
+from roles.models import Region, Role
+from roles.permissions import forget_permissions
+from roles.services.accounts import user_create
+from roles.services.audit import audit_record
+
+
+class LastAdministratorError(ApplicationError):
+    code = "last_administrator"
+
+
+def _snapshot(user):
+    return {
+        "email": user.email, "name": user.name, "phone": user.phone, "is_active": user.is_active,
+        "roles": sorted(user.groups.filter(role__isnull=False).values_list("role__id", flat=True)),
+        "regions": sorted(staff_region_ids(user)),
+    }
+
+
+def staff_region_ids(user):
+    return set(get_objects_for_user(user, "roles.work_in_region", klass=Region, use_groups=False,
+                                    with_superuser=False, accept_global_perms=False)
+               .values_list("pk", flat=True))
+
+
+def _lock_administrators():
+    """Serialise changes that could leave the tenant without an administrator."""
+    return Group.objects.select_for_update().get(role__key=ADMINISTRATOR)
+
+
+def _active_administrators(admin_group):
+    return get_user_model().objects.filter(groups=admin_group, is_active=True,
+                                           kind=UserKind.STAFF)
+
+
+def _set_roles(user, roles):
+    groups = [role.group for role in roles]
+    user.groups.set(groups)
+    forget_permissions(user)
+
+
+def _set_regions(user, regions):
+    wanted = {region.pk for region in regions}
+    current = staff_region_ids(user)
+    for region in Region.objects.filter(pk__in=current - wanted):
+        remove_perm("roles.work_in_region", user, region)
+    for region in Region.objects.filter(pk__in=wanted - current):
+        assign_perm("roles.work_in_region", user, region)
+
+
+def _password_link(request_base, user):
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"{request_base}/password/reset/{uid}/{token}/"
+
+
+@transaction.atomic
+def staff_invite(*, actor, email, name, roles, regions=(), phone="", language="",
+                 site_url, ip=None):
+    """Open a staff account with the given roles; e-mail a link to set the password."""
+    if not roles:
+        raise ApplicationError(_("Choose at least one role."),
+                               fields={"roles": [_("Choose at least one role.")]})
+    user = user_create(email=email, password=None, name=name, kind=UserKind.STAFF, phone=phone,
+                       language=language)
+    _set_roles(user, roles)
+    _set_regions(user, regions)
+    audit_record(actor=actor, action="staff.invite", obj=user, after=_snapshot(user), ip=ip)
+    email_send(to=user.email, template="email/staff_invite",
+               context={"url": _password_link(site_url, user), "name": user.get_short_name(),
+                        "inviter": actor.get_full_name(), "site": site_url},
+               language=language or actor.preferred_language or "en")
+    return user
+
+
+@transaction.atomic
+def staff_update(*, actor, user, name, phone, roles, regions=(), ip=None):
+    """Change a staff member's name, phone, roles (the union applies) and regions."""
+    if user.kind != UserKind.STAFF:
+        raise ApplicationError(_("Only staff accounts have roles."))
+    if not roles:
+        raise ApplicationError(_("Choose at least one role."),
+                               fields={"roles": [_("Choose at least one role.")]})
+    admin_group = _lock_administrators()
+    before = _snapshot(user)
+    keeps_admin = any(role.key == ADMINISTRATOR for role in roles)
+    if (not keeps_admin and user.is_active
+            and _active_administrators(admin_group).filter(pk=user.pk).exists()
+            and _active_administrators(admin_group).count() == 1):
+        raise LastAdministratorError(
+            _("This is the last active system administrator: give another staff member the "
+              "administrator role first."), fields={"roles": [_("The last administrator must "
+                                                                "keep this role.")]})
+    phone = (phone or "").strip()
+    if phone and get_user_model().objects.filter(phone=phone).exclude(pk=user.pk).exists():
+        message = _("This phone number is used by another account.")
+        raise ApplicationError(message, fields={"phone": [message]})
+    user.name = (name or "").strip()
+    user.phone = phone
+    user.save(update_fields=["name", "phone"])
+    _set_roles(user, roles)
+    _set_regions(user, regions)
+    audit_record(actor=actor, action="staff.update", obj=user, before=before,
+                 after=_snapshot(user), ip=ip)
+    return user
+
+
+@transaction.atomic
+def staff_set_active(*, actor, user, active, ip=None):
+    """Disable or re-enable a staff account. A disabled account's sessions and API keys
+    stop working at its next request (authentication checks ``is_active``)."""
+    if user.kind != UserKind.STAFF:
+        raise ApplicationError(_("Only staff accounts are managed here."))
+    admin_group = _lock_administrators()
+    if (not active and user.is_active
+            and _active_administrators(admin_group).filter(pk=user.pk).exists()
+            and _active_administrators(admin_group).count() == 1):
+        raise LastAdministratorError(
+            _("This is the last active system administrator and cannot be disabled."))
+    before = _snapshot(user)
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="staff.enable" if active else "staff.disable", obj=user,
+                 before=before, after=_snapshot(user), ip=ip)
+    return user
+
+
+@transaction.atomic
+def staff_send_password_reset(*, actor, user, site_url, ip=None):
+    """E-mail the staff member a link to choose a new password."""
+    email_send(to=user.email, template="email/password_reset",
+               context={"url": _password_link(site_url, user), "name": user.get_short_name(),
+                        "site": site_url},
+               language=user.preferred_language or "en")
+    audit_record(actor=actor, action="staff.password_reset", obj=user, ip=ip)
+
+
+def roles_by_ids(ids):
+    roles = list(Role.objects.filter(pk__in=ids).select_related("group"))
+    if len(roles) != len(set(ids)):
+        raise ApplicationError(_("Unknown role."), fields={"roles": [_("Unknown role.")]})
+    return roles
+
+
+def regions_by_ids(ids):
+    regions = list(Region.objects.filter(pk__in=ids))
+    if len(regions) != len(set(ids)):
+        raise ApplicationError(_("Unknown region."), fields={"regions": [_("Unknown region.")]})
+    return regions
