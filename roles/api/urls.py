@@ -1,7 +1,14 @@
 from django.urls import path
 
-from roles.api.views import MeApi
+from roles.api import views
 
 urlpatterns = [
-    path("me/", MeApi.as_view(), name="me"),
+    path("me/", views.MeApi.as_view(), name="me"),
+    path("staff/", views.StaffListApi.as_view(), name="staff-list"),
+    path("staff/<int:pk>/", views.StaffDetailApi.as_view(), name="staff-detail"),
+    path("roles/", views.RoleListApi.as_view(), name="role-list"),
+    path("roles/<int:pk>/", views.RoleDetailApi.as_view(), name="role-detail"),
+    path("regions/", views.RegionListApi.as_view(), name="region-list"),
+    path("audit-log/", views.AuditLogApi.as_view(), name="audit-log"),
+    path("login-log/", views.LoginLogApi.as_view(), name="login-log"),
 ]

@@ -23,7 +23,7 @@ def test_signed_in_dashboard_makes_four_queries(acme, acme_client, login_as):
         user = UserFactory()
     login_as(acme_client, acme, user)
     queries = _warm_count(acme_client, "/dashboard/")
-    # search_path once, the session, the user, the administrator check; nothing about the tenant
+    # search_path once, the session, the user, the user's permissions; nothing about the tenant
     assert len(queries) == 4, queries
     assert queries[0].startswith("SET search_path")
 
@@ -38,3 +38,34 @@ def test_signed_in_shop_makes_three_queries(acme, acme_client, login_as):
 
 def test_public_landing_makes_no_query(public_client):
     assert _warm_count(public_client, "/") == []
+
+
+def test_administrator_dashboard_checks_every_section_with_one_permission_query(
+        acme, acme_client, login_as):
+    from django.contrib.auth import get_user_model
+
+    with tenant_context(acme):
+        owner = get_user_model().objects.get(email="owner@acme.example")
+    login_as(acme_client, acme, owner)
+    queries = _warm_count(acme_client, "/dashboard/")
+    assert len(queries) == 4, queries  # six sidebar has_perm checks share one query
+    assert sum("auth_permission" in q for q in queries) == 1
+
+
+def test_staff_list_is_constant_in_queries(acme, acme_client, login_as):
+    from django.contrib.auth import get_user_model
+
+    from tests.factories.roles import staff_with_roles
+
+    with tenant_context(acme):
+        owner = get_user_model().objects.get(email="owner@acme.example")
+    login_as(acme_client, acme, owner)
+    with tenant_context(acme):
+        staff_with_roles("sales_rep")
+    few = len(_warm_count(acme_client, "/dashboard/staff/"))
+    with tenant_context(acme):
+        for _ in range(15):
+            staff_with_roles("sales_rep", "shipping_clerk")
+    many = len(_warm_count(acme_client, "/dashboard/staff/"))
+    assert few == many <= 10
+    assert len(_warm_count(acme_client, "/api/v1/staff/")) <= 10

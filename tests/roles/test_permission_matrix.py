@@ -1,0 +1,136 @@
+"""The role × action matrix: every built-in role against every dashboard and API action.
+
+Like pretix's test_permissions.py: one table says who may do what; for every denied
+write the test also proves that nothing changed.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django_tenants.utils import tenant_context
+
+from roles.catalog import BUILTIN_ROLES
+from roles.models import ApiKey, Region, Role
+from tenants.models import Tenant
+from tests.factories.roles import staff_with_roles
+
+ROLES = [role.key for role in BUILTIN_ROLES]
+
+# name: (method, path, form/JSON data, is the path an API endpoint)
+ACTIONS = {
+    "dashboard": ("get", "/dashboard/", None, False),
+    "profile": ("get", "/dashboard/profile/", None, False),
+    "staff-list": ("get", "/dashboard/staff/", None, False),
+    "staff-invite-page": ("get", "/dashboard/staff/invite/", None, False),
+    "staff-invite": ("post", "/dashboard/staff/invite/", "invite", False),
+    "roles-list": ("get", "/dashboard/roles/", None, False),
+    "role-create": ("post", "/dashboard/roles/new/", "role", False),
+    "audit-log": ("get", "/dashboard/audit/", None, False),
+    "login-log": ("get", "/dashboard/audit/logins/", None, False),
+    "api-keys": ("get", "/dashboard/api-keys/", None, False),
+    "api-key-create": ("post", "/dashboard/api-keys/", "key", False),
+    "company-profile": ("get", "/dashboard/settings/company/", None, False),
+    "company-profile-save": ("post", "/dashboard/settings/company/", "profile", False),
+    "regions": ("get", "/dashboard/settings/regions/", None, False),
+    "region-create": ("post", "/dashboard/settings/regions/", "region", False),
+    "billing": ("get", "/dashboard/billing/", None, False),
+    "api-staff-list": ("get", "/api/v1/staff/", None, True),
+    "api-staff-invite": ("post", "/api/v1/staff/", "invite", True),
+    "api-roles": ("get", "/api/v1/roles/", None, True),
+    "api-role-create": ("post", "/api/v1/roles/", "role", True),
+    "api-audit-log": ("get", "/api/v1/audit-log/", None, True),
+    "api-login-log": ("get", "/api/v1/login-log/", None, True),
+    "api-regions": ("get", "/api/v1/regions/", None, True),
+    "api-region-create": ("post", "/api/v1/regions/", "region", True),
+}
+
+EVERY_STAFF = {"dashboard", "profile"}
+ADMIN_ONLY = {"staff-list", "staff-invite-page", "staff-invite", "roles-list", "role-create",
+              "api-keys", "api-key-create", "billing", "api-staff-list", "api-staff-invite",
+              "api-roles", "api-role-create"}
+SETTINGS = {"company-profile", "company-profile-save", "regions", "region-create",
+            "api-region-create"}
+AUDIT = {"audit-log", "login-log", "api-audit-log", "api-login-log"}
+SEE_REGIONS = {"api-regions"}
+
+ALLOWED = {
+    "system_administrator": set(ACTIONS),
+    "business_lead": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS,
+    "order_reviewer": EVERY_STAFF | SEE_REGIONS,
+    "finance_reviewer": EVERY_STAFF | SEE_REGIONS,
+    "warehouse_manager": EVERY_STAFF | SEE_REGIONS,
+    "shipping_clerk": EVERY_STAFF | SEE_REGIONS,
+    "regional_manager": EVERY_STAFF | SEE_REGIONS,
+    "sales_rep": EVERY_STAFF | SEE_REGIONS,
+}
+
+
+def _payload(kind, is_api):
+    role_id = Role.objects.get(key="order_reviewer").pk
+    data = {
+        "invite": {"email": "matrix-new@acme.example", "name": "New Person", "phone": "",
+                   "language": "en", "roles": [role_id]},
+        "role": {"name_en": "Matrix role", "name_zh": "", "description": "",
+                 "permissions": ["view_orders"]},
+        "key": {"name": "Matrix key", "user": get_user_model().objects.get(
+            email="owner@acme.example").pk},
+        "profile": {"name": "Renamed By Matrix", "default_language": "en", "currency": "CNY"},
+        "region": {"name": "Matrix Province", "code": ""},
+    }[kind]
+    return data
+
+
+def _state():
+    """What the writes in the table would change."""
+    return {
+        "users": get_user_model().objects.filter(email="matrix-new@acme.example").count(),
+        "roles": Role.objects.filter(name_en="Matrix role").count(),
+        "keys": ApiKey.objects.filter(name="Matrix key").count(),
+        "tenant_name": Tenant.objects.get(slug="acme").name,
+        "regions": Region.objects.filter(name="Matrix Province").count(),
+    }
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_action_matrix(acme, acme_client, login_as, role, action):
+    method, path, payload_kind, is_api = ACTIONS[action]
+    with tenant_context(acme):
+        user = staff_with_roles(role)
+        login_as(acme_client, acme, user)
+        payload = _payload(payload_kind, is_api) if payload_kind else None
+        before = _state()
+    kwargs = {}
+    if payload is not None:
+        kwargs = {"data": payload, "content_type": "application/json"} if is_api else {"data": payload}
+    response = getattr(acme_client, method)(path, **kwargs)
+    allowed = action in ALLOWED[role]
+    if allowed:
+        assert response.status_code in (200, 201, 302), (response.status_code, response.content[:300])
+        if method == "post":
+            with tenant_context(acme):
+                assert _state() != before  # the write happened
+    else:
+        assert response.status_code == 403, response.status_code
+        with tenant_context(acme):
+            assert _state() == before  # a denied write changed nothing
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_dealers_get_nothing_from_the_dashboard_or_staff_api(acme, acme_client, login_as, action):
+    from tests.factories import DealerFactory
+
+    method, path, payload_kind, is_api = ACTIONS[action]
+    with tenant_context(acme):
+        login_as(acme_client, acme, DealerFactory())
+        payload = _payload(payload_kind, is_api) if payload_kind else None
+        before = _state()
+    kwargs = {}
+    if payload is not None:
+        kwargs = {"data": payload, "content_type": "application/json"} if is_api else {"data": payload}
+    assert getattr(acme_client, method)(path, **kwargs).status_code == 403
+    with tenant_context(acme):
+        assert _state() == before
+
+
+def test_the_table_covers_every_built_in_role():
+    assert set(ALLOWED) == set(ROLES)
