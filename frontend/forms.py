@@ -80,7 +80,7 @@ class RoleChoiceField(forms.ModelMultipleChoiceField):
 
 class RegionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.name
+        return f"{obj.parent.name} › {obj.name}" if obj.parent_id else obj.name
 
 
 def _role_field():
@@ -94,7 +94,8 @@ def _role_field():
 def _region_field():
     from roles.models import Region
 
-    return RegionChoiceField(label=_("Regions"), queryset=Region.objects.all(), required=False,
+    return RegionChoiceField(label=_("Regions"), required=False,
+                             queryset=Region.objects.select_related("parent").order_by("path", "name"),
                              widget=forms.SelectMultiple(attrs={"size": 6}),
                              help_text=_("Regional managers see only customers in these regions "
                                          "(sub-regions included)."))

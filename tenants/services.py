@@ -241,8 +241,8 @@ def tenant_delete(*, tenant):
 
 
 @transaction.atomic
-def tenant_update_profile(*, tenant, name, default_language, currency):
-    """The company profile a tenant's administrator edits in the dashboard."""
+def tenant_update_profile(*, tenant, name, default_language, currency, actor=None, ip=None):
+    """The company profile a tenant's administrator edits in the dashboard (audited)."""
     name = (name or "").strip()
     if not name:
         raise ApplicationError(_("Enter your company name."),
@@ -253,10 +253,18 @@ def tenant_update_profile(*, tenant, name, default_language, currency):
 
     if currency not in Currency.values:
         raise ApplicationError(_("Unknown currency."), fields={"currency": [_("Unknown currency.")]})
+    before = {"name": tenant.name, "default_language": tenant.default_language,
+              "currency": tenant.currency}
     tenant.name = name
     tenant.default_language = default_language
     tenant.currency = currency
     tenant.profile_completed = True
     tenant.save(update_fields=["name", "default_language", "currency", "profile_completed",
                                "updated_at"])
+    if connection.schema_name == tenant.schema_name:  # the audit log lives in the tenant
+        from roles.services.audit import audit_record
+
+        audit_record(actor=actor, action="company.update", obj=tenant, before=before,
+                     after={"name": name, "default_language": default_language,
+                            "currency": currency}, ip=ip)
     return tenant

@@ -12,6 +12,7 @@ from django.views.generic import FormView
 
 from frontend.forms import LoginForm, TenantPasswordResetForm
 from roles import services as account_services
+from roles.backends import client_ip
 from roles.enums import UserKind
 from roles.permissions import PUBLIC, SIGNED_IN
 from roles.exceptions import LoginLinkError
@@ -135,7 +136,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         from django.contrib.auth import update_session_auth_hash
 
         account_services.user_change_password(user=self.request.user,
-                                              new_password=form.cleaned_data["new_password1"])
+                                              new_password=form.cleaned_data["new_password1"],
+                                              ip=client_ip(self.request))
         update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, _("Your password has been changed."))
         return redirect(self.get_success_url())

@@ -10,6 +10,7 @@ from frontend.checklist import checklist_for
 from frontend.forms import form_add_application_error, CompanyProfileForm, ProfileForm
 from frontend.mixins import PermissionRequiredMixin, StaffRequiredMixin
 from roles import services as account_services
+from roles.backends import client_ip
 from tenants import services as tenant_services
 
 
@@ -34,7 +35,9 @@ class CompanyProfileView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            tenant_services.tenant_update_profile(tenant=self.request.tenant, **form.cleaned_data)
+            tenant_services.tenant_update_profile(tenant=self.request.tenant,
+                                                  actor=self.request.user,
+                                                  ip=client_ip(self.request), **form.cleaned_data)
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self.form_invalid(form)
@@ -61,7 +64,8 @@ class ProfileView(StaffRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            account_services.user_update_profile(user=self.request.user, **form.cleaned_data)
+            account_services.user_update_profile(user=self.request.user,
+                                                 ip=client_ip(self.request), **form.cleaned_data)
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self.form_invalid(form)

@@ -93,8 +93,8 @@ def user_set_language(*, user, language):
     return user
 
 
-def user_update_profile(*, user, name, phone, preferred_language):
-    """What every user may change about themselves."""
+def user_update_profile(*, user, name, phone, preferred_language, ip=None):
+    """What every user may change about themselves (audited)."""
     phone = (phone or "").strip()
     taken = ApplicationError(_("This phone number is used by another account."),
                              fields={"phone": [_("This phone number is used by another account.")]})
@@ -102,6 +102,7 @@ def user_update_profile(*, user, name, phone, preferred_language):
         raise taken
     if preferred_language not in dict(settings.LANGUAGES):
         raise ApplicationError(_("Unknown language."))
+    before = {"name": user.name, "phone": user.phone, "language": user.preferred_language}
     user.name = (name or "").strip()
     user.phone = phone
     user.preferred_language = preferred_language
@@ -110,13 +111,22 @@ def user_update_profile(*, user, name, phone, preferred_language):
             user.save(update_fields=["name", "phone", "preferred_language"])
     except IntegrityError as exc:  # the same number saved by someone else just now
         raise taken from exc
+    from roles.services.audit import audit_record
+
+    audit_record(actor=user, action="user.profile_update", obj=user, before=before,
+                 after={"name": user.name, "phone": user.phone,
+                        "language": user.preferred_language}, ip=ip)
     return user
 
 
-def user_change_password(*, user, new_password):
+@transaction.atomic
+def user_change_password(*, user, new_password, ip=None):
+    from roles.services.audit import audit_record
+
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=user, action="user.password_change", obj=user, ip=ip)
     return user
 
 

@@ -272,3 +272,27 @@ def test_staff_page_actions(acme, acme_client, login_as):
     response = acme_client.post(f"/dashboard/staff/{member.pk}/", {
         "action": "save", "name": "X", "phone": "", "roles": []})
     assert response.status_code == 400
+
+
+def test_profile_password_and_company_changes_are_audited(acme, acme_client, login_as):
+    from tests.factories import PASSWORD
+
+    with tenant_context(acme):
+        owner = _owner()
+        owner.set_password(PASSWORD)
+        owner.save()
+        login_as(acme_client, acme, owner)
+    acme_client.post("/dashboard/profile/", {"name": "Alice", "phone": "",
+                                             "preferred_language": "en"})
+    acme_client.post("/password/change/", {"old_password": PASSWORD,
+                                           "new_password1": "Changed-pass-2026",
+                                           "new_password2": "Changed-pass-2026"})
+    acme_client.post("/dashboard/settings/company/", {"name": "Acme Audited",
+                                                      "default_language": "en",
+                                                      "currency": "CNY"})
+    with tenant_context(acme):
+        actions = list(AuditLog.objects.order_by("id").values_list("action", flat=True))
+        assert actions[-3:] == ["user.profile_update", "user.password_change", "company.update"]
+        entry = AuditLog.objects.get(action="company.update")
+        assert entry.before["name"] == "Acme Beverages" and entry.after["name"] == "Acme Audited"
+        assert entry.actor_id == owner.pk
