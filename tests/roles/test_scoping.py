@@ -67,3 +67,20 @@ def test_dealers_and_disabled_staff_are_scoped_to_nothing(in_acme):
     assert not Region.objects.filter(scope_q(DealerFactory(), region_path="pk")).exists()
     lead = staff_with_roles("business_lead", is_active=False)
     assert not Region.objects.filter(scope_q(lead, region_path="pk")).exists()
+
+
+def test_assigned_objects_join_the_regional_scope(in_acme):
+    """Sales reps: objects assigned by a guardian grant are visible besides their regions.
+    (The customers issue declares ``scope_assigned = ("customers.work_with_customer",
+    Customer)``; here regions stand in for the assigned model.)"""
+    gd, gz, tianhe, zj, hz = _tree()
+    rep = staff_with_roles("sales_rep")
+    assign_perm("roles.work_in_region", rep, hz)  # "assigned" object
+    query = scope_q(rep, region_path="parent", assigned=("roles.work_in_region", Region))
+    visible = set(Region.objects.filter(query).values_list("pk", flat=True))
+    # hz itself (assigned) and every region whose parent is in the rep's regions (hz)
+    assert visible == {hz.pk}
+    assign_perm("roles.work_in_region", rep, gd)
+    query = scope_q(rep, region_path="parent", assigned=("roles.work_in_region", Region))
+    visible = set(Region.objects.filter(query).values_list("pk", flat=True))
+    assert visible == {hz.pk, gd.pk, gz.pk, tianhe.pk}
