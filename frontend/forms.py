@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.mail import email_send
 from tenants.enums import Currency
@@ -142,7 +142,7 @@ class RoleForm(forms.Form):
 
 
 class RegionForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=80)
     code = forms.CharField(label=_("Code"), max_length=20, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -155,7 +155,7 @@ class RegionForm(forms.Form):
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80,
+    name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=80,
                            help_text=_("The system that will use the key, e.g. “ERP sync”."))
 
     def __init__(self, *args, **kwargs):
