@@ -6,7 +6,6 @@ def site(request):
     tenant = getattr(request, "tenant", None)
     if tenant is not None and tenant.is_public:
         tenant = None
-    user = getattr(request, "user", None)
     return {
         "tenant": tenant,
         "base_domain": settings.BASE_DOMAIN,

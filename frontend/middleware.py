@@ -42,3 +42,23 @@ class PasswordChangeRequiredMiddleware:
 
             return redirect("password-change")
         return self.get_response(request)
+
+
+class RejectNulBytesMiddleware:
+    """PostgreSQL cannot store NUL characters: refuse them up front with a 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+        from django.utils.translation import gettext as _
+
+        refused = _("The request contains a NUL character, which is not allowed.")
+        for values in (request.GET, request.POST if request.method == "POST" else {}):
+            for key, items in getattr(values, "lists", lambda: [])():
+                if "\x00" in key or any("\x00" in item for item in items):
+                    return HttpResponseBadRequest(refused)
+        if "\x00" in request.path:
+            return HttpResponseBadRequest(refused)
+        return self.get_response(request)

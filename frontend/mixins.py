@@ -45,3 +45,25 @@ class OperatorRequiredMixin(AccessMixin):
         if request.user.kind != UserKind.OPERATOR or not request.user.is_active:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def require(permission):
+    """Decorator for function views: declare ``permission`` and enforce it like the mixin."""
+    import functools
+
+    from django.contrib.auth.views import redirect_to_login
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_perm(request.user, permission):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.permission = permission
+        wrapped.enforces_permission = True
+        return wrapped
+
+    return decorate

@@ -73,6 +73,10 @@ PERMISSIONS = (
     Perm("view_audit_log", "audit", _("View the audit log and login log")),
 )
 CODENAMES = frozenset(p.codename for p in PERMISSIONS)
+# Only the built-in system administrator role holds these: custom roles cannot, so
+# nobody else can add staff, hand out roles, mint API keys or run billing (SPEC §3).
+ADMINISTRATOR_ONLY = frozenset({"manage_staff", "manage_roles", "manage_api_keys",
+                                "manage_billing"})
 BY_CODENAME = {p.codename: p for p in PERMISSIONS}
 
 
@@ -138,9 +142,13 @@ def sync_builtin_roles(*, Group, Permission, ContentType, Role):
     content_type, _created = ContentType.objects.get_or_create(app_label="roles", model="role")
     existing = {p.codename: p for p in Permission.objects.filter(content_type=content_type)}
     for perm in PERMISSIONS:
+        name = str(perm.label)[:255]
         if perm.codename not in existing:
             existing[perm.codename] = Permission.objects.create(
-                codename=perm.codename, name=str(perm.label)[:255], content_type=content_type)
+                codename=perm.codename, name=name, content_type=content_type)
+        elif existing[perm.codename].name != name:
+            existing[perm.codename].name = name
+            existing[perm.codename].save(update_fields=["name"])
     for builtin in BUILTIN_ROLES:
         group, _created = Group.objects.get_or_create(name=builtin.key)
         Role.objects.update_or_create(group=group, defaults={"key": builtin.key, "builtin": True})

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from roles.enums import UserKind
@@ -45,6 +46,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("Django admin access"), default=False)
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Moved when an account is disabled: every session signed before becomes invalid,
+    # also after the account is enabled again.
+    security_stamp = models.PositiveIntegerField(default=0, editable=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = UserManager()
@@ -66,6 +70,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.name or self.email
 
+    def _get_session_auth_hash(self, secret=None):
+        return salted_hmac(
+            "orderline.roles.User.session",
+            f"{self.password}:{self.security_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
     def get_full_name(self):
         return self.name or self.email
 
@@ -85,8 +97,28 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.kind == UserKind.OPERATOR
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows can be added and read, never changed or removed (also not in bulk)."""
+
+    # Deleting an account detaches it from its rows (SET_NULL); the label keeps who it was.
+    DETACHABLE = frozenset({"actor", "user"})
+
+    def update(self, **kwargs):
+        if kwargs and set(kwargs) <= self.DETACHABLE and all(v is None for v in kwargs.values()):
+            return super().update(**kwargs)
+        raise ValueError(f"{self.model.__name__} is append-only.")
+
+    def delete(self):
+        raise ValueError(f"{self.model.__name__} is append-only.")
+
+    def _raw_delete(self, using):
+        raise ValueError(f"{self.model.__name__} is append-only.")
+
+
 class LoginLog(models.Model):
     """Every sign-in attempt on this schema (append-only)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="login_logs")
@@ -108,6 +140,9 @@ class LoginLog(models.Model):
         if self.pk:
             raise ValueError("The login log is append-only.")
         return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The login log is append-only.")
 
 
 class Role(models.Model):
@@ -173,7 +208,7 @@ class Region(models.Model):
         ordering = ["path", "name"]
         default_permissions = ()
         permissions = [("work_in_region", "Work with the customers of this region")]
-        constraints = [models.UniqueConstraint(fields=["parent", "name"],
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], nulls_distinct=False,
                                                name="region_unique_name_per_parent")]
 
     def __str__(self):
@@ -182,6 +217,8 @@ class Region(models.Model):
 
 class AuditLog(models.Model):
     """Every state-changing action in this tenant (append-only)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")

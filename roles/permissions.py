@@ -45,8 +45,9 @@ def user_permissions(user):
 
 
 def forget_permissions(user):
-    if hasattr(user, _CACHE):
-        delattr(user, _CACHE)
+    for attribute in (_CACHE, "_orderline_region_ids"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
     if hasattr(user, "_orderline_is_administrator"):
         delattr(user, "_orderline_is_administrator")
 
@@ -89,20 +90,25 @@ def is_administrator(user):
 
 
 def scoped_region_ids(user):
-    """Ids of the regions the user works in, sub-regions included."""
+    """Ids of the regions the user works in, sub-regions included (memoised per request)."""
+    cached = getattr(user, "_orderline_region_ids", None)
+    if cached is not None:
+        return cached
     from guardian.shortcuts import get_objects_for_user
 
     from roles.models import Region
 
     granted = get_objects_for_user(user, "roles.work_in_region", klass=Region,
                                    use_groups=False, with_superuser=False, accept_global_perms=False)
-    paths = [f"{region.path}{region.pk}/" for region in granted]
-    if not paths:
-        return set()
-    query = Q(pk__in=[region.pk for region in granted])
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return set(Region.objects.filter(query).values_list("pk", flat=True))
+    granted = list(granted)
+    ids = frozenset()
+    if granted:
+        query = Q(pk__in=[region.pk for region in granted])
+        for region in granted:
+            query |= Q(path__startswith=f"{region.path}{region.pk}/")
+        ids = frozenset(Region.objects.filter(query).values_list("pk", flat=True))
+    user._orderline_region_ids = ids
+    return ids
 
 
 def sees_all_customers(user):
@@ -141,8 +147,14 @@ def scope(user, queryset):
 
 
 def can_reach(user, obj):
-    """May the user work with ``obj``? Models declare ``scope_region_path`` (and optionally
-    ``scope_assigned`` / ``scope_assigned_path``); other objects are not scoped."""
-    if getattr(type(obj), "scope_region_path", None) is None or sees_all_customers(user):
+    """May the user work with ``obj``? Its model must declare ``scope_region_path`` (and
+    optionally ``scope_assigned`` / ``scope_assigned_path``): an undeclared model is a
+    programming error, never silently open."""
+    if getattr(type(obj), "scope_region_path", None) is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"{type(obj).__name__} declares no scope_region_path; has_perm cannot scope it")
+    if sees_all_customers(user):
         return True
     return scope(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()

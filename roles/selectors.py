@@ -36,12 +36,24 @@ def role_list(*, actor):
             .prefetch_related("group__permissions").order_by("-builtin", "id"))
 
 
-def region_tree(*, actor):
-    """All regions, ordered so that children follow their parent, with a depth."""
-    regions = list(Region.objects.select_related("parent").order_by("path", "name"))
+def region_tree(*, actor, scoped=False):
+    """Regions, children after their parent, with a depth. ``scoped``: only those the
+    actor works in (regional managers and sales reps see their own)."""
+    qs = Region.objects.select_related("parent").order_by("path", "name")
+    if scoped:
+        from roles.permissions import scope
+
+        qs = scope(actor, qs)
+    regions = list(qs)
+    visible = {region.pk for region in regions}
+    for region in regions:
+        if region.parent_id not in visible:
+            region.parent_id_for_tree = None
+        else:
+            region.parent_id_for_tree = region.parent_id
     by_parent = {}
     for region in regions:
-        by_parent.setdefault(region.parent_id, []).append(region)
+        by_parent.setdefault(region.parent_id_for_tree, []).append(region)
     ordered = []
 
     def walk(parent_id, depth):
@@ -54,7 +66,18 @@ def region_tree(*, actor):
     return ordered
 
 
+def _date(value):
+    from django.utils.dateparse import parse_date
+
+    try:
+        return parse_date(value) if isinstance(value, str) else value
+    except ValueError:
+        return None
+
+
 def audit_log_list(*, actor, query="", action="", actor_id=None, since=None, until=None):
+    """Newest first. Unparseable dates are ignored rather than failing the page."""
+    since, until = _date(since), _date(until)
     qs = AuditLog.objects.select_related("actor")
     if query:
         qs = qs.filter(Q(object_repr__icontains=query) | Q(actor_label__icontains=query))

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from frontend.forms import LoginForm, TenantPasswordResetForm
+from frontend.mixins import PermissionRequiredMixin
 from roles import services as account_services
 from roles.backends import client_ip
 from roles.enums import UserKind
@@ -128,7 +129,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "auth/password_reset_complete.html"
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(PermissionRequiredMixin, auth_views.PasswordChangeView):
     permission = SIGNED_IN
     template_name = "auth/password_change.html"
 

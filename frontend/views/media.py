@@ -8,16 +8,16 @@ are served; raster images inline, everything else as a download, with nosniff.
 import mimetypes
 import os
 
-from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 
+from frontend.mixins import require
 from roles.permissions import SIGNED_IN
 
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
-@login_required
+@require(SIGNED_IN)
 def tenant_media(request, path):
     root = os.path.realpath(default_storage.location)
     full = os.path.realpath(os.path.join(root, path))
@@ -30,6 +30,3 @@ def tenant_media(request, path):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
-
-
-tenant_media.permission = SIGNED_IN

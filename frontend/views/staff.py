@@ -38,7 +38,8 @@ class StaffListView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         g = self.request.GET
-        role_id = g.get("role") if (g.get("role") or "").isdigit() else None
+        raw_role = g.get("role") or ""
+        role_id = raw_role if raw_role.isascii() and raw_role.isdecimal() else None
         context = super().get_context_data(**kwargs)
         context["page"] = _page(self.request, selectors.staff_list(
             actor=self.request.user, query=g.get("q", ""), role_id=role_id,
@@ -155,11 +156,17 @@ class RoleFormView(PermissionRequiredMixin, FormView):
     template_name = "dashboard/roles/form.html"
     form_class = RoleForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.role = None
-        if "pk" in kwargs:
-            self.role = get_object_or_404(Role.objects.select_related("group"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self._role = None
+
+    @property
+    def role(self):
+        """Loaded only after the permission check (dispatch), so it reveals nothing."""
+        if self._role is None and "pk" in self.kwargs:
+            self._role = get_object_or_404(Role.objects.select_related("group"),
+                                           pk=self.kwargs["pk"])
+        return self._role
 
     def get_initial(self):
         if self.role is None:

@@ -1,6 +1,7 @@
 """Staff, roles, regions, audit log and login log over the API. Thin: parse, declare the
 permission (HasPermission calls roles.has_perm), call the service or selector."""
 
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -76,7 +77,8 @@ class StaffListApi(ListAPIView):
         g = self.request.query_params
         role = g.get("role")
         return selectors.staff_list(actor=self.request.user, query=g.get("q", ""),
-                                    role_id=int(role) if (role or "").isdigit() else None,
+                                    role_id=int(role) if (role or "").isdecimal() and role.isascii()
+                                    else None,
                                     status=g.get("status", ""))
 
     @extend_schema(request=InviteSerializer, responses={201: StaffOutputSerializer})
@@ -121,6 +123,12 @@ class StaffDetailApi(APIView):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         ip = client_ip(request)
+        with transaction.atomic():  # all of the change, or none of it
+            self._apply(request, member, d, ip)
+        member.refresh_from_db()
+        return Response(StaffOutputSerializer(member).data)
+
+    def _apply(self, request, member, d, ip):
         if {"name", "phone", "roles", "regions"} & set(d):
             staff_services.staff_update(
                 actor=request.user, user=member, name=d.get("name", member.name),
@@ -134,8 +142,6 @@ class StaffDetailApi(APIView):
         if "is_active" in d and d["is_active"] != member.is_active:
             staff_services.staff_set_active(actor=request.user, user=member,
                                             active=d["is_active"], ip=ip)
-        member.refresh_from_db()
-        return Response(StaffOutputSerializer(member).data)
 
 
 class RoleOutputSerializer(serializers.Serializer):
@@ -221,7 +227,8 @@ class RegionListApi(APIView):
 
     @extend_schema(responses=RegionSerializer(many=True))
     def get(self, request):
-        return Response(RegionSerializer(selectors.region_tree(actor=request.user), many=True).data)
+        return Response(RegionSerializer(
+            selectors.region_tree(actor=request.user, scoped=True), many=True).data)
 
     @extend_schema(request=RegionSerializer, responses={201: RegionSerializer})
     def post(self, request):

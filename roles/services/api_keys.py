@@ -12,6 +12,7 @@ from core.exceptions import ApplicationError
 from roles.enums import UserKind
 from roles.models import ApiKey
 from roles.services.audit import audit_record
+from roles.services.guards import require_administrator
 
 KEY_PREFIX = "ol_"
 _TOUCH_EVERY = timezone.timedelta(minutes=1)
@@ -24,6 +25,7 @@ def _hash(secret):
 @transaction.atomic
 def api_key_create(*, actor, user, name, ip=None):
     """Returns ``(api_key, raw_key)``; the raw key is never stored nor shown again."""
+    require_administrator(actor)
     name = (name or "").strip()
     if not name:
         message = _("Name the key after the system that will use it.")
@@ -42,6 +44,7 @@ def api_key_create(*, actor, user, name, ip=None):
 
 @transaction.atomic
 def api_key_revoke(*, actor, key, ip=None):
+    require_administrator(actor)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])

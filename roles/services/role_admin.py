@@ -1,11 +1,14 @@
 """Custom roles built from the catalog. Built-in roles are fixed (roles/catalog.py)."""
 
+import uuid
+
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from roles.catalog import CODENAMES
+from roles.catalog import ADMINISTRATOR_ONLY, CODENAMES
+from roles.services.guards import require_administrator
 from roles.models import Role
 from roles.services.audit import audit_record
 
@@ -15,6 +18,12 @@ def _clean(*, name_en, name_zh, permissions):
     if not name_en and not name_zh:
         message = _("Give the role a name.")
         raise ApplicationError(message, fields={"name_en": [message]})
+    reserved = set(permissions) & ADMINISTRATOR_ONLY
+    if reserved:
+        message = _("Only the system administrator role may manage staff, roles, API keys "
+                    "and billing.")
+        raise ApplicationError(message, code="administrator_only",
+                               fields={"permissions": [message]})
     unknown = set(permissions) - CODENAMES
     if unknown:
         raise ApplicationError(_("Unknown permission: %(p)s") % {"p": ", ".join(sorted(unknown))},
@@ -37,8 +46,9 @@ def _snapshot(role):
 
 @transaction.atomic
 def role_create(*, actor, name_en, name_zh="", description="", permissions, ip=None):
+    require_administrator(actor)
     name_en, name_zh = _clean(name_en=name_en, name_zh=name_zh, permissions=permissions)
-    group = Group.objects.create(name=f"custom:{Group.objects.count() + 1}:{name_en or name_zh}"[:150])
+    group = Group.objects.create(name=f"custom:{uuid.uuid4().hex}")
     role = Role.objects.create(group=group, builtin=False, name_en=name_en, name_zh=name_zh,
                                description=(description or "").strip()[:300])
     group.permissions.set(_perms(permissions))
@@ -48,6 +58,7 @@ def role_create(*, actor, name_en, name_zh="", description="", permissions, ip=N
 
 @transaction.atomic
 def role_update(*, actor, role, name_en, name_zh="", description="", permissions, ip=None):
+    require_administrator(actor)
     if role.builtin:
         raise ApplicationError(_("Built-in roles cannot be changed. Create a custom role instead."),
                                code="builtin_role")
@@ -64,8 +75,10 @@ def role_update(*, actor, role, name_en, name_zh="", description="", permissions
 
 @transaction.atomic
 def role_delete(*, actor, role, ip=None):
+    require_administrator(actor)
     if role.builtin:
         raise ApplicationError(_("Built-in roles cannot be deleted."), code="builtin_role")
-    before = _snapshot(role)
+    before = {**_snapshot(role),
+              "members": sorted(role.group.user_set.values_list("email", flat=True))}
     audit_record(actor=actor, action="role.delete", obj=role, before=before, ip=ip)
     role.group.delete()  # cascades to the role record and its memberships

@@ -4,7 +4,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from roles.models import Region, Role
 from roles.permissions import forget_permissions
 from roles.services.accounts import user_create
 from roles.services.audit import audit_record
+from roles.services.guards import require_administrator
 
 
 class LastAdministratorError(ApplicationError):
@@ -61,6 +62,7 @@ def _set_regions(user, regions):
         remove_perm("roles.work_in_region", user, region)
     for region in Region.objects.filter(pk__in=wanted - current):
         assign_perm("roles.work_in_region", user, region)
+    forget_permissions(user)
 
 
 def _password_link(request_base, user):
@@ -73,6 +75,7 @@ def _password_link(request_base, user):
 def staff_invite(*, actor, email, name, roles, regions=(), phone="", language="",
                  site_url, ip=None):
     """Open a staff account with the given roles; e-mail a link to set the password."""
+    require_administrator(actor)
     if not roles:
         raise ApplicationError(_("Choose at least one role."),
                                fields={"roles": [_("Choose at least one role.")]})
@@ -91,6 +94,7 @@ def staff_invite(*, actor, email, name, roles, regions=(), phone="", language=""
 @transaction.atomic
 def staff_update(*, actor, user, name, phone, roles, regions=(), ip=None):
     """Change a staff member's name, phone, roles (the union applies) and regions."""
+    require_administrator(actor)
     if user.kind != UserKind.STAFF:
         raise ApplicationError(_("Only staff accounts have roles."))
     if not roles:
@@ -107,12 +111,16 @@ def staff_update(*, actor, user, name, phone, roles, regions=(), ip=None):
               "administrator role first."), fields={"roles": [_("The last administrator must "
                                                                 "keep this role.")]})
     phone = (phone or "").strip()
+    message = _("This phone number is used by another account.")
     if phone and get_user_model().objects.filter(phone=phone).exclude(pk=user.pk).exists():
-        message = _("This phone number is used by another account.")
         raise ApplicationError(message, fields={"phone": [message]})
     user.name = (name or "").strip()
     user.phone = phone
-    user.save(update_fields=["name", "phone"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["name", "phone"])
+    except IntegrityError as exc:
+        raise ApplicationError(message, fields={"phone": [message]}) from exc
     _set_roles(user, roles)
     _set_regions(user, regions)
     audit_record(actor=actor, action="staff.update", obj=user, before=before,
@@ -123,7 +131,9 @@ def staff_update(*, actor, user, name, phone, roles, regions=(), ip=None):
 @transaction.atomic
 def staff_set_active(*, actor, user, active, ip=None):
     """Disable or re-enable a staff account. A disabled account's sessions and API keys
-    stop working at its next request (authentication checks ``is_active``)."""
+    stop working at its next request: disabling revokes the API keys and moves the
+    account's security stamp, so re-enabling does not bring old sessions back."""
+    require_administrator(actor)
     if user.kind != UserKind.STAFF:
         raise ApplicationError(_("Only staff accounts are managed here."))
     admin_group = _lock_administrators()
@@ -134,7 +144,14 @@ def staff_set_active(*, actor, user, active, ip=None):
             _("This is the last active system administrator and cannot be disabled."))
     before = _snapshot(user)
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    fields = ["is_active"]
+    if not active:
+        user.security_stamp += 1
+        fields.append("security_stamp")
+        from django.utils import timezone
+
+        user.api_keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    user.save(update_fields=fields)
     audit_record(actor=actor, action="staff.enable" if active else "staff.disable", obj=user,
                  before=before, after=_snapshot(user), ip=ip)
     return user
@@ -143,6 +160,7 @@ def staff_set_active(*, actor, user, active, ip=None):
 @transaction.atomic
 def staff_send_password_reset(*, actor, user, site_url, ip=None):
     """E-mail the staff member a link to choose a new password."""
+    require_administrator(actor)
     email_send(to=user.email, template="email/password_reset",
                context={"url": _password_link(site_url, user), "name": user.get_short_name(),
                         "site": site_url},

@@ -13,7 +13,7 @@ from roles.models import ApiKey, Region, Role
 from tenants.models import Tenant
 from tests.factories.roles import staff_with_roles
 
-ROLES = [role.key for role in BUILTIN_ROLES]
+ROLES = [role.key for role in BUILTIN_ROLES] + ["custom_everything_allowed"]
 
 # name: (method, path, form/JSON data, is the path an API endpoint)
 ACTIONS = {
@@ -61,6 +61,9 @@ ALLOWED = {
     "shipping_clerk": EVERY_STAFF | SEE_REGIONS,
     "regional_manager": EVERY_STAFF | SEE_REGIONS,
     "sales_rep": EVERY_STAFF | SEE_REGIONS,
+    # a custom role with every permission a custom role may hold: still no staff, roles,
+    # API keys or billing (those stay with the system administrator)
+    "custom_everything_allowed": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS,
 }
 
 
@@ -79,11 +82,21 @@ def _payload(kind, is_api):
     return data
 
 
+def _custom_everything_role():
+    from roles.catalog import ADMINISTRATOR_ONLY, CODENAMES
+    from roles.services.role_admin import role_create
+
+    owner = get_user_model().objects.get(email="owner@acme.example")
+    return role_create(actor=owner, name_en="Everything allowed",
+                       permissions=sorted(CODENAMES - ADMINISTRATOR_ONLY))
+
+
 def _state():
     """What the writes in the table would change."""
     return {
         "users": get_user_model().objects.filter(email="matrix-new@acme.example").count(),
         "roles": Role.objects.filter(name_en="Matrix role").count(),
+        "audit": __import__("roles.models").models.AuditLog.objects.count(),
         "keys": ApiKey.objects.filter(name="Matrix key").count(),
         "tenant_name": Tenant.objects.get(slug="acme").name,
         "regions": Region.objects.filter(name="Matrix Province").count(),
@@ -95,7 +108,11 @@ def _state():
 def test_role_action_matrix(acme, acme_client, login_as, role, action):
     method, path, payload_kind, is_api = ACTIONS[action]
     with tenant_context(acme):
-        user = staff_with_roles(role)
+        if role == "custom_everything_allowed":
+            user = staff_with_roles()
+            user.groups.add(_custom_everything_role().group)
+        else:
+            user = staff_with_roles(role)
         login_as(acme_client, acme, user)
         payload = _payload(payload_kind, is_api) if payload_kind else None
         before = _state()
@@ -134,3 +151,4 @@ def test_dealers_get_nothing_from_the_dashboard_or_staff_api(acme, acme_client, 
 
 def test_the_table_covers_every_built_in_role():
     assert set(ALLOWED) == set(ROLES)
+    assert {role.key for role in BUILTIN_ROLES} <= set(ALLOWED)

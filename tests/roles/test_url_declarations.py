@@ -35,6 +35,28 @@ def test_every_tenant_url_declares_a_known_permission():
     assert unknown == []
 
 
+def _enforced(callback):
+    """Declared and enforced through one of the three adapters that call has_perm."""
+    from frontend.mixins import PermissionRequiredMixin
+    from roles.api.permissions import HasPermission
+
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is None:
+        return getattr(callback, "enforces_permission", False)
+    if issubclass(view_class, PermissionRequiredMixin):
+        return True
+    return HasPermission in getattr(view_class, "permission_classes", ())
+
+
+def test_every_non_public_tenant_url_enforces_its_permission():
+    from roles.permissions import PUBLIC
+
+    unenforced = [route for route, callback in
+                  _walk(get_resolver("config.urls_tenants").url_patterns)
+                  if _declared(callback) != {PUBLIC} and not _enforced(callback)]
+    assert unenforced == []
+
+
 def test_the_walk_sees_the_dashboard_and_api():
     routes = {route for route, _cb in _walk(get_resolver("config.urls_tenants").url_patterns)}
     assert "dashboard/staff/" in routes and "api/v1/staff/" in routes
