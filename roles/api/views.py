@@ -296,3 +296,73 @@ class LoginLogApi(ListAPIView):
         success = {"ok": True, "failed": False}.get(g.get("result", ""))
         return selectors.login_log_list(actor=self.request.user, query=g.get("q", ""),
                                         success=success)
+
+
+class StaffPasswordResetApi(APIView):
+    """POST: e-mail the staff member a link to choose a new password."""
+
+    permission = "manage_staff"
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request, pk):
+        member = selectors.staff_get(actor=request.user, pk=pk)
+        if member is None:
+            raise Http404
+        staff_services.staff_send_password_reset(actor=request.user, user=member,
+                                                 site_url=_site_url(request),
+                                                 ip=client_ip(request))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class ApiKeySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    user = serializers.EmailField(source="user.email")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApiKeyListApi(ListAPIView):
+    """GET: the keys (never their secrets). POST: create one; the response carries the
+    key once, in ``key``."""
+
+    permission = "manage_api_keys"
+    serializer_class = ApiKeySerializer
+
+    class CreateSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=80)
+        user = serializers.IntegerField(help_text="The staff member the key acts as.")
+
+    def get_queryset(self):
+        return selectors.api_key_list(actor=self.request.user)
+
+    @extend_schema(request=CreateSerializer, responses={201: ApiKeySerializer})
+    def post(self, request):
+        from roles.services.api_keys import api_key_create
+
+        data = self.CreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = selectors.staff_get(actor=request.user, pk=data.validated_data["user"])
+        if user is None:
+            raise Http404
+        key, raw = api_key_create(actor=request.user, user=user,
+                                  name=data.validated_data["name"], ip=client_ip(request))
+        return Response({**ApiKeySerializer(key).data, "key": raw},
+                        status=status.HTTP_201_CREATED)
+
+
+class ApiKeyDetailApi(APIView):
+    """DELETE: revoke a key (it stops working at once)."""
+
+    permission = "manage_api_keys"
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        from roles.models import ApiKey
+        from roles.services.api_keys import api_key_revoke
+
+        api_key_revoke(actor=request.user, key=get_object_or_404(ApiKey, pk=pk),
+                       ip=client_ip(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -296,3 +296,41 @@ def test_profile_password_and_company_changes_are_audited(acme, acme_client, log
         entry = AuditLog.objects.get(action="company.update")
         assert entry.before["name"] == "Acme Beverages" and entry.after["name"] == "Acme Audited"
         assert entry.actor_id == owner.pk
+
+
+def test_password_reset_and_api_keys_over_the_api(acme, acme_client, login_as,
+                                                  django_capture_on_commit_callbacks):
+    with tenant_context(acme):
+        owner = _owner()
+        member = staff_with_roles("shipping_clerk", email="api-reset@acme.example")
+        login_as(acme_client, acme, owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = acme_client.post(f"/api/v1/staff/{member.pk}/password-reset/")
+    assert response.status_code == 202
+    assert mail.outbox[-1].to == ["api-reset@acme.example"]
+    assert "/password/reset/" in mail.outbox[-1].body
+
+    response = acme_client.post("/api/v1/api-keys/", {"name": "WMS", "user": member.pk},
+                                content_type="application/json")
+    assert response.status_code == 201
+    raw, key_id = response.json()["key"], response.json()["id"]
+    listed = acme_client.get("/api/v1/api-keys/").json()["results"]
+    assert [row["name"] for row in listed] == ["WMS"] and "key" not in listed[0]
+    api = TenantClient("acme.localhost")
+    assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Api-Key {raw}").json()["email"] == \
+        "api-reset@acme.example"
+    assert acme_client.delete(f"/api/v1/api-keys/{key_id}/").status_code == 204
+    assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Api-Key {raw}").status_code == 401
+
+
+def test_api_key_endpoints_are_for_administrators(acme, acme_client, login_as):
+    with tenant_context(acme):
+        login_as(acme_client, acme, staff_with_roles("business_lead"))
+        owner_pk = _owner().pk
+    assert acme_client.get("/api/v1/api-keys/").status_code == 403
+    response = acme_client.post("/api/v1/api-keys/", {"name": "x", "user": owner_pk},
+                                content_type="application/json")
+    assert response.status_code == 403
+    assert acme_client.post(f"/api/v1/staff/{owner_pk}/password-reset/").status_code == 403
+    with tenant_context(acme):
+        assert not ApiKey.objects.exists()
