@@ -25,8 +25,54 @@ class UserManager(BaseUserManager):
         extra.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **extra)
 
+    def get_queryset(self):
+        return UserQuerySet(self.model, using=self._db)
+
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
+
+
+def _tenant_only(model):
+    """Does ``model`` live in tenant schemas only (no table in the public schema)?"""
+    from django.apps import apps
+
+    shared = {apps.get_app_config(name.rsplit(".", 1)[-1]).name
+              if "." not in name else name for name in settings.SHARED_APPS}
+    return model._meta.app_config.name not in shared
+
+
+class _PublicSchemaCollector(models.deletion.Collector):
+    """Deleting an operator in the public schema: tenant-only tables that point at the
+    user model (customers, orders …) have no rows, and no table, there."""
+
+    def related_objects(self, related_model, related_fields, objs):
+        if _tenant_only(related_model):
+            return related_model._base_manager.using(self.using).none()
+        return super().related_objects(related_model, related_fields, objs)
+
+
+def _collector_for(using, origin):
+    from django.db import connection
+    from django_tenants.utils import get_public_schema_name
+
+    if connection.schema_name == get_public_schema_name():
+        return _PublicSchemaCollector(using=using, origin=origin)
+    return models.deletion.Collector(using=using, origin=origin)
+
+
+class UserQuerySet(models.QuerySet):
+    def delete(self):
+        from django.db import connection
+        from django_tenants.utils import get_public_schema_name
+
+        if connection.schema_name != get_public_schema_name():
+            return super().delete()
+        collector = _collector_for(self.db, self)
+        collector.collect(self._chain())
+        return collector.delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -80,6 +126,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.name or self.email
+
+    def delete(self, using=None, keep_parents=False):
+        from django.db import router
+
+        using = using or router.db_for_write(self.__class__, instance=self)
+        collector = _collector_for(using, self)
+        collector.collect([self], keep_parents=keep_parents)
+        return collector.delete()
 
     def get_short_name(self):
         return self.name or self.email.split("@")[0]

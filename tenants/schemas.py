@@ -165,6 +165,7 @@ def clone_schema(source, target):
                 f"INSERT INTO {q(target)}.{q(table)} ({names}) OVERRIDING SYSTEM VALUE "
                 f"SELECT {names} FROM {q(source)}.{q(table)}")
         cursor.execute(";\n".join(statements))
+        _restore_index_names(cursor, source, target)
 
         cursor.execute(f"SET LOCAL search_path TO {q(target)}, public")
         if foreign_keys:
@@ -180,6 +181,42 @@ def clone_schema(source, target):
                 for table, column in identities))
     # django-tenants sets its own search_path again on the next cursor.
     connection.set_schema_to_public()
+
+
+_INDEXES_SQL = r"""
+SELECT n.nspname, ci.relname,
+       regexp_replace(pg_get_indexdef(i.indexrelid), '^CREATE (UNIQUE )?INDEX \S+ ON \S+ ',
+                      'CREATE \1INDEX ON ' || ct.relname || ' ')
+FROM pg_index i JOIN pg_class ci ON ci.oid = i.indexrelid
+JOIN pg_class ct ON ct.oid = i.indrelid JOIN pg_namespace n ON n.oid = ct.relnamespace
+WHERE n.nspname IN (%s, %s) ORDER BY ci.relname
+"""
+
+
+def _restore_index_names(cursor, source, target):
+    """``LIKE … INCLUDING ALL`` names the copied indexes (and the unique and primary-key
+    constraints they back) after the table. Give them the source's names back, so
+    later migrations that drop or alter an index or constraint by name work on cloned
+    tenants exactly as on migrated ones."""
+    q = _quote
+    cursor.execute(_INDEXES_SQL, [source, target])
+    wanted, have = {}, {}
+    for schema, name, definition in cursor.fetchall():
+        (wanted if schema == source else have).setdefault(definition, []).append(name)
+    renames = []
+    for definition, names in wanted.items():
+        for old, new in zip(have.get(definition, []), names):
+            if old != new:
+                renames.append((old, new))
+    if not renames:
+        return
+    # Two steps, so that swapping two names never collides.
+    cursor.execute(";\n".join(
+        f"ALTER INDEX {q(target)}.{q(old)} RENAME TO {q(f'ol_tmp_{number}')}"
+        for number, (old, _new) in enumerate(renames)))
+    cursor.execute(";\n".join(
+        f"ALTER INDEX {q(target)}.{q(f'ol_tmp_{number}')} RENAME TO {q(new)}"
+        for number, (_old, new) in enumerate(renames)))
 
 
 def clone_template(schema_name):

@@ -26,9 +26,24 @@ TEST_TENANTS = {
 }
 
 
+def _on_the_test_database():
+    return connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    own_databases = None
     with django_db_blocker.unblock():
+        if not _on_the_test_database():
+            # pytest-django creates the test database only when a collected test is
+            # marked django_db; a run of committed-data tests alone (browser tests,
+            # races) must still never touch the development database.
+            from django.test.utils import setup_databases
+
+            own_databases = setup_databases(
+                verbosity=0, interactive=False, aliases={"default"},
+                keepdb=request.config.getoption("reuse_db", default=False))
+        assert _on_the_test_database(), "tests must run on the test database"
         connection.set_schema_to_public()
         schemas.template_ensure()
         for slug, spec in TEST_TENANTS.items():
@@ -46,12 +61,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
         with connection.cursor() as cursor:
             cursor.execute("""SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                               WHERE datname = current_database() AND pid <> pg_backend_pid()""")
+        if own_databases is not None:
+            from django.test.utils import teardown_databases
+
+            teardown_databases(own_databases, verbosity=0,
+                               keepdb=request.config.getoption("reuse_db", default=False))
 
 
 @pytest.fixture(autouse=True)
 def _back_to_public():
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Chinese leaves the thread's language active; the next test starts
+    from the default again."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +155,7 @@ def login_as():
 
 
 @pytest.fixture
-def committed_db(django_db_blocker):
+def committed_db(django_db_setup, django_db_blocker):
     """Real commits, for tests with several threads/connections (no rollback).
 
     Such tests clean up after themselves; never flush (it would empty the

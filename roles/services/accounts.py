@@ -55,6 +55,32 @@ def user_create(*, email, password=None, name="", kind=UserKind.STAFF, phone="",
     return user
 
 
+def password_link(site_url, user):
+    """A link to choose a password (invitations, welcome e-mails, resets)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"{site_url}/password/reset/{uid}/{default_token_generator.make_token(user)}/"
+
+
+def account_set_active(*, user, active):
+    """Enable or disable an account. Disabling signs it out everywhere at its next request
+    (the security stamp moves, so re-enabling does not bring old sessions back) and
+    revokes its API keys. The caller checks who may do it and audits."""
+    from django.utils import timezone
+
+    user.is_active = active
+    fields = ["is_active"]
+    if not active:
+        user.security_stamp += 1
+        fields.append("security_stamp")
+        user.api_keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    user.save(update_fields=fields)
+    return user
+
+
 def login_record(*, request, identifier, user, success):
     return LoginLog.objects.create(
         user=user,

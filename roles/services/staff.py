@@ -3,10 +3,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
@@ -16,7 +13,7 @@ from roles.catalog import ADMINISTRATOR
 from roles.enums import UserKind
 from roles.models import Region, Role
 from roles.permissions import forget_permissions
-from roles.services.accounts import user_create
+from roles.services.accounts import account_set_active, password_link, user_create
 from roles.services.audit import audit_record
 from roles.services.guards import require_administrator
 
@@ -65,12 +62,6 @@ def _set_regions(user, regions):
     forget_permissions(user)
 
 
-def _password_link(request_base, user):
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return f"{request_base}/password/reset/{uid}/{token}/"
-
-
 @transaction.atomic
 def staff_invite(*, actor, email, name, roles, regions=(), phone="", language="",
                  site_url, ip=None):
@@ -85,7 +76,7 @@ def staff_invite(*, actor, email, name, roles, regions=(), phone="", language=""
     _set_regions(user, regions)
     audit_record(actor=actor, action="staff.invite", obj=user, after=_snapshot(user), ip=ip)
     email_send(to=user.email, template="email/staff_invite",
-               context={"url": _password_link(site_url, user), "name": user.get_short_name(),
+               context={"url": password_link(site_url, user), "name": user.get_short_name(),
                         "inviter": actor.get_full_name(), "site": site_url},
                language=language or actor.preferred_language or "en")
     return user
@@ -143,15 +134,7 @@ def staff_set_active(*, actor, user, active, ip=None):
         raise LastAdministratorError(
             _("This is the last active system administrator and cannot be disabled."))
     before = _snapshot(user)
-    user.is_active = active
-    fields = ["is_active"]
-    if not active:
-        user.security_stamp += 1
-        fields.append("security_stamp")
-        from django.utils import timezone
-
-        user.api_keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    user.save(update_fields=fields)
+    account_set_active(user=user, active=active)
     audit_record(actor=actor, action="staff.enable" if active else "staff.disable", obj=user,
                  before=before, after=_snapshot(user), ip=ip)
     return user
@@ -162,7 +145,7 @@ def staff_send_password_reset(*, actor, user, site_url, ip=None):
     """E-mail the staff member a link to choose a new password."""
     require_administrator(actor)
     email_send(to=user.email, template="email/password_reset",
-               context={"url": _password_link(site_url, user), "name": user.get_short_name(),
+               context={"url": password_link(site_url, user), "name": user.get_short_name(),
                         "site": site_url},
                language=user.preferred_language or "en")
     audit_record(actor=actor, action="staff.password_reset", obj=user, ip=ip)

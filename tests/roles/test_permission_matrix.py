@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django_tenants.utils import tenant_context
 
+from ordering.customers.models import Customer, CustomerLevel
 from roles.catalog import BUILTIN_ROLES
 from roles.models import ApiKey, Region, Role
 from tenants.models import Tenant
@@ -41,6 +42,19 @@ ACTIONS = {
     "api-login-log": ("get", "/api/v1/login-log/", None, True),
     "api-regions": ("get", "/api/v1/regions/", None, True),
     "api-region-create": ("post", "/api/v1/regions/", "region", True),
+    "customers": ("get", "/dashboard/customers/", None, False),
+    "customer-create-page": ("get", "/dashboard/customers/new/", None, False),
+    "customer-create": ("post", "/dashboard/customers/new/", "customer", False),
+    "customer-levels": ("get", "/dashboard/customers/levels/", None, False),
+    "customer-level-create": ("post", "/dashboard/customers/levels/", "level", False),
+    "customer-import": ("get", "/dashboard/customers/import/", None, False),
+    "customer-export": ("get", "/dashboard/customers/export/?kind=customers&format=csv", None,
+                        False),
+    "customer-applications": ("get", "/dashboard/customers/applications/", None, False),
+    "customer-settings": ("get", "/dashboard/customers/settings/", None, False),
+    "api-customers": ("get", "/api/v1/customers/", None, True),
+    "api-customer-create": ("post", "/api/v1/customers/", "customer", True),
+    "api-customer-levels": ("get", "/api/v1/customer-levels/", None, True),
 }
 
 EVERY_STAFF = {"dashboard", "profile"}
@@ -48,22 +62,29 @@ ADMIN_ONLY = {"staff-list", "staff-invite-page", "staff-invite", "roles-list", "
               "api-keys", "api-key-create", "billing", "api-staff-list", "api-staff-invite",
               "api-roles", "api-role-create"}
 SETTINGS = {"company-profile", "company-profile-save", "regions", "region-create",
-            "api-region-create"}
+            "api-region-create", "customer-settings"}
 AUDIT = {"audit-log", "login-log", "api-audit-log", "api-login-log"}
 SEE_REGIONS = {"api-regions"}
+SEE_CUSTOMERS = {"customers", "customer-levels", "customer-applications", "api-customers",
+                 "api-customer-levels"}
+MANAGE_CUSTOMERS = {"customer-create-page", "customer-create", "customer-level-create",
+                    "customer-import", "api-customer-create"}
+EXPORT = {"customer-export"}
 
 ALLOWED = {
     "system_administrator": set(ACTIONS),
-    "business_lead": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS,
-    "order_reviewer": EVERY_STAFF | SEE_REGIONS,
-    "finance_reviewer": EVERY_STAFF | SEE_REGIONS,
-    "warehouse_manager": EVERY_STAFF | SEE_REGIONS,
-    "shipping_clerk": EVERY_STAFF | SEE_REGIONS,
-    "regional_manager": EVERY_STAFF | SEE_REGIONS,
-    "sales_rep": EVERY_STAFF | SEE_REGIONS,
+    "business_lead": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS | SEE_CUSTOMERS
+    | MANAGE_CUSTOMERS | EXPORT,
+    "order_reviewer": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS,
+    "finance_reviewer": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | EXPORT,
+    "warehouse_manager": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS,
+    "shipping_clerk": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS,
+    "regional_manager": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | MANAGE_CUSTOMERS,
+    "sales_rep": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | MANAGE_CUSTOMERS,
     # a custom role with every permission a custom role may hold: still no staff, roles,
     # API keys or billing (those stay with the system administrator)
-    "custom_everything_allowed": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS,
+    "custom_everything_allowed": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS
+    | SEE_CUSTOMERS | MANAGE_CUSTOMERS | EXPORT,
 }
 
 
@@ -78,6 +99,8 @@ def _payload(kind, is_api):
             email="owner@acme.example").pk},
         "profile": {"name": "Renamed By Matrix", "default_language": "en", "currency": "CNY"},
         "region": {"name": "Matrix Province", "code": ""},
+        "customer": {"name": "Matrix Customer", "payment_terms": "prepaid"},
+        "level": {"name": "Matrix Level", "price_percent": "90"},
     }[kind]
     return data
 
@@ -100,6 +123,8 @@ def _state():
         "keys": ApiKey.objects.filter(name="Matrix key").count(),
         "tenant_name": Tenant.objects.get(slug="acme").name,
         "regions": Region.objects.filter(name="Matrix Province").count(),
+        "customers": Customer.objects.filter(name="Matrix Customer").count(),
+        "levels": CustomerLevel.objects.filter(name="Matrix Level").count(),
     }
 
 

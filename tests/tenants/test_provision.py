@@ -112,13 +112,16 @@ def test_clone_copies_every_table_index_and_constraint_of_the_template(db):
 
     def shape(schema):
         with connection.cursor() as cursor:
-            cursor.execute("""SELECT cl.relname, con.contype, count(*)
+            # Names too: a later migration drops or alters constraints and indexes by
+            # name, and must find them on cloned tenants as on migrated ones.
+            cursor.execute("""SELECT cl.relname, con.contype, con.conname
                               FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid
                               JOIN pg_namespace n ON n.oid = cl.relnamespace
-                              WHERE n.nspname = %s GROUP BY 1, 2 ORDER BY 1, 2""", [schema])
+                              WHERE n.nspname = %s ORDER BY 1, 2, 3""", [schema])
             constraints = cursor.fetchall()
-            cursor.execute("""SELECT tablename, count(*) FROM pg_indexes WHERE schemaname = %s
-                              GROUP BY 1 ORDER BY 1""", [schema])
+            cursor.execute("""SELECT tablename, indexname,
+                                     replace(indexdef, %s, 'SCHEMA.') FROM pg_indexes
+                              WHERE schemaname = %s ORDER BY 1, 2""", [f"{schema}.", schema])
             return constraints, cursor.fetchall()
 
     assert shape("zz_clone_check") == shape("tenant_template")

@@ -28,12 +28,12 @@ def test_signed_in_dashboard_makes_four_queries(acme, acme_client, login_as):
     assert queries[0].startswith("SET search_path")
 
 
-def test_signed_in_shop_makes_three_queries(acme, acme_client, login_as):
+def test_signed_in_shop_makes_four_queries(acme, acme_client, login_as):
     with tenant_context(acme):
         dealer = DealerFactory()
     login_as(acme_client, acme, dealer)
-    # search_path, the session, the user
-    assert len(_warm_count(acme_client, "/shop/")) == 3
+    # search_path, the session, the user, the dealer's login with its company
+    assert len(_warm_count(acme_client, "/shop/")) == 4
 
 
 def test_public_landing_makes_no_query(public_client):
