@@ -1,0 +1,1 @@
+"""Every write to customers, levels, contacts, addresses, logins and applications."""

@@ -1,0 +1,62 @@
+"""The checks customer services make themselves, whatever a view or the API checked.
+
+``actor=None`` is the platform itself (the demo, data migrations, imports run by a
+task on behalf of a checked user).
+"""
+
+from django.utils.translation import gettext as _
+
+from core.exceptions import NotFoundError, PermissionDeniedError
+from roles.enums import UserKind
+from roles.permissions import can_reach, has_perm
+
+
+def require_perm(actor, perm):
+    if actor is not None and not has_perm(actor, perm):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+
+
+def require_customer(actor, perm, customer):
+    """``perm`` on this customer: out of the actor's scope reads as not found."""
+    if actor is None:
+        return
+    require_perm(actor, perm)
+    if not can_reach(actor, customer):
+        raise NotFoundError(_("No such customer."))
+
+
+def login_of(actor):
+    """The dealer's own ordering login, or None."""
+    if actor is None or getattr(actor, "kind", None) != UserKind.DEALER:
+        return None
+    from ordering.customers.models import CustomerLogin
+
+    try:
+        return actor.customer_login
+    except CustomerLogin.DoesNotExist:
+        return None
+
+
+def require_staff_or_dealer(actor, customer, *, perm="manage_customers", primary=False):
+    """Staff with ``perm`` reaching the customer, or a dealer login of that customer
+    (its primary login when ``primary``). Returns the dealer's login, if a dealer."""
+    if actor is None:
+        return None
+    if getattr(actor, "kind", None) == UserKind.DEALER:
+        login = login_of(actor)
+        if login is None or login.customer_id != customer.pk or not actor.is_active:
+            raise NotFoundError(_("No such customer."))
+        if primary and not login.is_primary:
+            raise PermissionDeniedError(
+                _("Only your company's primary login can manage logins."))
+        return login
+    require_customer(actor, perm, customer)
+    return None
+
+
+def lock_customer(customer):
+    """Serialise writes that keep "one primary / one default" per customer (two first
+    logins at once, a double click on "make default") on the customer's row."""
+    from ordering.customers.models import Customer
+
+    Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk").first()
