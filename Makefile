@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 help:
 	@echo "make demo   install, start PostgreSQL/Redis, migrate, load demo data, run web + worker + beat"
 	@echo "make test   install what the tests need and run the whole suite (browser tests included)"
-	@echo "make bench  provisioning benchmark (pool / clone / migrate)"
+	@echo "make bench  benchmarks: provisioning (pool / clone / migrate), customers (list, export, import)"
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ test: install services chromium
 
 bench: migrate
 	$(PY) manage.py bench_provision --rounds 5
+	$(PY) manage.py bench_customers --customers 2000
+	$(PY) manage.py bench_catalog_search --variants 10000
+	$(PY) bench/catalog_import.py --rows 10000
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .data .env

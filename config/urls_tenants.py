@@ -23,11 +23,20 @@ dashboard_patterns = (
         path("api-keys/", staff.ApiKeyListView.as_view(), name="api-keys"),
         path("api-keys/<int:pk>/revoke/", staff.ApiKeyRevokeView.as_view(),
              name="api-key-revoke"),
+        path("customers/", include("frontend.urls_customers")),
+        path("customers/", include("frontend.urls_customer_io")),
+        path("customers/", include("frontend.urls_applications")),
+        path("catalog/", include("frontend.urls_catalog")),
+        path("catalog/", include("frontend.urls_catalog_io")),
     ],
     "dashboard",
 )
-shop_patterns = ([path("", shop.ShopHomeView.as_view(), name="home")], "shop")
-api_patterns = ([path("", include("roles.api.urls"))], "api")
+shop_patterns = ([path("", shop.ShopHomeView.as_view(), name="home"),
+                  path("", include("frontend.urls_shop_account")),
+                  path("", include("frontend.urls_storefront"))], "shop")
+api_patterns = ([path("", include("roles.api.urls")),
+                 path("", include("ordering.customers.api.urls")),
+                 path("", include("ordering.catalog.api.urls"))], "api")
 
 urlpatterns = [
     path("", auth.tenant_root, name="tenant-root"),
@@ -42,6 +51,7 @@ urlpatterns = [
          name="password-reset-complete"),
     path("password/change/", auth.PasswordChangeView.as_view(), name="password-change"),
     path("i18n/language/", auth.SetLanguageView.as_view(), name="set-language"),
+    path("apply/", include("frontend.urls_apply")),
     path("dashboard/", include(dashboard_patterns)),
     path("shop/", include(shop_patterns)),
     path("media/<path:path>", media.tenant_media, name="media"),

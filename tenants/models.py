@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants import cache as tenant_cache
+from ordering.catalog.enums import StockDisplay
 from tenants.enums import Currency, ProvisionPath, TenantStatus
 
 
@@ -31,6 +32,12 @@ class Tenant(TenantMixin):
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
     )
     owner_email = models.EmailField(_("owner e-mail"), blank=True)
+    # Dealers may apply for an account on the tenant's site (off by default).
+    self_registration = models.BooleanField(_("dealer self-registration"), default=False)
+    # What dealers see of stock, and whether they may order beyond it.
+    stock_display = models.CharField(_("stock shown to dealers"), max_length=8,
+                                     choices=StockDisplay.choices, default=StockDisplay.LEVEL)
+    allow_oversell = models.BooleanField(_("allow ordering beyond stock"), default=False)
     profile_completed = models.BooleanField(_("profile completed"), default=False)
     provisioned_by = models.CharField(
         _("provisioned by"), max_length=16, choices=ProvisionPath.choices, blank=True

@@ -75,6 +75,8 @@ TENANT_APPS = [
     "guardian",  # also in SHARED_APPS: public users cascade into its (empty) tables
     "axes",
     "roles",
+    "ordering.customers",
+    "ordering.catalog",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -162,6 +164,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # django-guardian: no anonymous user row (our user model logs in by e-mail).
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RENDER_403 = True
+# contenttypes live in the public schema only: their ids hold across tenants.
+GUARDIAN_GET_CONTENT_TYPE = "roles.contenttypes.get_content_type"
 
 # --- i18n --------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -35,6 +35,14 @@ def _production_app(_test_media_handler):
     return get_wsgi_application()
 
 
+def sign_in(page, live, email, password, slug="acme"):
+    """Sign in on a tenant's /login/ page (staff and dealers alike)."""
+    page.goto(live.tenant(slug, "/login/"))
+    page.get_by_label("E-mail or mobile phone").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_test_id("login-form").get_by_role("button", name="Sign in").click()
+
+
 class Server:
     def __init__(self, port):
         self.port = port

@@ -7,21 +7,16 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import sign_in
+
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, live, email, password):
-    page.goto(live.tenant("acme", "/login/"))
-    page.get_by_label("E-mail or mobile phone").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_test_id("login-form").get_by_role("button", name="Sign in").click()
 
 
 def test_admin_invites_an_order_reviewer_who_sees_only_their_part(page, browser, live):
     from tests.conftest import OWNER_PASSWORD
 
     email = f"reviewer-{uuid.uuid4().hex[:6]}@acme.example"
-    _sign_in(page, live, "owner@acme.example", OWNER_PASSWORD)
+    sign_in(page, live, "owner@acme.example", OWNER_PASSWORD)
     page.wait_for_url(live.tenant("acme", "/dashboard/"))
     nav = page.get_by_test_id("dashboard-nav")
     nav.get_by_role("link", name="Staff").click()
@@ -43,7 +38,7 @@ def test_admin_invites_an_order_reviewer_who_sees_only_their_part(page, browser,
     invitee.get_by_label("New password confirmation").fill("Rita-pass-2026")
     invitee.get_by_role("button", name="Set my password").click()
     expect(invitee.locator("h1")).to_contain_text("Your password has been set")
-    _sign_in(invitee, live, email, "Rita-pass-2026")
+    sign_in(invitee, live, email, "Rita-pass-2026")
     invitee.wait_for_url(live.tenant("acme", "/dashboard/"))
     nav = invitee.get_by_test_id("dashboard-nav")
     expect(nav).to_contain_text("Home")

@@ -1,0 +1,832 @@
+"""Staff catalog pages: the product list (search, filters, bulk shelf and price changes),
+the product editor (details, variants, generated combinations, images), its prices
+(level prices, customer special prices, quantity breaks), categories, stock with its
+ledger, and the catalog settings.
+
+Thin: reads through ordering.catalog.selectors (customers through the scoped
+ordering.customers.selectors), writes through ordering.catalog.services. A page that
+posts several writes runs them in one transaction: an error leaves nothing half-saved.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _, ngettext, pgettext
+from django.views import View
+
+from core.exceptions import ApplicationError
+from frontend.forms import form_add_application_error
+from frontend.forms_catalog import (BulkPriceForm, CatalogSettingsForm, CategoryForm,
+                                    CustomerPriceForm, GenerateForm, LevelPriceForm,
+                                    ProductForm, QuantityBreaksForm, StockAdjustForm,
+                                    StockReceiptForm, VariantFormSet, selected_ids)
+from frontend.mixins import PermissionRequiredMixin
+from ordering.catalog import selectors
+from ordering.catalog.enums import MovementKind, StockState
+from ordering.catalog.services import products as catalog
+from ordering.catalog.services.settings import catalog_settings_update
+from ordering.catalog.services.stock import LOW_STOCK, stock_move, stock_state
+from roles.backends import client_ip
+from roles.permissions import has_perm
+
+PAGE_SIZE = 50
+FILTERS = ("q", "category", "brand", "tag", "shelf", "stock", "sort")
+STOCK_FILTERS = ("q", "category", "stock", "active", "sort")
+MAX_UPLOADS = 20
+
+
+class _Rollback(Exception):
+    """Raised inside a transaction to undo every write of a form that failed half-way."""
+
+
+class CatalogPermissionMixin(PermissionRequiredMixin):
+    """``permissions`` per HTTP method (HEAD as GET; anything else as POST)."""
+
+    permissions = {"GET": "view_catalog", "POST": "manage_catalog"}
+
+    @property
+    def permission(self):
+        method = "GET" if self.request.method == "HEAD" else self.request.method
+        # a method the view does not serve needs the strictest permission it declares
+        # (then Django answers 405)
+        return (self.permissions.get(method) or self.permissions.get("POST")
+                or self.permissions["GET"])
+
+
+def _filters(request, keys):
+    return {key: request.GET.get(key, "") for key in keys}
+
+
+def _back(request, url_name, *args):
+    query = request.POST.get("next_query", "")
+    return redirect(reverse(url_name, args=args) + (f"?{query}" if query else ""))
+
+
+def _product(request, pk, *, with_prices=False):
+    product = selectors.product_get(actor=request.user, pk=pk, with_prices=with_prices)
+    if product is None:
+        raise Http404
+    return product
+
+
+def _stock_states():
+    return StockState.choices
+
+
+# --- product list ------------------------------------------------------------------
+
+
+class ProductListView(CatalogPermissionMixin, View):
+    permissions = {"GET": "view_catalog"}
+    template_name = "dashboard/catalog/products.html"
+
+    def get(self, request):
+        user = request.user
+        filters = _filters(request, FILTERS)
+        queryset = selectors.product_list(
+            actor=user, query=filters["q"], category=filters["category"],
+            brand=filters["brand"], tag=filters["tag"], shelf=filters["shelf"],
+            stock=filters["stock"], sort=filters["sort"] or "position")
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        for product in page:
+            product.stock_state = stock_state(product.available)
+            product.thumbnail = product.ordered_images[0] if product.ordered_images else None
+        return render(request, self.template_name, {
+            "page": page, "filters": filters, "query_string": request.GET.urlencode(),
+            "categories": selectors.category_tree(actor=user),
+            "brands": selectors.brand_list(actor=user),
+            "tags": selectors.product_tags(actor=user),
+            "stock_states": _stock_states(),
+            "shelf_choices": [("on", _("On shelf")), ("off", _("Off shelf"))],
+            "sorts": [("position", _("Catalog order")), ("name", pgettext("of a thing", "Name")),
+                      ("code", _("Code")), ("-created", _("Newest")),
+                      ("-updated", _("Recently changed")), ("price", _("Price: low to high")),
+                      ("-price", _("Price: high to low")), ("stock", _("Stock: lowest first"))],
+            "can_manage": has_perm(user, "manage_catalog"),
+            "can_prices": has_perm(user, "manage_prices"),
+        })
+
+
+class ProductBulkShelfView(CatalogPermissionMixin, View):
+    permissions = {"POST": "manage_catalog"}
+
+    def post(self, request):
+        ids = selected_ids(request.POST)
+        if not ids:
+            messages.error(request, _("Select one or more products first."))
+            return _back(request, "dashboard:catalog-products")
+        on_shelf = request.POST.get("on_shelf") == "on"
+        try:
+            count = catalog.products_set_shelf(actor=request.user, product_ids=ids,
+                                               on_shelf=on_shelf, ip=client_ip(request))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return _back(request, "dashboard:catalog-products")
+        if on_shelf:
+            message = ngettext("%(n)d product put on the shelf.",
+                               "%(n)d products put on the shelf.", count)
+        else:
+            message = ngettext("%(n)d product taken off the shelf.",
+                               "%(n)d products taken off the shelf.", count)
+        messages.success(request, message % {"n": count})
+        return _back(request, "dashboard:catalog-products")
+
+
+class ProductBulkPriceView(CatalogPermissionMixin, View):
+    permissions = {"POST": "manage_prices"}
+
+    def post(self, request):
+        ids = selected_ids(request.POST)
+        form = BulkPriceForm(request.POST)
+        if not ids:
+            messages.error(request, _("Select one or more products first."))
+            return _back(request, "dashboard:catalog-products")
+        if not form.is_valid():
+            messages.error(request, _("Enter a percentage, e.g. 5 or -10."))
+            return _back(request, "dashboard:catalog-products")
+        try:
+            count = catalog.products_change_prices(
+                actor=request.user, product_ids=ids, percent=form.cleaned_data["percent"],
+                ip=client_ip(request))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return _back(request, "dashboard:catalog-products")
+        messages.success(request, ngettext("The list price of %(n)d variant changed.",
+                                           "The list prices of %(n)d variants changed.",
+                                           count) % {"n": count})
+        return _back(request, "dashboard:catalog-products")
+
+
+# --- product editor ----------------------------------------------------------------
+
+
+def _product_initial(product):
+    return {"name": product.name, "code": product.code, "category": product.category_id,
+            "brand": product.brand.name if product.brand else "", "unit": product.unit.name,
+            "tags": ", ".join(product.tags), "description": product.description,
+            "on_shelf": product.on_shelf, "position": product.position,
+            "levels": [level.pk for level in product.levels.all()]}
+
+
+def _product_values(form):
+    """The service's keyword arguments from a valid ProductForm (creates a typed brand
+    or unit: call inside the transaction of the write)."""
+    data = form.cleaned_data
+    return {"name": data["name"], "code": data["code"], "category": data["category"],
+            "brand": catalog.brand_get_or_create(data["brand"]),
+            "unit": catalog.unit_get_or_create(data["unit"]), "tags": data["tags"],
+            "description": data["description"], "on_shelf": data["on_shelf"],
+            "position": data["position"] or 0, "levels": list(data["levels"])}
+
+
+def _variant_initial(variant):
+    return {"id": variant.pk, "code": variant.code, "barcode": variant.barcode,
+            "specs": selectors.variant_specs(variant), "list_price": variant.list_price,
+            "weight": variant.weight, "min_quantity": variant.min_quantity,
+            "order_multiple": variant.order_multiple, "is_active": variant.is_active,
+            "units": ", ".join(f"{u.unit.name} = {u.factor}" for u in variant.units.all()),
+            "image": variant.image_id}
+
+
+def _image_choices(product):
+    return [(image.pk, _("Image %(n)d") % {"n": n})
+            for n, image in enumerate(product.ordered_images, start=1)]
+
+
+def _variant_formset(product, data=None):
+    return VariantFormSet(data, prefix="v", image_choices=_image_choices(product),
+                          initial=[_variant_initial(v) for v in product.ordered_variants])
+
+
+def _image_orders(product):
+    """For each image, the order after moving it up and after moving it down."""
+    ids = [image.pk for image in product.ordered_images]
+    rows = []
+    for index, image in enumerate(product.ordered_images):
+        up = down = None
+        if index > 0:
+            order = ids[:]
+            order[index - 1], order[index] = order[index], order[index - 1]
+            up = ",".join(map(str, order))
+        if index < len(ids) - 1:
+            order = ids[:]
+            order[index + 1], order[index] = order[index], order[index + 1]
+            down = ",".join(map(str, order))
+        rows.append((image, up, down))
+    return rows
+
+
+class ProductCreateView(CatalogPermissionMixin, View):
+    permissions = {"GET": "manage_catalog", "POST": "manage_catalog"}
+    template_name = "dashboard/catalog/product_form.html"
+
+    def _render(self, form, status=200):
+        return render(self.request, self.template_name, {
+            "form": form, "units": selectors.unit_list(actor=self.request.user),
+            "brands": selectors.brand_list(actor=self.request.user)}, status=status)
+
+    def _form(self, data=None):
+        return ProductForm(data, tree=selectors.category_tree(actor=self.request.user),
+                           initial={"on_shelf": True})
+
+    def get(self, request):
+        return self._render(self._form())
+
+    def post(self, request):
+        form = self._form(request.POST)
+        if not form.is_valid():
+            return self._render(form, status=400)
+        try:
+            with transaction.atomic():
+                product = catalog.product_create(actor=request.user, ip=client_ip(request),
+                                                 **_product_values(form))
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+            return self._render(form, status=400)
+        messages.success(request, _("Product %(name)s added. Now add its variants.")
+                         % {"name": product.name})
+        return redirect("dashboard:catalog-product", pk=product.pk)
+
+
+class ProductEditorMixin(CatalogPermissionMixin):
+    """The editor page: product details, variants, generated combinations and images.
+    Each part posts to its own URL; a failing part re-renders the page with its errors
+    (HTTP 400) and the other parts as they were."""
+
+    template_name = "dashboard/catalog/product.html"
+
+    def render_editor(self, product, *, form=None, formset=None, generate=None,
+                      image_error=None, status=200):
+        user = self.request.user
+        can_manage = has_perm(user, "manage_catalog")
+        if form is None:
+            form = ProductForm(tree=selectors.category_tree(actor=user),
+                               initial=_product_initial(product))
+        if formset is None:
+            formset = _variant_formset(product)
+        for row, variant in zip(formset.forms, product.ordered_variants):
+            row.variant = variant
+        return render(self.request, self.template_name, {
+            "product": product, "form": form, "formset": formset,
+            "generate_form": generate or GenerateForm(initial={
+                "attribute_1": _("Colour"), "attribute_2": _("Size")}),
+            "images": _image_orders(product), "image_error": image_error,
+            "units": selectors.unit_list(actor=user), "brands": selectors.brand_list(actor=user),
+            "attributes": selectors.spec_attribute_list(actor=user),
+            "can_manage": can_manage, "tab": "product",
+            "max_uploads": MAX_UPLOADS,
+        }, status=status)
+
+
+class ProductDetailView(ProductEditorMixin, View):
+    """GET the editor; POST the product's details."""
+
+    def get(self, request, pk):
+        return self.render_editor(_product(request, pk))
+
+    def post(self, request, pk):
+        product = _product(request, pk)
+        form = ProductForm(request.POST, tree=selectors.category_tree(actor=request.user),
+                           initial=_product_initial(product))
+        if not form.is_valid():
+            return self.render_editor(product, form=form, status=400)
+        try:
+            with transaction.atomic():
+                catalog.product_update(actor=request.user, product=product,
+                                       ip=client_ip(request), **_product_values(form))
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+            return self.render_editor(product, form=form, status=400)
+        messages.success(request, _("Saved."))
+        return redirect("dashboard:catalog-product", pk=product.pk)
+
+
+class ProductVariantsView(ProductEditorMixin, View):
+    """POST the variants table: changed rows are saved, a filled-in new row is added."""
+
+    permissions = {"POST": "manage_catalog"}
+
+    def post(self, request, pk):
+        product = _product(request, pk)
+        formset = _variant_formset(product, request.POST)
+        if not formset.is_valid():
+            return self.render_editor(product, formset=formset, status=400)
+        variants = {v.pk: v for v in product.ordered_variants}
+        images = {image.pk: image for image in product.ordered_images}
+        saved = 0
+        try:
+            with transaction.atomic():
+                for row in formset.forms:
+                    if row.is_blank_new_row() or (row.cleaned_data.get("id") and
+                                                  not row.has_changed()):
+                        continue
+                    try:
+                        self._save_row(request, product, row, variants, images)
+                    except ApplicationError as exc:
+                        form_add_application_error(row, exc)
+                        raise _Rollback from exc
+                    saved += 1
+        except _Rollback:
+            return self.render_editor(product, formset=formset, status=400)
+        if saved:
+            messages.success(request, ngettext("%(n)d variant saved.", "%(n)d variants saved.",
+                                               saved) % {"n": saved})
+        else:
+            messages.info(request, _("Nothing changed."))
+        return redirect(reverse("dashboard:catalog-product", args=[product.pk]) + "#variants")
+
+    def _save_row(self, request, product, row, variants, images):
+        data = row.cleaned_data
+        variant = None
+        if data.get("id"):
+            variant = variants.get(data["id"])
+            if variant is None:
+                raise ApplicationError(_("This variant no longer exists: reload the page."))
+        image = None
+        if data.get("image"):
+            image = images.get(data["image"])
+            if image is None:
+                raise ApplicationError(_("Choose one of this product's images."),
+                                       fields={"image": [_("Choose one of this product's "
+                                                           "images.")]})
+        specs = [catalog.spec_value_get_or_create(name, value) for name, value in data["specs"]]
+        units = [(catalog.unit_get_or_create(name), factor) for name, factor in data["units"]]
+        catalog.variant_save(
+            actor=request.user, product=product, variant=variant, code=data["code"],
+            list_price=data["list_price"], barcode=data["barcode"], spec_values=specs,
+            weight=data["weight"], min_quantity=data["min_quantity"] or 1,
+            order_multiple=data["order_multiple"] or 1, is_active=data["is_active"],
+            image=image, units=units, ip=client_ip(request))
+
+
+class ProductGenerateView(ProductEditorMixin, View):
+    """POST chosen spec values: every combination becomes a variant."""
+
+    permissions = {"POST": "manage_catalog"}
+
+    def post(self, request, pk):
+        product = _product(request, pk)
+        form = GenerateForm(request.POST)
+        if not form.is_valid():
+            return self.render_editor(product, generate=form, status=400)
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                made = catalog.variants_generate(
+                    actor=request.user, product=product, specs=data["specs"],
+                    list_price=data["list_price"], code_prefix=data["code_prefix"] or None,
+                    ip=client_ip(request))
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+            return self.render_editor(product, generate=form, status=400)
+        if made:
+            messages.success(request, ngettext(
+                "%(n)d variant added: adjust codes, prices and stock below.",
+                "%(n)d variants added: adjust codes, prices and stock below.",
+                len(made)) % {"n": len(made)})
+        else:
+            messages.info(request, _("Every one of these combinations exists already."))
+        return redirect(reverse("dashboard:catalog-product", args=[product.pk]) + "#variants")
+
+
+class ProductImagesView(ProductEditorMixin, View):
+    """POST one or more images (all or none are added)."""
+
+    permissions = {"POST": "manage_catalog"}
+
+    def post(self, request, pk):
+        product = _product(request, pk)
+        uploads = request.FILES.getlist("images")
+        if not uploads:
+            return self.render_editor(product, image_error=_("Choose one or more images."),
+                                      status=400)
+        if len(uploads) > MAX_UPLOADS:
+            return self.render_editor(product, image_error=_(
+                "At most %(n)d images at a time.") % {"n": MAX_UPLOADS}, status=400)
+        try:
+            with transaction.atomic():
+                for upload in uploads:
+                    name = upload.name
+                    try:
+                        catalog.image_add(actor=request.user, product=product, upload=upload,
+                                          ip=client_ip(request))
+                    except ApplicationError as exc:
+                        raise _Rollback(f"{name}: {exc.message}") from exc
+        except _Rollback as exc:
+            return self.render_editor(product, image_error=str(exc), status=400)
+        messages.success(request, ngettext("%(n)d image added.", "%(n)d images added.",
+                                           len(uploads)) % {"n": len(uploads)})
+        return redirect(reverse("dashboard:catalog-product", args=[product.pk]) + "#images")
+
+
+class ProductImageOrderView(CatalogPermissionMixin, View):
+    permissions = {"POST": "manage_catalog"}
+
+    def post(self, request, pk):
+        product = _product(request, pk)
+        ids = [part for part in request.POST.get("order", "").split(",") if part]
+        if not all(part.isascii() and part.isdecimal() and len(part) < 18 for part in ids):
+            messages.error(request, _("Give every image of the product once."))
+        else:
+            try:
+                catalog.images_reorder(actor=request.user, product=product, image_ids=ids,
+                                       ip=client_ip(request))
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Image order saved."))
+        return redirect(reverse("dashboard:catalog-product", args=[product.pk]) + "#images")
+
+
+class ProductImageDeleteView(CatalogPermissionMixin, View):
+    permissions = {"POST": "manage_catalog"}
+
+    def post(self, request, pk, image_pk):
+        product = _product(request, pk)
+        image = next((i for i in product.ordered_images if i.pk == image_pk), None)
+        if image is None:
+            raise Http404
+        catalog.image_delete(actor=request.user, image=image, ip=client_ip(request))
+        messages.success(request, _("Image removed."))
+        return redirect(reverse("dashboard:catalog-product", args=[product.pk]) + "#images")
+
+
+# --- prices ------------------------------------------------------------------------
+
+
+def _levels():
+    from ordering.customers.models import CustomerLevel
+
+    return list(CustomerLevel.objects.order_by("position", "id"))
+
+
+def _level_initial(product, levels):
+    initial = {}
+    for variant in product.ordered_variants:
+        own = {lp.level_id: lp for lp in variant.level_prices.all()}
+        for level in levels:
+            lp = own.get(level.pk)
+            if lp is None:
+                continue
+            initial[f"lp_{variant.pk}_{level.pk}"] = (
+                f"{lp.price}" if lp.price is not None else f"{lp.percent.normalize():f}%")
+    return initial
+
+
+def _breaks_initial(product, target):
+    if target == "product":
+        breaks = product.product_breaks
+    else:
+        variant = next((v for v in product.ordered_variants if str(v.pk) == target), None)
+        breaks = variant.breaks if variant else []
+    initial = {"target": target}
+    for n, qb in enumerate(breaks[:QuantityBreaksForm.ROWS]):
+        initial[f"min_{n}"] = qb.min_quantity
+        initial[f"price_{n}"] = qb.price
+        initial[f"discount_{n}"] = qb.discount_percent
+    return initial
+
+
+class ProductPricesView(CatalogPermissionMixin, View):
+    """GET the price tables; POST the level price table (fixed price or % per variant ×
+    level; empty: the level's default percentage)."""
+
+    permissions = {"GET": "view_catalog", "POST": "manage_prices"}
+    template_name = "dashboard/catalog/prices.html"
+
+    def render_prices(self, product, *, levels=None, level_form=None, customer_form=None,
+                      breaks_form=None, status=200):
+        levels = levels if levels is not None else _levels()
+        target = self.request.GET.get("breaks", "product")
+        if target != "product" and not any(str(v.pk) == target
+                                           for v in product.ordered_variants):
+            target = "product"
+        level_form = level_form or LevelPriceForm(
+            variants=product.ordered_variants, levels=levels,
+            initial=_level_initial(product, levels))
+        rows = []
+        for variant in product.ordered_variants:
+            variant.specs = selectors.variant_specs(variant)
+            cells = [(level_form[f"lp_{variant.pk}_{level.pk}"], level) for level in levels]
+            rows.append((variant, cells))
+        customer_prices = [(variant, cp) for variant in product.ordered_variants
+                           for cp in variant.customer_prices.all()]
+        return render(self.request, self.template_name, {
+            "product": product, "levels": levels, "level_form": level_form, "rows": rows,
+            "customer_form": customer_form or CustomerPriceForm(
+                variants=product.ordered_variants),
+            "customer_prices": customer_prices,
+            "breaks_form": breaks_form or QuantityBreaksForm(
+                variants=product.ordered_variants, initial=_breaks_initial(product, target)),
+            "breaks_target": target,
+            "can_prices": has_perm(self.request.user, "manage_prices"), "tab": "prices",
+        }, status=status)
+
+    def get(self, request, pk):
+        return self.render_prices(_product(request, pk, with_prices=True))
+
+    def post(self, request, pk):
+        product = _product(request, pk, with_prices=True)
+        levels = _levels()
+        form = LevelPriceForm(request.POST, variants=product.ordered_variants, levels=levels)
+        if not form.is_valid():
+            return self.render_prices(product, levels=levels, level_form=form, status=400)
+        current = {(lp.variant_id, lp.level_id): (lp.price, lp.percent)
+                   for variant in product.ordered_variants
+                   for lp in variant.level_prices.all()}
+        changed = 0
+        try:
+            with transaction.atomic():
+                for name, variant, level in form.cells:
+                    price, percent = form.cleaned_data[name]
+                    if current.get((variant.pk, level.pk), (None, None)) == (price, percent):
+                        continue
+                    try:
+                        catalog.level_price_set(actor=request.user, variant=variant,
+                                                level=level, price=price, percent=percent,
+                                                ip=client_ip(request))
+                    except ApplicationError as exc:
+                        form.add_error(name, exc.message)
+                        raise _Rollback from exc
+                    changed += 1
+        except _Rollback:
+            return self.render_prices(product, levels=levels, level_form=form, status=400)
+        if changed:
+            messages.success(request, ngettext("%(n)d level price saved.",
+                                               "%(n)d level prices saved.", changed)
+                             % {"n": changed})
+        else:
+            messages.info(request, _("Nothing changed."))
+        return redirect(reverse("dashboard:catalog-product-prices", args=[product.pk]))
+
+
+def _customer_lookup(user, text):
+    """The one customer the user may see whose code is ``text``, or whose name or code
+    alone matches it; an ApplicationError otherwise."""
+    from ordering.customers import selectors as customer_selectors
+
+    text = (text or "").strip()
+    matches = customer_selectors.customer_list(actor=user, query=text)
+    exact = matches.filter(code__iexact=text).first()
+    if exact is not None:
+        return exact
+    found = list(matches[:6])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        message = _("No customer matches “%(text)s”.") % {"text": text}
+    else:
+        message = _("Several customers match: %(names)s. Enter the customer's code.") % {
+            "names": ", ".join(f"{c.code} {c.name}" for c in found[:5])}
+    raise ApplicationError(message, fields={"customer": [message]})
+
+
+class ProductCustomerPriceView(ProductPricesView):
+    """POST a customer's special price (for one or all variants), or remove one."""
+
+    permissions = {"POST": "manage_prices"}
+
+    def post(self, request, pk):
+        from ordering.customers import selectors as customer_selectors
+
+        product = _product(request, pk, with_prices=True)
+        variants = {v.pk: v for v in product.ordered_variants}
+        back = redirect(reverse("dashboard:catalog-product-prices", args=[product.pk])
+                        + "#customer-prices")
+        if request.POST.get("action") == "remove":
+            variant = variants.get(_int(request.POST.get("variant")))
+            customer = customer_selectors.customer_get(actor=request.user,
+                                                       pk=request.POST.get("customer"))
+            if variant is None or customer is None:
+                raise Http404
+            catalog.customer_price_set(actor=request.user, variant=variant, customer=customer,
+                                       price=None, ip=client_ip(request))
+            messages.success(request, _("Special price removed."))
+            return back
+        form = CustomerPriceForm(request.POST, variants=product.ordered_variants)
+        if not form.is_valid():
+            return self.render_prices(product, customer_form=form, status=400)
+        data = form.cleaned_data
+        targets = (list(variants.values()) if data["variant"] == "all"
+                   else [variants[int(data["variant"])]])
+        try:
+            with transaction.atomic():
+                customer = _customer_lookup(request.user, data["customer"])
+                for variant in targets:
+                    catalog.customer_price_set(actor=request.user, variant=variant,
+                                               customer=customer, price=data["price"],
+                                               ip=client_ip(request))
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+            return self.render_prices(product, customer_form=form, status=400)
+        messages.success(request, _("Special price for %(customer)s saved.")
+                         % {"customer": customer.name})
+        return back
+
+
+class ProductBreaksView(ProductPricesView):
+    """POST the quantity breaks of the product (all variants) or of one variant."""
+
+    permissions = {"POST": "manage_prices"}
+
+    def post(self, request, pk):
+        product = _product(request, pk, with_prices=True)
+        form = QuantityBreaksForm(request.POST, variants=product.ordered_variants)
+        if not form.is_valid():
+            return self.render_prices(product, breaks_form=form, status=400)
+        target = form.cleaned_data["target"]
+        variant = None if target == "product" else next(
+            v for v in product.ordered_variants if str(v.pk) == target)
+        try:
+            catalog.quantity_breaks_set(actor=request.user, breaks=form.cleaned_data["breaks"],
+                                        product=product if variant is None else None,
+                                        variant=variant, ip=client_ip(request))
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+            return self.render_prices(product, breaks_form=form, status=400)
+        messages.success(request, _("Quantity breaks saved."))
+        return redirect(reverse("dashboard:catalog-product-prices", args=[product.pk])
+                        + f"?breaks={target}#breaks")
+
+
+def _int(value):
+    value = str(value or "")
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
+
+
+# --- categories --------------------------------------------------------------------
+
+
+class CategoryListView(CatalogPermissionMixin, View):
+    """The category tree: add a category (top level or under another), rename one or
+    change its order among its siblings."""
+
+    template_name = "dashboard/catalog/categories.html"
+
+    def _render(self, tree, form=None, status=200):
+        return render(self.request, self.template_name, {
+            "categories": tree, "form": form or CategoryForm(tree=tree),
+            "can_manage": has_perm(self.request.user, "manage_catalog")}, status=status)
+
+    def get(self, request):
+        return self._render(selectors.category_tree(actor=request.user))
+
+    def post(self, request):
+        tree = selectors.category_tree(actor=request.user)
+        ip = client_ip(request)
+        pk = _int(request.POST.get("category"))
+        if pk is not None:
+            category = next((c for c in tree if c.pk == pk), None)
+            if category is None:
+                raise Http404
+            form = CategoryForm(request.POST, prefix=f"c{pk}")
+            if form.is_valid():
+                try:
+                    catalog.category_update(actor=request.user, category=category, ip=ip,
+                                            name=form.cleaned_data["name"],
+                                            position=form.cleaned_data["position"] or 0)
+                except ApplicationError as exc:
+                    form_add_application_error(form, exc)
+                else:
+                    messages.success(request, _("Category saved."))
+                    return redirect("dashboard:catalog-categories")
+            category.edit_form = form
+            return self._render(tree, status=400)
+        form = CategoryForm(request.POST, tree=tree)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                category = catalog.category_create(actor=request.user, name=data["name"],
+                                                   parent=data["parent"],
+                                                   position=data["position"] or 0, ip=ip)
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                messages.success(request, _("Category %(name)s added.")
+                                 % {"name": category.name})
+                return redirect("dashboard:catalog-categories")
+        return self._render(tree, form, status=400)
+
+
+# --- stock -------------------------------------------------------------------------
+
+
+class StockListView(CatalogPermissionMixin, View):
+    permissions = {"GET": "view_catalog"}
+    template_name = "dashboard/catalog/stock.html"
+
+    def get(self, request):
+        user = request.user
+        filters = _filters(request, STOCK_FILTERS)
+        queryset = selectors.variant_stock_list(
+            actor=user, query=filters["q"], category=filters["category"],
+            stock=filters["stock"], active=filters["active"],
+            sort=filters["sort"] or "product")
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        for variant in page:
+            variant.stock_state = stock_state(variant.available)
+            variant.specs = selectors.variant_specs(variant)
+        return render(request, self.template_name, {
+            "page": page, "filters": filters, "query_string": request.GET.urlencode(),
+            "categories": selectors.category_tree(actor=user),
+            "stock_states": _stock_states(), "totals": selectors.stock_totals(actor=user),
+            "sorts": [("product", _("Product")), ("code", _("SKU code")),
+                      ("available", _("Available: lowest first")),
+                      ("-available", _("Available: highest first"))],
+            "can_stock": has_perm(user, "manage_stock"),
+        })
+
+
+class StockVariantView(CatalogPermissionMixin, View):
+    """A variant's stock: adjust it (signed change with a reason), receive goods, and
+    read its ledger."""
+
+    permissions = {"GET": "view_catalog", "POST": "manage_stock"}
+    template_name = "dashboard/catalog/stock_variant.html"
+
+    def _variant(self, pk):
+        variant = selectors.variant_get(actor=self.request.user, pk=pk)
+        if variant is None:
+            raise Http404
+        return variant
+
+    def _render(self, variant, *, adjust_form=None, receipt_form=None, status=200):
+        ledger = Paginator(selectors.movement_list(actor=self.request.user, variant=variant),
+                           PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return render(self.request, self.template_name, {
+            "variant": variant, "specs": selectors.variant_specs(variant),
+            "stock_state": stock_state(variant.available), "page": ledger, "filters": {},
+            "adjust_form": adjust_form or StockAdjustForm(prefix="adjust"),
+            "receipt_form": receipt_form or StockReceiptForm(prefix="receipt"),
+            "can_stock": has_perm(self.request.user, "manage_stock"),
+        }, status=status)
+
+    def get(self, request, pk):
+        return self._render(self._variant(pk))
+
+    def post(self, request, pk):
+        variant = self._variant(pk)
+        action = request.POST.get("action")
+        if action == "receipt":
+            form = StockReceiptForm(request.POST, prefix="receipt")
+            kwargs = {"kind": MovementKind.RECEIPT}
+        else:
+            form = StockAdjustForm(request.POST, prefix="adjust")
+            kwargs = {"kind": MovementKind.ADJUSTMENT}
+        forms = {"receipt_form" if action == "receipt" else "adjust_form": form}
+        if not form.is_valid():
+            return self._render(variant, status=400, **forms)
+        data = form.cleaned_data
+        if action == "receipt":
+            kwargs.update(quantity=data["quantity"], reference=data["reference"],
+                          reason=data["reason"])
+        else:
+            kwargs.update(on_hand_change=data["change"], reason=data["reason"])
+        try:
+            movement = stock_move(actor=request.user, variant=variant, **kwargs)
+        except ApplicationError as exc:
+            if "quantity" in exc.fields and "change" in form.fields:
+                exc.fields["change"] = exc.fields.pop("quantity")
+            form_add_application_error(form, exc)
+            return self._render(variant, status=400, **forms)
+        messages.success(request, _("Stock of %(code)s: %(on_hand)d on hand, %(available)d "
+                                    "available.") % {
+            "code": variant.code, "on_hand": movement.on_hand_after,
+            "available": movement.on_hand_after - movement.reserved_after})
+        return redirect("dashboard:catalog-stock-variant", pk=variant.pk)
+
+
+# --- settings ----------------------------------------------------------------------
+
+
+class CatalogSettingsView(CatalogPermissionMixin, View):
+    permissions = {"GET": "manage_settings", "POST": "manage_settings"}
+    template_name = "dashboard/catalog/settings.html"
+
+    def _render(self, form, status=200):
+        return render(self.request, self.template_name, {"form": form, "low_stock": LOW_STOCK},
+                      status=status)
+
+    def get(self, request):
+        tenant = request.tenant
+        return self._render(CatalogSettingsForm(initial={
+            "stock_display": tenant.stock_display, "allow_oversell": tenant.allow_oversell}))
+
+    def post(self, request):
+        form = CatalogSettingsForm(request.POST)
+        if not form.is_valid():
+            return self._render(form, status=400)
+        try:
+            catalog_settings_update(tenant=request.tenant, actor=request.user,
+                                    stock_display=form.cleaned_data["stock_display"],
+                                    allow_oversell=form.cleaned_data["allow_oversell"],
+                                    ip=client_ip(request))
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+            return self._render(form, status=400)
+        messages.success(request, _("Catalog settings saved."))
+        return redirect("dashboard:catalog-settings")
+

@@ -1,0 +1,39 @@
+"""The tenant's catalog settings: what dealers see of stock, and overselling."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError, PermissionDeniedError
+from ordering.catalog.enums import StockDisplay
+from ordering.catalog.models import Variant
+from ordering.catalog.services.stock import oversell_sync
+from roles.permissions import has_perm
+from roles.services.audit import audit_record
+
+
+@transaction.atomic
+def catalog_settings_update(*, tenant, actor, stock_display, allow_oversell, ip=None):
+    """Change both settings (audited). Overselling cannot be switched off while a
+    variant has less than nothing available: receive or release stock first."""
+    if actor is not None and not has_perm(actor, "manage_settings"):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+    if stock_display not in StockDisplay.values:
+        raise ApplicationError(_("Unknown choice."), fields={"stock_display": [_("Unknown choice.")]})
+    allow_oversell = bool(allow_oversell)
+    if not allow_oversell:
+        # lock every variant so no reservation slips in between the check and the switch
+        list(Variant.objects.select_for_update().values_list("pk", flat=True))
+        short = Variant.objects.filter(on_hand__lt=F("reserved")).count()
+        if short:
+            message = _("%(n)d variants are oversold: receive stock or release reservations "
+                        "before switching overselling off.") % {"n": short}
+            raise ApplicationError(message, fields={"allow_oversell": [message]})
+    before = {"stock_display": tenant.stock_display, "allow_oversell": tenant.allow_oversell}
+    tenant.stock_display, tenant.allow_oversell = stock_display, allow_oversell
+    tenant.save(update_fields=["stock_display", "allow_oversell", "updated_at"])
+    oversell_sync(allow=allow_oversell)
+    audit_record(actor=actor, action="company.catalog_settings", obj=tenant, before=before,
+                 after={"stock_display": stock_display, "allow_oversell": allow_oversell},
+                 ip=ip)
+    return tenant
