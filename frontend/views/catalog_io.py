@@ -15,7 +15,8 @@ from django.views import View
 
 from frontend.forms_catalog_io import CatalogExportForm, CatalogImportForm, importable_kinds
 from frontend.mixins import PermissionRequiredMixin
-from frontend.views.import_jobs import ImportJobMixin, ImportPageView, ImportStatusView, download
+from frontend.views.import_jobs import (ImportJobMixin, ImportPageView, ImportStatusView, download,
+                                        import_guide)
 from ordering import spreadsheets
 from ordering.catalog import selectors
 from ordering.catalog.resources import (COLUMN_HELP, KIND_LABELS, KIND_PERMISSIONS, KINDS,
@@ -35,18 +36,6 @@ GUIDE_NOTES = (
     gettext_lazy("Prices and stock name existing variants by their SKU code. Export them "
                  "first to get a filled-in file."),
 )
-
-
-def _guide(kinds):
-    """Per kind: its columns with what each takes and whether a new row needs it."""
-    guide = []
-    for kind in kinds:
-        resource = resource_for(kind)
-        required = set(resource.required)
-        guide.append({"kind": kind, "label": KIND_LABELS[kind], "columns": [
-            {"key": key, "header": header, "help": COLUMN_HELP[kind].get(key, ""),
-             "required": key in required} for key, header in resource.columns()]})
-    return guide
 
 
 class _CatalogJobs(ImportJobMixin):
@@ -84,7 +73,10 @@ class CatalogImportView(_CatalogJobs, PermissionRequiredMixin, _MayImport, Impor
 
     def page_context(self):
         kinds = importable_kinds(self.request.user)
-        return {"guide": _guide(kinds), "guide_notes": GUIDE_NOTES,
+        return {"guide": import_guide(kinds, resource_for, KIND_LABELS, COLUMN_HELP),
+                "guide_notes": GUIDE_NOTES,
+                "template_url": reverse("dashboard:catalog-import-template"),
+                "export_url": reverse("dashboard:catalog-export"),
                 "export_kinds": [{"kind": kind, "label": KIND_LABELS[kind]} for kind in KINDS]}
 
 

@@ -11,7 +11,8 @@ from django.views import View
 
 from frontend.forms_customer_io import CustomerExportForm, CustomerImportForm
 from frontend.mixins import PermissionRequiredMixin
-from frontend.views.import_jobs import ImportJobMixin, ImportPageView, ImportStatusView, download
+from frontend.views.import_jobs import (ImportJobMixin, ImportPageView, ImportStatusView, download,
+                                        import_guide)
 from ordering import spreadsheets
 from ordering.customers import selectors
 from ordering.customers.resources import COLUMN_HELP, KIND_LABELS, KINDS, resource_for
@@ -26,18 +27,6 @@ GUIDE_NOTES = (
     gettext_lazy("Empty cells leave the current value unchanged."),
     gettext_lazy("You can only import customers you may work with."),
 )
-
-
-def _guide():
-    """Per kind: its columns with what each takes and whether a new row needs it."""
-    guide = []
-    for kind in KINDS:
-        resource = resource_for(kind)
-        required = set(resource.required)
-        guide.append({"kind": kind, "label": KIND_LABELS[kind], "columns": [
-            {"key": key, "header": header, "help": COLUMN_HELP[kind].get(key, ""),
-             "required": key in required} for key, header in resource.columns()]})
-    return guide
 
 
 class _CustomerJobs(ImportJobMixin):
@@ -61,7 +50,10 @@ class CustomerImportView(_CustomerJobs, PermissionRequiredMixin, ImportPageView)
     default_kind = "customers"
 
     def page_context(self):
-        return {"guide": _guide(), "guide_notes": GUIDE_NOTES}
+        guide = import_guide(KINDS, resource_for, KIND_LABELS, COLUMN_HELP)
+        return {"guide": guide, "guide_notes": GUIDE_NOTES, "export_kinds": guide,
+                "template_url": reverse("dashboard:customer-import-template"),
+                "export_url": reverse("dashboard:customer-export")}
 
 
 class CustomerImportStatusView(_CustomerJobs, PermissionRequiredMixin, ImportStatusView):

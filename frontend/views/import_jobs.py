@@ -38,6 +38,18 @@ def download(data, filename, extension):
     return response
 
 
+def import_guide(kinds, resource_for, kind_labels, column_help):
+    """Per kind: its columns with what each takes and whether a new row needs it."""
+    guide = []
+    for kind in kinds:
+        resource = resource_for(kind)
+        required = set(resource.required)
+        guide.append({"kind": kind, "label": kind_labels[kind], "columns": [
+            {"key": key, "header": header, "help": column_help[kind].get(key, ""),
+             "required": key in required} for key, header in resource.columns()]})
+    return guide
+
+
 class ImportJobMixin:
     """The import job kept in the session (its token; the state is in the tenant's
     storage and names the app and the user it belongs to).

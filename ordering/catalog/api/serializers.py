@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from ordering.catalog.enums import MovementKind, StockState
 from ordering.catalog.models import Category
-from ordering.customers.models import CustomerLevel
+from ordering.customers.api.serializers import LevelField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -32,16 +32,6 @@ class CategoryField(serializers.PrimaryKeyRelatedField):
 
     def __init__(self, **kwargs):
         super().__init__(queryset=Category.objects.all(), **kwargs)
-
-
-class LevelField(serializers.PrimaryKeyRelatedField):
-    default_error_messages = {
-        "does_not_exist": _("No such customer level."),
-        "incorrect_type": _("Give the customer level's id (a number)."),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(queryset=CustomerLevel.objects.all(), **kwargs)
 
 
 # --- output ------------------------------------------------------------------------
