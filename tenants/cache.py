@@ -13,7 +13,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 # Bump when the cached Tenant's pickled shape changes.
-_VERSION = 2
+_VERSION = 3
 _MISSING = "__unknown_host__"
 NEGATIVE_SECONDS = 60
 

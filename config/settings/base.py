@@ -77,6 +77,8 @@ TENANT_APPS = [
     "roles",
     "ordering.customers",
     "ordering.catalog",
+    "ordering.orders",
+    "ordering.notifications",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -240,6 +242,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "orderline"
 CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tasks.pool_refill_task", "schedule": 60.0},
+    # every hour, in every tenant: confirm receipt of orders shipped N days ago
+    "orders-receipt-confirm": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
+                               "args": ["ordering.orders.tasks.receipt_confirm_overdue_task"]},
 }
 
 # --- e-mail ------------------------------------------------------------------------

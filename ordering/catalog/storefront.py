@@ -67,8 +67,12 @@ def _level_id(login):
 def visible_products(login):
     """The products ``login``'s company may see (on shelf, visible to its level, with
     at least one active variant)."""
+    return products_visible_to(_level_id(login))
+
+
+def products_visible_to(level_id):
+    """The products a company of customer level ``level_id`` (None: no level) may see."""
     restricted = Product.levels.through.objects.filter(product_id=OuterRef("pk"))
-    level_id = _level_id(login)
     for_level = ~Exists(restricted)
     if level_id is not None:
         for_level |= Exists(restricted.filter(customerlevel_id=level_id))
@@ -471,7 +475,8 @@ def favourite_toggle(*, login, product_id):
 # --- the order grid ------------------------------------------------------------------
 
 
-def _quantity_error(variant, quantity):
+def quantity_problem(variant, quantity):
+    """Why ``quantity`` (base units) of ``variant`` cannot be ordered, or None."""
     if quantity < 0:
         return _("Enter 0 or more.")
     if quantity > MAX_QUANTITY:
@@ -520,7 +525,7 @@ def grid_lines(login, product, quantities):
             continue
         if quantity == 0:
             continue
-        problem = _quantity_error(variant, quantity)
+        problem = quantity_problem(variant, quantity)
         if problem:
             errors[str(key)] = [problem]
         else:

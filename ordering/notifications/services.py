@@ -1,0 +1,187 @@
+"""Who hears of an order event, and telling them: in the site and by e-mail, in each
+recipient's language, once.
+
+``notify_order_event`` is called by the workflow (and shipments, amendments) inside the
+order's transaction; it only queues ``order_event_notify_task`` for after the commit.
+The task writes one ``Notification`` per recipient (unique on recipient + event, so a
+retried task writes nothing twice) and e-mails each one whose ``emailed_at`` is empty,
+under a row lock (two runs at once send once).
+
+Recipients:
+- the dealer (the login that ordered and the company's primary login): when the order is
+  approved at order review, rejected, cancelled by the supplier, amended, shipped, and
+  when staff placed it on the dealer's behalf;
+- staff: when an order arrives at a step they approve (their role has the step's
+  permission and the customer is in their scope).
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.background import enqueue_on_commit
+from ordering.notifications.models import Notification
+from roles.enums import UserKind
+from roles.permissions import can_reach
+
+log = logging.getLogger(__name__)
+
+
+def notify_order_event(event):
+    from ordering.notifications.tasks import order_event_notify_task
+
+    enqueue_on_commit(order_event_notify_task, event.pk)
+
+
+def _dealer_users(order):
+    users = {}
+    if order.login_id and order.login.user.is_active:
+        users[order.login.user_id] = order.login.user
+    for login in order.customer.logins.filter(is_primary=True).select_related("user"):
+        if login.user.is_active:
+            users[login.user_id] = login.user
+    return list(users.values())
+
+
+def _staff_for(order, perm):
+    candidates = get_user_model().objects.filter(
+        kind=UserKind.STAFF, is_active=True, groups__permissions__codename=perm,
+        groups__permissions__content_type__app_label="roles").distinct()
+    return [user for user in candidates if can_reach(user, order)]
+
+
+def _dealer_message(event, order):
+    from ordering.orders.enums import EventKind, OrderStatus
+
+    kind = event.kind
+    if kind == EventKind.SUBMITTED and order.on_behalf:
+        return _("%(supplier)s placed order %(number)s for you") % _names(order)
+    if kind == EventKind.APPROVED and event.step == OrderStatus.ORDER_REVIEW:
+        return _("Order %(number)s was approved") % _names(order)
+    if kind == EventKind.REJECTED:
+        return _("Order %(number)s was rejected") % _names(order)
+    if kind == EventKind.CANCELLED and event.actor_id and _is_staff(event.actor):
+        return _("Order %(number)s was cancelled by %(supplier)s") % _names(order)
+    if kind == EventKind.AMENDED:
+        return _("Order %(number)s was changed by %(supplier)s") % _names(order)
+    if kind == EventKind.SHIPPED:
+        return _("Order %(number)s has shipped") % _names(order)
+    return None
+
+
+def _is_staff(user):
+    return user is not None and user.kind == UserKind.STAFF
+
+
+def _names(order):
+    from django.db import connection
+
+    return {"number": order.number or f"#{order.pk}",
+            "supplier": getattr(connection.tenant, "name", ""),
+            "customer": order.customer.name}
+
+
+def _link(name, order):
+    try:
+        return reverse(name, args=[order.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _language(user):
+    from django.db import connection
+
+    return (getattr(user, "preferred_language", "") or
+            getattr(connection.tenant, "default_language", "") or settings.LANGUAGE_CODE)
+
+
+def order_event_deliver(*, event_id):
+    """Notify everyone an order event concerns. Returns how many notifications exist for
+    the event (new or from an earlier run)."""
+    from ordering.orders.models import OrderEvent
+    from ordering.orders.workflow import STEP_BY_STATUS
+
+    event = OrderEvent.objects.filter(pk=event_id).select_related(
+        "order", "order__customer", "order__login__user", "actor").first()
+    if event is None:
+        return 0
+    order = event.order
+    wanted = []  # (user, kind, title-maker, link)
+    for user in _dealer_users(order):
+        if event.actor_id == user.pk:
+            continue  # the dealer did it themselves
+        with translation.override(_language(user)):
+            title = _dealer_message(event, order)
+        if title:
+            wanted.append((user, f"dealer.{event.kind}", lambda e=event: _dealer_message(e, order),
+                           _link("shop:order-detail", order)))
+    step = STEP_BY_STATUS.get(event.to_status)
+    if step is not None and step.perm and order.status == event.to_status:
+        for user in _staff_for(order, step.perm):
+            if event.actor_id == user.pk:
+                continue
+            wanted.append((user, f"staff.{step.status}",
+                           lambda s=step: _("Order %(number)s from %(customer)s awaits %(step)s")
+                           % {**_names(order), "step": str(s.label).lower()},
+                           _link("dashboard:order-detail", order)))
+    count = 0
+    for user, kind, title_of, link in wanted:
+        with translation.override(_language(user)):
+            title = str(title_of())
+            body = event.reason or ""
+        note, _created = Notification.objects.get_or_create(
+            recipient=user, key=f"order-event:{event.pk}",
+            defaults={"kind": kind, "title": title, "body": body, "link": link, "order": order})
+        count += 1
+        _email(note, user)
+    return count
+
+
+def _email(note, user):
+    """Send the notification's e-mail once (row lock: two runs at once send once)."""
+    if not user.email:
+        return
+    with transaction.atomic():
+        locked = Notification.objects.select_for_update().filter(pk=note.pk,
+                                                                 emailed_at__isnull=True).first()
+        if locked is None:
+            return
+        from django.db import connection
+
+        host = getattr(connection.tenant, "host", "") or ""
+        context = {"title": locked.title, "body": locked.body, "name": user.name or user.email,
+                   "url": f"https://{host}{locked.link}" if host and locked.link else ""}
+        with translation.override(_language(user)):
+            subject = " ".join(render_to_string("email/order_event_subject.txt", context).split())
+            text = render_to_string("email/order_event_body.txt", context)
+        EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+        locked.emailed_at = timezone.now()
+        locked.save(update_fields=["emailed_at"])
+
+
+# --- the message centre -----------------------------------------------------------------
+
+
+def unread_count(user):
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notification_list(*, user):
+    return Notification.objects.filter(recipient=user)
+
+
+def mark_read(*, user, pk=None):
+    """Mark one notification (or all of the user's) read; returns how many changed."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+
+@shared_task(name="ordering.notifications.tasks.order_event_notify_task", acks_late=True,
+             autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def order_event_notify_task(event_id):
+    """Write the in-site notifications of an order event and send their e-mails
+    (idempotent: safe to run twice)."""
+    from ordering.notifications.services import order_event_deliver
+
+    return order_event_deliver(event_id=event_id)

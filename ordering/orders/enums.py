@@ -1,0 +1,55 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
+
+
+class OrderStatus(models.TextChoices):
+    """Where an order is in the workflow (``ordering.orders.workflow``). Fulfilment,
+    payment and returns have their own fields."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    ORDER_REVIEW = "order_review", _("Awaiting order review")
+    FINANCE_REVIEW = "finance_review", _("Awaiting finance review")
+    OUTBOUND_REVIEW = "outbound_review", _("Awaiting outbound review")
+    SHIPPING = "shipping", _("Awaiting shipment")
+    RECEIPT = "receipt", _("Awaiting receipt")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", pgettext_lazy("order", "Cancelled")
+    REJECTED = "rejected", pgettext_lazy("order", "Rejected")
+
+
+class FulfilmentStatus(models.TextChoices):
+    UNSHIPPED = "unshipped", _("Not shipped")
+    PARTIAL = "partial", _("Partly shipped")
+    SHIPPED = "shipped", _("Shipped")
+    RECEIVED = "received", _("Received")
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", _("Unpaid")
+    PARTIAL = "partial", _("Partly paid")
+    PAID = "paid", _("Paid")
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Offline bank transfer")
+    PREPAID = "prepaid", _("Prepaid balance")
+    CREDIT = "credit", _("On credit")
+
+
+class ReserveAt(models.TextChoices):
+    SUBMIT = "submit", _("When the order is submitted")
+    OUTBOUND = "outbound", _("When outbound review passes")
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    SKIPPED = "skipped", _("Step skipped")
+    REJECTED = "rejected", pgettext_lazy("order event", "Rejected")
+    CANCELLED = "cancelled", pgettext_lazy("order event", "Cancelled")
+    AMENDED = "amended", _("Amended")
+    CONFIRMED = "confirmed", _("Confirmed by the dealer")
+    SHIPPED = "shipped", pgettext_lazy("order event", "Shipped")
+    RECEIVED = "received", _("Receipt confirmed")
+    STOCK_RESERVED = "stock_reserved", _("Stock reserved")
+    STOCK_RELEASED = "stock_released", _("Stock released")

@@ -1,0 +1,102 @@
+"""Reads of orders for pages and the API: staff (scoped by role) and dealers (their own
+company's). Each is a constant number of queries however many rows."""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from ordering.orders.enums import OrderStatus
+from ordering.orders.models import Order, OrderEvent, OrderLine, Shipment, ShipmentLine
+from roles.permissions import scope
+
+SORTS = {"new": ("-created_at", "-id"), "old": ("created_at", "id"),
+         "total": ("-total", "-id"), "number": ("-number",)}
+
+
+def _int(value):
+    value = str(value or "")
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
+
+
+def _day(value, end=False):
+    day = parse_date(str(value or "")) if value else None
+    if day is None:
+        return None
+    moment = timezone.make_aware(datetime.combine(day, time.min))
+    return moment + timedelta(days=1) if end else moment
+
+
+def _filters(qs, *, q="", status="", since=None, until=None):
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q)
+                       | Q(lines__sku_code__iexact=q)).distinct()
+    if status == "open":
+        qs = qs.exclude(status__in=[OrderStatus.COMPLETED, OrderStatus.CANCELLED,
+                                    OrderStatus.REJECTED])
+    elif status in OrderStatus.values:
+        qs = qs.filter(status=status)
+    if _day(since):
+        qs = qs.filter(created_at__gte=_day(since))
+    if _day(until):
+        qs = qs.filter(created_at__lt=_day(until, end=True))
+    return qs
+
+
+def order_list(*, actor, q="", status="", customer=None, sales_rep=None, since=None, until=None,
+               min_total=None, max_total=None, sort="new"):
+    qs = scope(actor, Order.objects.all()).select_related("customer", "customer__sales_rep",
+                                                          "placed_by")
+    qs = _filters(qs, q=q, status=status, since=since, until=until)
+    if _int(customer):
+        qs = qs.filter(customer_id=_int(customer))
+    if sales_rep == "none":
+        qs = qs.filter(customer__sales_rep__isnull=True)
+    elif _int(sales_rep):
+        qs = qs.filter(customer__sales_rep_id=_int(sales_rep))
+    for bound, lookup in ((min_total, "total__gte"), (max_total, "total__lte")):
+        try:
+            if bound not in (None, ""):
+                qs = qs.filter(**{lookup: str(float(bound))})
+        except ValueError:
+            pass
+    return qs.annotate(line_count=Count("lines", distinct=True)).order_by(
+        *SORTS.get(sort, SORTS["new"]))
+
+
+def dealer_order_list(*, login, q="", status="", since=None, until=None):
+    qs = Order.objects.filter(customer_id=login.customer_id)
+    qs = _filters(qs, q=q, status=status, since=since, until=until)
+    return qs.annotate(line_count=Count("lines", distinct=True)).order_by("-created_at", "-id")
+
+
+def _detail(qs):
+    return qs.select_related("customer", "customer__level", "customer__sales_rep", "placed_by",
+                             "login__user").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")),
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor")
+                 .order_by("created_at", "id")),
+        Prefetch("shipments", queryset=Shipment.objects.select_related("carrier")
+                 .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects
+                                            .select_related("order_line")))))
+
+
+def order_get(*, actor, pk):
+    """An order the staff member may see, with lines, timeline and shipments, or None."""
+    if _int(pk) is None:
+        return None
+    return _detail(scope(actor, Order.objects.filter(pk=_int(pk)))).first()
+
+
+def dealer_order_get(*, login, pk):
+    if _int(pk) is None or login is None:
+        return None
+    return _detail(Order.objects.filter(pk=_int(pk), customer_id=login.customer_id)).first()
+
+
+def status_counts(*, actor):
+    """{status: count} of the open orders the staff member sees (for tabs)."""
+    rows = scope(actor, Order.objects.all()).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}

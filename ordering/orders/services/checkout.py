@@ -1,0 +1,234 @@
+"""Placing an order: from a dealer's cart, or by staff on a dealer's behalf (代下单).
+
+``order_place`` is the one way an order comes to be. In one transaction it checks the
+orderer, the lines (through ``lines.resolve``, the cart's own check), the address,
+shipping and payment method, the minimum order amount and the login's order limit;
+writes the order and its lines; submits it through the workflow (which reserves stock
+when the tenant reserves at submission) and only then takes the day's next order
+number, so the counter row is locked for the shortest time and numbers stay gap-free.
+
+**Idempotency.** The same orderer sending the same ``idempotency_key`` again gets the
+first order back (a double click, a retry, a repeated API call), also when the
+requests race: the unique index on (placed_by, idempotency_key) lets one insert win;
+the others wait for it, fail, and read the winner. The same key with a different
+request is refused (422).
+"""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from ordering.catalog.pricing import money
+from ordering.customers.enums import CustomerStatus
+from ordering.customers.services.guards import login_of, require_customer
+from ordering.orders import workflow
+from ordering.orders.enums import PaymentMethod
+from ordering.orders.models import CartLine, Order, OrderDayCounter, OrderLine, ShippingMethod
+from ordering.orders.services import lines as line_service
+from roles.enums import UserKind
+
+MAX_REMARK = 1000
+MAX_DELIVERY_DAYS = 366
+
+
+class IdempotencyMismatch(ApplicationError):
+    code = "idempotency_key_reused"
+    status = 422
+
+
+def request_hash(payload):
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str)
+                          .encode()).hexdigest()
+
+
+def _existing(actor, key, digest):
+    order = Order.objects.filter(placed_by=actor, idempotency_key=key).first()
+    if order is not None and order.request_hash != digest:
+        raise IdempotencyMismatch(_("This Idempotency-Key was used for a different order."))
+    return order
+
+
+def _orderer(actor, customer):
+    """(login, on_behalf) for an actor who may order for ``customer``."""
+    if actor is not None and getattr(actor, "kind", None) == UserKind.DEALER:
+        login = login_of(actor)
+        if login is None or not actor.is_active:
+            raise PermissionDeniedError(_("Sign in with your company's ordering login."))
+        if customer is not None and customer.pk != login.customer_id:
+            raise NotFoundError(_("No such customer."))
+        if not login.can_order:
+            raise PermissionDeniedError(_("Your login can only view; it cannot order."))
+        return login, False
+    require_customer(actor, "place_orders", customer)
+    login = customer.logins.filter(is_primary=True).first()
+    return login, actor is not None
+
+
+def _next_number():
+    """SO-YYYYMMDD-NNNN, the day's next number (row lock until commit: gap-free)."""
+    day = timezone.localdate()
+    table = connection.ops.quote_name(OrderDayCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (day, last) VALUES (%s, 1) ON CONFLICT (day) "
+                       f"DO UPDATE SET last = {table}.last + 1 RETURNING last", [day])
+        number = cursor.fetchone()[0]
+    return f"SO-{day:%Y%m%d}-{number:04d}"
+
+
+def _field_error(field, message):
+    return ApplicationError(message, fields={field: [message]})
+
+
+def _check_details(customer, *, address_id, shipping_method_id, payment_method, delivery_date,
+                   remark):
+    address = customer.addresses.filter(pk=line_service._int(address_id) or 0) \
+        .select_related("region").first() if address_id not in (None, "") else None
+    if address is None:
+        raise _field_error("address", _("Choose a shipping address."))
+    method = None
+    if shipping_method_id not in (None, ""):
+        method = ShippingMethod.objects.filter(pk=line_service._int(shipping_method_id) or 0,
+                                               is_active=True).first()
+        if method is None:
+            raise _field_error("shipping_method", _("Choose one of the shipping methods."))
+    elif ShippingMethod.objects.filter(is_active=True).exists():
+        raise _field_error("shipping_method", _("Choose a shipping method."))
+    if payment_method not in PaymentMethod.values:
+        raise _field_error("payment_method", _("Choose how you will pay."))
+    today = timezone.localdate()
+    if delivery_date is not None:
+        if delivery_date < today:
+            raise _field_error("delivery_date", _("The delivery date cannot be in the past."))
+        if delivery_date > today + timedelta(days=MAX_DELIVERY_DAYS):
+            raise _field_error("delivery_date", _("Choose a delivery date within a year."))
+    if len(remark or "") > MAX_REMARK:
+        raise _field_error("remark", _("Keep the remark under %(n)d characters.") % {
+            "n": MAX_REMARK})
+    return address, method
+
+
+def order_place(*, actor, customer=None, lines, address_id, payment_method,
+                shipping_method_id=None, delivery_date=None, remark="", attachment=None,
+                idempotency_key=None, from_cart=False):
+    """Place an order and return it (the first one again for a repeated key).
+
+    ``lines``: ``[{"variant", "unit", "quantity"}]``. A dealer orders for its own company
+    (``customer`` may be omitted); staff need ``place_orders`` on ``customer``.
+    ``from_cart``: the dealer's cart lines are removed in the same transaction.
+    """
+    if customer is None:
+        login = login_of(actor)
+        if login is None:
+            raise PermissionDeniedError(_("Sign in with your company's ordering login."))
+        customer = login.customer
+    key = (idempotency_key or "").strip()[:80] or None
+    digest = request_hash({"customer": customer.pk, "lines": [
+        [str(raw.get("variant")), str(raw.get("unit") or ""), str(raw.get("quantity"))]
+        for raw in lines], "address": str(address_id), "shipping": str(shipping_method_id or ""),
+        "payment": payment_method, "date": str(delivery_date or ""), "remark": remark or ""})
+    if key and actor is not None:
+        first = _existing(actor, key, digest)
+        if first is not None:
+            return first
+    try:
+        with transaction.atomic():
+            return _place(actor, customer, lines, address_id=address_id,
+                          payment_method=payment_method, shipping_method_id=shipping_method_id,
+                          delivery_date=delivery_date, remark=remark, attachment=attachment,
+                          key=key, digest=digest, from_cart=from_cart)
+    except IntegrityError:
+        if key and actor is not None:  # the same key raced us and won
+            first = _existing(actor, key, digest)
+            if first is not None:
+                return first
+        raise
+
+
+def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_method_id,
+           delivery_date, remark, attachment, key, digest, from_cart):
+    login, on_behalf = _orderer(actor, customer)
+    if customer.status != CustomerStatus.ACTIVE:
+        raise ConflictError(_("This customer account is not active."))
+    if len(raw_lines) > line_service.MAX_LINES:
+        raise ApplicationError(_("An order has at most %(n)d lines.") % {
+            "n": line_service.MAX_LINES})
+    address, method = _check_details(customer, address_id=address_id,
+                                     shipping_method_id=shipping_method_id,
+                                     payment_method=payment_method, delivery_date=delivery_date,
+                                     remark=remark)
+    resolved, unknown = line_service.resolve(customer, raw_lines)
+    problems = {str(k): [m] for k, m in unknown}
+    problems.update({str(line.key if line.key is not None else line.variant.code): [line.problem]
+                     for line in resolved if line.problem})
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise ApplicationError(_("Some lines cannot be ordered: %(problem)s") % {
+            "problem": first}, code="invalid_lines", fields={"lines": problems})
+    if not resolved:
+        raise ApplicationError(_("Your order has no lines."), code="empty")
+    subtotal = money(line_service.total(resolved))
+    tenant = connection.tenant
+    minimum = getattr(tenant, "min_order_amount", 0) or 0
+    if subtotal < minimum:
+        raise ApplicationError(_("The minimum order is %(amount)s; this order comes to "
+                                 "%(total)s.") % {"amount": money(minimum), "total": subtotal},
+                               code="below_minimum")
+    if login is not None and not on_behalf and login.order_limit is not None \
+            and subtotal > login.order_limit:
+        raise ApplicationError(_("Your login may order up to %(limit)s per order.") % {
+            "limit": login.order_limit}, code="over_order_limit")
+    fee = money(method.fee) if method else money(0)
+    region = address.region
+    order = Order.objects.create(
+        customer=customer, login=login, placed_by=actor if getattr(actor, "pk", None) else None,
+        on_behalf=on_behalf, payment_method=payment_method, recipient=address.recipient,
+        phone=address.phone, region_name=str(region) if region else "", address=address.address,
+        postal_code=address.postal_code, delivery_date=delivery_date, shipping_method=method,
+        shipping_method_name=method.name if method else "", shipping_fee=fee,
+        remark=(remark or "").strip(), subtotal=subtotal, total=subtotal + fee,
+        currency=tenant.currency, idempotency_key=key if actor is not None else None,
+        request_hash=digest)
+    if attachment is not None:
+        order.attachment.save(attachment.name, attachment, save=False)
+        order.save(update_fields=["attachment"])
+    OrderLine.objects.bulk_create([OrderLine(
+        order=order, variant=line.variant, product_name=line.variant.product.name,
+        sku_code=line.variant.code, spec_label=line.spec_label, unit_name=line.unit_name,
+        base_unit_name=line.base_unit_name, factor=line.factor, quantity=line.quantity,
+        base_quantity=line.base_quantity, unit_price=line.unit_price,
+        list_price=money(line.price.list_price * line.factor), price_rule=line.price.rule,
+        price_note=str(line.price.dealer_explanation)[:200], line_total=line.total,
+        price_pending=line.unit_price == 0, position=index) for index, line in enumerate(resolved)])
+    workflow.transition(order=order, action=workflow.SUBMIT, actor=actor)
+    if from_cart and login is not None and not on_behalf:
+        CartLine.objects.filter(login=login).delete()
+    order.number = _next_number()
+    Order.objects.filter(pk=order.pk).update(number=order.number)
+    order.refresh_from_db()
+    return order
+
+
+def cart_checkout(*, actor, address_id, payment_method, shipping_method_id=None,
+                  delivery_date=None, remark="", attachment=None, idempotency_key=None):
+    """Order what is in the dealer's cart (then empty it)."""
+    login = login_of(actor)
+    if login is None:
+        raise PermissionDeniedError(_("Sign in with your company's ordering login."))
+    raw = [{"variant": r.variant_id, "unit": r.unit_id, "quantity": r.quantity, "key": r.pk}
+           for r in CartLine.objects.filter(login=login).order_by("added_at", "id")]
+    if not raw:
+        if idempotency_key:  # a double click after the first click emptied the cart
+            first = Order.objects.filter(placed_by=actor, idempotency_key=idempotency_key
+                                         ).first()
+            if first is not None:
+                return first
+        raise ApplicationError(_("Your cart is empty."), code="empty")
+    return order_place(actor=actor, customer=login.customer, lines=raw, address_id=address_id,
+                       payment_method=payment_method, shipping_method_id=shipping_method_id,
+                       delivery_date=delivery_date, remark=remark, attachment=attachment,
+                       idempotency_key=idempotency_key, from_cart=True)

@@ -1,0 +1,109 @@
+"""The tenant's order settings: workflow steps, stock reservation, automatic receipt,
+minimum order; its shipping methods and carriers."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.background import enqueue_on_commit
+from core.exceptions import ApplicationError
+from ordering.customers.services.guards import require_perm
+from ordering.orders import workflow
+from ordering.orders.enums import ReserveAt
+from ordering.orders.models import Carrier, ShippingMethod
+from roles.services.audit import audit_record
+
+
+def _money(value, field):
+    try:
+        amount = Decimal(str(value).strip() or "0")
+    except InvalidOperation:
+        raise ApplicationError(_("Enter an amount."), fields={field: [_("Enter an amount.")]}) \
+            from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
+        raise ApplicationError(_("Enter an amount of 0 or more."),
+                               fields={field: [_("Enter an amount of 0 or more.")]})
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def order_settings_update(*, tenant, actor, workflow_off, reserve_stock_at, auto_receipt_days,
+                          min_order_amount, ip=None):
+    """Change the workflow. Orders waiting at a step now switched off move on after the
+    commit (``workflow.advance_switched_off``, in the background)."""
+    require_perm(actor, "manage_settings")
+    off = sorted(set(workflow_off or ()))
+    unknown = [step for step in off if step not in workflow.SKIPPABLE]
+    if unknown:
+        raise ApplicationError(_("Only order review, finance review, outbound review and "
+                                 "receipt confirmation can be switched off."),
+                               fields={"workflow_off": [_("Choose from the list.")]})
+    if reserve_stock_at not in ReserveAt.values:
+        raise ApplicationError(_("Choose when stock is reserved."),
+                               fields={"reserve_stock_at": [_("Choose from the list.")]})
+    try:
+        days = int(auto_receipt_days)
+    except (TypeError, ValueError):
+        days = -1
+    if not 0 <= days <= 90:
+        raise ApplicationError(_("Enter 0 (never) to 90 days."),
+                               fields={"auto_receipt_days": [_("Enter 0 (never) to 90 days.")]})
+    minimum = _money(min_order_amount, "min_order_amount")
+    before = {"workflow_off": list(tenant.workflow_off), "reserve_stock_at": tenant.reserve_stock_at,
+              "auto_receipt_days": tenant.auto_receipt_days,
+              "min_order_amount": str(tenant.min_order_amount)}
+    newly_off = set(off) - set(tenant.workflow_off or ())
+    tenant.workflow_off, tenant.reserve_stock_at = off, reserve_stock_at
+    tenant.auto_receipt_days, tenant.min_order_amount = days, minimum
+    tenant.save(update_fields=["workflow_off", "reserve_stock_at", "auto_receipt_days",
+                               "min_order_amount", "updated_at"])
+    audit_record(actor=actor, action="orders.settings", before=before, after={
+        "workflow_off": off, "reserve_stock_at": reserve_stock_at, "auto_receipt_days": days,
+        "min_order_amount": str(minimum)}, ip=ip)
+    if newly_off:
+        from ordering.orders.tasks import advance_switched_off_task
+
+        enqueue_on_commit(advance_switched_off_task)
+    return tenant
+
+
+def _name(value):
+    name = (value or "").strip()[:60]
+    if not name:
+        raise ApplicationError(_("Enter a name."), fields={"name": [_("Enter a name.")]})
+    return name
+
+
+@transaction.atomic
+def shipping_method_save(*, actor, name, fee, is_active=True, position=0, method=None, ip=None):
+    require_perm(actor, "manage_settings")
+    method = method or ShippingMethod()
+    method.name, method.fee = _name(name), _money(fee, "fee")
+    method.is_active, method.position = bool(is_active), int(position or 0)
+    method.save()
+    audit_record(actor=actor, action="orders.shipping_method", obj=method,
+                 after={"name": method.name, "fee": str(method.fee),
+                        "active": method.is_active}, ip=ip)
+    return method
+
+
+@transaction.atomic
+def carrier_save(*, actor, name, tracking_url="", is_active=True, position=0, carrier=None,
+                 ip=None):
+    require_perm(actor, "manage_settings")
+    carrier = carrier or Carrier()
+    carrier.name = _name(name)
+    url = (tracking_url or "").strip()[:200]
+    if url and not url.startswith(("https://", "http://")):
+        raise ApplicationError(_("The tracking link must start with https://."),
+                               fields={"tracking_url": [_("Start with https://.")]})
+    if Carrier.objects.filter(name__iexact=carrier.name).exclude(pk=carrier.pk).exists():
+        raise ApplicationError(_("A carrier of this name exists."),
+                               fields={"name": [_("A carrier of this name exists.")]})
+    carrier.tracking_url, carrier.is_active = url, bool(is_active)
+    carrier.position = int(position or 0)
+    carrier.save()
+    audit_record(actor=actor, action="orders.carrier", obj=carrier,
+                 after={"name": carrier.name, "active": carrier.is_active}, ip=ip)
+    return carrier

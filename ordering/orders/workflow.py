@@ -1,0 +1,308 @@
+"""The order workflow, as data, and the one function that moves an order.
+
+    submitted → order review → finance review → outbound review → shipping
+              → receipt confirmation → completed
+
+A tenant may switch off any step in ``SKIPPABLE`` (``Tenant.workflow_off``); an order
+passes a switched-off step at once, and the timeline says so. Shipping cannot be
+switched off. Reject (with a reason) is possible at each review step; the dealer may
+cancel while nothing has been approved and nothing shipped; staff with
+``cancel_orders`` may cancel until the first shipment.
+
+``transition()`` is the only code that assigns ``Order.status`` (a test greps for
+it): it locks the order row, checks the action, the actor's permission and scope,
+moves the order, runs the stock side effects, writes ``OrderEvent`` rows and queues
+the notifications on commit.
+
+**Steps switched off while orders wait at them.** Orders already waiting at a step
+when the tenant switches it off move on to the next step that is on, as the
+platform (no actor), with a "skipped" event saying the step was switched off
+(``advance_switched_off``, run by the settings service after the change commits).
+Until that has run, staff with the step's permission may still approve them.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
+
+from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from ordering.orders.enums import EventKind, FulfilmentStatus, OrderStatus, ReserveAt
+from roles.enums import UserKind
+from roles.permissions import can_reach, has_perm
+
+S = OrderStatus
+
+
+@dataclass(frozen=True)
+class Step:
+    status: str
+    perm: str | None  # the permission that approves this step (None: not staff-approved)
+    label: object
+    skippable: bool = True
+    review: bool = True  # may be approved or rejected
+
+
+STEPS = (
+    Step(S.ORDER_REVIEW, "review_orders", gettext_lazy("Order review")),
+    Step(S.FINANCE_REVIEW, "finance_review", gettext_lazy("Finance review")),
+    Step(S.OUTBOUND_REVIEW, "outbound_review", gettext_lazy("Outbound review")),
+    Step(S.SHIPPING, "ship_orders", gettext_lazy("Shipping"), skippable=False, review=False),
+    Step(S.RECEIPT, None, gettext_lazy("Receipt confirmation"), review=False),
+)
+STEP_BY_STATUS = {step.status: step for step in STEPS}
+SKIPPABLE = tuple(step.status for step in STEPS if step.skippable)
+REVIEW_STEPS = tuple(step.status for step in STEPS if step.review)
+TERMINAL = (S.COMPLETED, S.CANCELLED, S.REJECTED)
+CANCELLABLE_BY_STAFF = (S.SUBMITTED,) + REVIEW_STEPS + (S.SHIPPING,)
+
+# Actions, and the statuses each may start from.
+SUBMIT, APPROVE, REJECT, CANCEL, SHIPPED, RECEIVE, ADVANCE = (
+    "submit", "approve", "reject", "cancel", "shipped", "receive", "advance")
+ACTIONS = {
+    SUBMIT: (S.SUBMITTED,),
+    APPROVE: REVIEW_STEPS,
+    REJECT: REVIEW_STEPS,
+    CANCEL: CANCELLABLE_BY_STAFF,
+    SHIPPED: (S.SHIPPING,),
+    RECEIVE: (S.RECEIPT,),
+    ADVANCE: REVIEW_STEPS + (S.RECEIPT,),
+}
+# The permission each action needs from staff (approve: the step's own).
+ACTION_PERMS = {REJECT: None, CANCEL: "cancel_orders", SHIPPED: "ship_orders",
+                RECEIVE: "ship_orders"}
+
+
+def _tenant():
+    return connection.tenant
+
+
+def switched_off(tenant=None):
+    tenant = tenant or _tenant()
+    return frozenset(getattr(tenant, "workflow_off", None) or ()) & set(SKIPPABLE)
+
+
+def steps_on(tenant=None):
+    """The steps this tenant runs, in order."""
+    off = switched_off(tenant)
+    return [step for step in STEPS if step.status not in off]
+
+
+def next_status(current, tenant=None):
+    """The first step after ``current`` that is on (``completed`` after the last)."""
+    off = switched_off(tenant)
+    statuses = [step.status for step in STEPS]
+    start = 0 if current == S.SUBMITTED else statuses.index(current) + 1
+    for status in statuses[start:]:
+        if status not in off:
+            return status
+    return S.COMPLETED
+
+
+def skipped_between(current, target):
+    """The steps passed over when moving from ``current`` to ``target``."""
+    statuses = [step.status for step in STEPS]
+    start = 0 if current == S.SUBMITTED else statuses.index(current) + 1
+    end = statuses.index(target) if target in statuses else len(statuses)
+    return statuses[start:end]
+
+
+def step_label(status):
+    step = STEP_BY_STATUS.get(status)
+    return step.label if step else S(status).label
+
+
+# --- who may do what ------------------------------------------------------------------
+
+
+def _is_dealer(actor):
+    return actor is not None and getattr(actor, "kind", None) == UserKind.DEALER
+
+
+def _dealer_login(actor, order):
+    from ordering.customers.services.guards import login_of
+
+    login = login_of(actor)
+    if login is None or login.customer_id != order.customer_id or not actor.is_active:
+        raise NotFoundError(_("No such order."))
+    return login
+
+
+def has_approval(order):
+    """Has any review step been approved (by someone, not skipped)?"""
+    return order.events.filter(kind=EventKind.APPROVED).exists()
+
+
+def allowed_actions(order, actor):
+    """The actions ``actor`` may take on ``order`` now (for pages and the API)."""
+    actions = []
+    for action in (APPROVE, REJECT, CANCEL, RECEIVE):
+        try:
+            _check(order, action, actor, reason="-")
+        except ApplicationError:
+            continue
+        actions.append(action)
+    return actions
+
+
+def _check(order, action, actor, *, reason):
+    if order.status not in ACTIONS.get(action, ()):
+        raise ConflictError(
+            _("This order is %(status)s: it cannot be %(action)s now.")
+            % {"status": order.get_status_display().lower(), "action": ACTION_LABELS[action]},
+            code="invalid_transition")
+    if action in (REJECT, CANCEL) and not (reason or "").strip():
+        raise ApplicationError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
+    if action == ADVANCE and order.status not in switched_off():
+        raise ConflictError(_("This step is on: the order waits for its approval."),
+                            code="invalid_transition")
+    if actor is None or action == SUBMIT:  # the platform; checkout checked the orderer
+        return
+    if _is_dealer(actor):
+        login = _dealer_login(actor, order)
+        if action == CANCEL:
+            if order.status not in (S.SUBMITTED,) + REVIEW_STEPS \
+                    or order.fulfilment_status != FulfilmentStatus.UNSHIPPED or has_approval(order):
+                raise ConflictError(_("The supplier has already approved this order; ask them "
+                                      "to cancel it."), code="invalid_transition")
+            return
+        if action == RECEIVE:
+            if not login.can_order:
+                raise PermissionDeniedError(_("Your login can only view."))
+            return
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+    if action == APPROVE or action == REJECT:
+        perm = STEP_BY_STATUS[order.status].perm
+    else:
+        perm = ACTION_PERMS.get(action)
+    if perm is None or not has_perm(actor, perm):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+    if not can_reach(actor, order):
+        raise NotFoundError(_("No such order."))
+    if action == CANCEL and order.fulfilment_status != FulfilmentStatus.UNSHIPPED:
+        raise ConflictError(_("Part of this order has shipped: it can no longer be cancelled."),
+                            code="invalid_transition")
+    if action == APPROVE and order.status == S.ORDER_REVIEW:
+        if order.awaiting_dealer:
+            raise ConflictError(_("The dealer has not yet accepted the amended order."),
+                                code="awaiting_dealer")
+        if order.lines.filter(price_pending=True).exists():
+            raise ConflictError(_("Set the price of every line marked “price to be "
+                                  "confirmed” first."), code="price_pending")
+
+
+ACTION_LABELS = {
+    SUBMIT: gettext_lazy("submitted"), APPROVE: gettext_lazy("approved"),
+    REJECT: gettext_lazy("rejected"), CANCEL: gettext_lazy("cancelled"),
+    SHIPPED: gettext_lazy("shipped"), RECEIVE: gettext_lazy("received"),
+    ADVANCE: gettext_lazy("moved on"),
+}
+
+
+# --- the transition -------------------------------------------------------------------
+
+
+def lock(order_or_pk):
+    """The order, re-read under a row lock (so two transitions queue up)."""
+    from ordering.orders.models import Order
+
+    pk = getattr(order_or_pk, "pk", order_or_pk)
+    order = Order.objects.select_for_update().filter(pk=pk).first()
+    if order is None:
+        raise NotFoundError(_("No such order."))
+    return order
+
+
+def record(order, kind, actor, *, step="", from_status="", to_status="", reason="", data=None):
+    from ordering.orders.models import OrderEvent
+
+    return OrderEvent.objects.create(
+        order=order, kind=kind, step=step, from_status=from_status, to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None, reason=(reason or "").strip(),
+        data=data or {})
+
+
+def _enter(order, target, actor, tenant, *, skipped_note=""):
+    """Move ``order`` (locked) to ``target``, recording the steps passed over and running
+    the stock side effects of the steps it enters."""
+    from ordering.orders.services import reservations
+
+    current = order.status
+    for status in skipped_between(current, target):
+        record(order, EventKind.SKIPPED, None, step=status, from_status=current,
+               to_status=target, reason=skipped_note)
+    reserve_now = not order.stock_reserved and (
+        tenant.reserve_stock_at == ReserveAt.SUBMIT
+        or target in (S.SHIPPING, S.RECEIPT, S.COMPLETED))
+    if reserve_now and target not in (S.CANCELLED, S.REJECTED):
+        reservations.reserve(order, actor=actor)
+        record(order, EventKind.STOCK_RESERVED, actor)
+    order.status = target
+    if target == S.COMPLETED:
+        order.completed_at = timezone.now()
+    order.save(update_fields=["status", "completed_at", "stock_reserved", "fulfilment_status",
+                              "updated_at"])
+
+
+def transition(*, order, action, actor, reason="", data=None):
+    """Perform ``action`` on ``order`` for ``actor`` (None: the platform) and return the
+    order, locked and updated. Raises ConflictError when the order's state does not
+    allow it (also when a concurrent transition got there first), PermissionDenied or
+    NotFound for an actor who may not."""
+    tenant = _tenant()
+    with transaction.atomic():
+        order = lock(order)
+        _check(order, action, actor, reason=reason)
+        before = order.status
+        event_kind, target, step = None, None, before
+        if action == SUBMIT:
+            target, event_kind, step = next_status(S.SUBMITTED, tenant), EventKind.SUBMITTED, ""
+        elif action in (APPROVE, ADVANCE):
+            target = next_status(before, tenant)
+            event_kind = EventKind.APPROVED if action == APPROVE else EventKind.SKIPPED
+        elif action == SHIPPED:
+            target, event_kind = next_status(S.SHIPPING, tenant), EventKind.SHIPPED
+        elif action == RECEIVE:
+            target, event_kind = S.COMPLETED, EventKind.RECEIVED
+        elif action == REJECT:
+            target, event_kind = S.REJECTED, EventKind.REJECTED
+        elif action == CANCEL:
+            target, event_kind = S.CANCELLED, EventKind.CANCELLED
+        event = record(order, event_kind, actor, step=step, from_status=before,
+                       to_status=target, reason=reason, data=data)
+        if action == RECEIVE:
+            order.fulfilment_status = FulfilmentStatus.RECEIVED
+        if target in (S.CANCELLED, S.REJECTED):
+            from ordering.orders.services import reservations
+
+            if order.stock_reserved:
+                reservations.release(order, actor=actor)
+                record(order, EventKind.STOCK_RELEASED, actor)
+            order.status = target
+            order.save(update_fields=["status", "stock_reserved", "updated_at"])
+        else:
+            _enter(order, target, actor, tenant, skipped_note=(
+                _("Switched off in the workflow settings") if action != ADVANCE
+                else reason))
+        from ordering.notifications.services import notify_order_event
+
+        notify_order_event(event)
+    return order
+
+
+def advance_switched_off(*, tenant=None):
+    """Move every order waiting at a switched-off step to the next step that is on.
+    Returns how many moved. Idempotent: an order already moved is not touched."""
+    from ordering.orders.models import Order
+
+    off = switched_off(tenant)
+    moved = 0
+    for pk in Order.objects.filter(status__in=off).values_list("pk", flat=True):
+        try:
+            transition(order=pk, action=ADVANCE, actor=None,
+                       reason=_("Switched off in the workflow settings"))
+        except ConflictError:
+            continue  # moved meanwhile
+        moved += 1
+    return moved
