@@ -28,15 +28,18 @@ dashboard_patterns = (
         path("customers/", include("frontend.urls_applications")),
         path("catalog/", include("frontend.urls_catalog")),
         path("catalog/", include("frontend.urls_catalog_io")),
+        path("orders/", include("frontend.urls_orders")),
     ],
     "dashboard",
 )
 shop_patterns = ([path("", shop.ShopHomeView.as_view(), name="home"),
                   path("", include("frontend.urls_shop_account")),
-                  path("", include("frontend.urls_storefront"))], "shop")
+                  path("", include("frontend.urls_storefront")),
+                  path("", include("frontend.urls_shop_orders"))], "shop")
 api_patterns = ([path("", include("roles.api.urls")),
                  path("", include("ordering.customers.api.urls")),
-                 path("", include("ordering.catalog.api.urls"))], "api")
+                 path("", include("ordering.catalog.api.urls")),
+                 path("", include("ordering.orders.api.urls"))], "api")
 
 urlpatterns = [
     path("", auth.tenant_root, name="tenant-root"),

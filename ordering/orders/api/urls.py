@@ -1,0 +1,3 @@
+"""The orders API under /api/v1/."""
+
+urlpatterns = []
