@@ -1,3 +1,30 @@
-"""The orders API under /api/v1/."""
+"""The orders API under the tenant's /api/v1/ (namespace "api")."""
 
-urlpatterns = []
+from django.urls import path
+
+from ordering.orders.api import views
+
+urlpatterns = [
+    path("orders/", views.OrderListApi.as_view(), name="order-list"),
+    path("orders/<int:pk>/", views.OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<int:pk>/approve/", views.OrderApproveApi.as_view(), name="order-approve"),
+    path("orders/<int:pk>/reject/", views.OrderRejectApi.as_view(), name="order-reject"),
+    path("orders/<int:pk>/cancel/", views.OrderCancelApi.as_view(), name="order-cancel"),
+    path("orders/<int:pk>/receive/", views.OrderReceiveApi.as_view(), name="order-receive"),
+    path("orders/<int:pk>/amend/", views.OrderAmendApi.as_view(), name="order-amend"),
+    path("orders/<int:pk>/shipments/", views.OrderShipmentApi.as_view(), name="order-shipments"),
+    path("shipping-methods/", views.ShippingMethodListApi.as_view(), name="shipping-method-list"),
+    path("carriers/", views.CarrierListApi.as_view(), name="carrier-list"),
+    path("cart/", views.CartApi.as_view(), name="cart"),
+    path("cart/lines/<int:pk>/", views.CartLineApi.as_view(), name="cart-line"),
+    path("cart/quick-order/", views.QuickOrderApi.as_view(), name="cart-quick-order"),
+    path("cart/checkout/", views.CheckoutApi.as_view(), name="cart-checkout"),
+    path("my/orders/", views.DealerOrderListApi.as_view(), name="dealer-order-list"),
+    path("my/orders/<int:pk>/", views.DealerOrderDetailApi.as_view(), name="dealer-order-detail"),
+    path("my/orders/<int:pk>/cancel/", views.DealerOrderCancelApi.as_view(),
+         name="dealer-order-cancel"),
+    path("my/orders/<int:pk>/receive/", views.DealerOrderReceiveApi.as_view(),
+         name="dealer-order-receive"),
+    path("my/orders/<int:pk>/accept/", views.DealerOrderAcceptApi.as_view(),
+         name="dealer-order-accept"),
+]

@@ -102,7 +102,7 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
                     unit_name=line.unit_name, base_unit_name=line.base_unit_name,
                     factor=line.factor, quantity=line.quantity, base_quantity=line.base_quantity,
                     unit_price=line.unit_price, list_price=money(line.price.list_price * line.factor),
-                    price_rule=line.price.rule, price_note=str(line.price.dealer_explanation)[:200],
+                    price_rule=line.price.rule, price_note="; ".join(map(str, line.price.dealer_explanation))[:200],
                     price_pending=line.unit_price == 0, line_total=line.total,
                     position=position + offset))
         if len(lines) - len(removed) + len(added_lines) == 0:

@@ -202,7 +202,7 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
         base_unit_name=line.base_unit_name, factor=line.factor, quantity=line.quantity,
         base_quantity=line.base_quantity, unit_price=line.unit_price,
         list_price=money(line.price.list_price * line.factor), price_rule=line.price.rule,
-        price_note=str(line.price.dealer_explanation)[:200], line_total=line.total,
+        price_note="; ".join(map(str, line.price.dealer_explanation))[:200], line_total=line.total,
         price_pending=line.unit_price == 0, position=index) for index, line in enumerate(resolved)])
     workflow.transition(order=order, action=workflow.SUBMIT, actor=actor)
     if from_cart and login is not None and not on_behalf:

@@ -1,0 +1,414 @@
+"""Orders over the API: the staff order desk (list, detail, workflow actions, amendments,
+shipments, orders on a dealer's behalf) and the dealer's cart, checkout and orders.
+
+Thin: each view declares its permission (``roles.api.permissions.HasPermission``);
+reads go through the scoped selectors (another company's or another tenant's order id
+reads as 404); writes go through the services and the workflow, whose errors become
+``{"error": {"code", "message", "fields"}}``. Creating an order takes an
+``Idempotency-Key`` header: the same key again returns the first order (200), the same
+key with a different body is refused (422).
+"""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.exceptions import PermissionDeniedError
+from ordering.customers.selectors import customer_get
+from ordering.customers.services.guards import login_of
+from ordering.orders import selectors, workflow
+from ordering.orders.api import serializers as s
+from ordering.orders.enums import OrderStatus
+from ordering.orders.models import Carrier, Order, ShippingMethod
+from ordering.orders.services import amendments, cart, checkout, shipments
+from roles.permissions import ANY_DEALER, SIGNED_IN
+
+TAG, DEALER_TAG = "orders", "dealer orders"
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER,
+    description="Send a fresh value per order: a retry with the same value returns the first "
+                "order; the same value with a different body is refused with 422.")
+
+
+def _staff_order(request, pk):
+    order = selectors.order_get(actor=request.user, pk=pk)
+    if order is None:
+        raise Http404
+    return order
+
+
+def _dealer_login(request):
+    login = login_of(request.user)
+    if login is None:
+        raise PermissionDeniedError("Sign in with your company's ordering login.")
+    return login
+
+
+def _dealer_order(request, pk):
+    order = selectors.dealer_order_get(login=_dealer_login(request), pk=pk)
+    if order is None:
+        raise Http404
+    return order
+
+
+def _detail(request, order, *, dealer=False, code=status.HTTP_200_OK):
+    fresh = (selectors.dealer_order_get(login=_dealer_login(request), pk=order.pk) if dealer
+             else selectors.order_get(actor=request.user, pk=order.pk))
+    if fresh is None:  # a staff member who placed an order outside their own scope
+        fresh = order
+    return Response(s.OrderDetailSerializer(fresh, context={"request": request}).data,
+                    status=code)
+
+
+def _key(request):
+    return request.headers.get("Idempotency-Key", "").strip() or None
+
+
+def _replay(request, key):
+    return bool(key) and Order.objects.filter(placed_by=request.user, idempotency_key=key).exists()
+
+
+def _lines(validated):
+    return [{"variant": line["variant"], "unit": line.get("unit"), "quantity": line["quantity"]}
+            for line in validated]
+
+
+def _details(data):
+    return {"address_id": data["address"], "payment_method": data["payment_method"],
+            "shipping_method_id": data.get("shipping_method"),
+            "delivery_date": data.get("delivery_date"), "remark": data.get("remark", "")}
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("q", str, description="Order number, customer name or exact SKU code."),
+    OpenApiParameter("status", str, enum=OrderStatus.values + ["open"]),
+    OpenApiParameter("customer", int), OpenApiParameter("sales_rep", str),
+    OpenApiParameter("since", str, description="YYYY-MM-DD"),
+    OpenApiParameter("until", str, description="YYYY-MM-DD (inclusive)"),
+    OpenApiParameter("min_total", str), OpenApiParameter("max_total", str),
+    OpenApiParameter("sort", str, enum=list(selectors.SORTS), default="new"),
+]
+
+
+# --- staff -----------------------------------------------------------------------------
+
+
+@extend_schema(tags=[TAG])
+class OrderListApi(ListAPIView):
+    """GET: the orders you may see (sales reps and regional managers: their customers'),
+    filtered and sorted. POST: place an order on a customer's behalf (代下单)."""
+
+    permissions = {"GET": "view_orders", "POST": "place_orders"}
+    serializer_class = s.OrderListItemSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        g = self.request.query_params
+        return selectors.order_list(
+            actor=self.request.user, q=g.get("q", ""), status=g.get("status", ""),
+            customer=g.get("customer"), sales_rep=g.get("sales_rep"), since=g.get("since"),
+            until=g.get("until"), min_total=g.get("min_total"), max_total=g.get("max_total"),
+            sort=g.get("sort") or "new")
+
+    @extend_schema(parameters=LIST_PARAMETERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=s.OrderCreateSerializer, parameters=[IDEMPOTENCY],
+                   responses={201: s.OrderDetailSerializer, 200: s.OrderDetailSerializer})
+    def post(self, request):
+        data = s.OrderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = customer_get(actor=request.user, pk=data.validated_data.get("customer"))
+        if customer is None:
+            raise Http404
+        key = _key(request)
+        replay = _replay(request, key)
+        order = checkout.order_place(actor=request.user, customer=customer,
+                                     lines=_lines(data.validated_data["lines"]),
+                                     idempotency_key=key, **_details(data.validated_data))
+        return _detail(request, order, code=status.HTTP_200_OK if replay
+                       else status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=[TAG])
+class OrderDetailApi(APIView):
+    """An order with its lines, timeline, shipments, the workflow steps this supplier
+    runs and the actions you may take now."""
+
+    permission = "view_orders"
+
+    @extend_schema(responses=s.OrderDetailSerializer)
+    def get(self, request, pk):
+        return _detail(request, _staff_order(request, pk))
+
+
+class _ActionApi(APIView):
+    """POST a workflow action (the workflow checks the step's own permission)."""
+
+    permission = "view_orders"
+    action = None
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.OrderDetailSerializer, tags=[TAG])
+    def post(self, request, pk):
+        order = _staff_order(request, pk)
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if self.action == workflow.RECEIVE:
+            order = shipments.receipt_confirm(actor=request.user, order=order)
+        else:
+            order = workflow.transition(order=order, action=self.action, actor=request.user,
+                                        reason=data.validated_data.get("reason", ""))
+        return _detail(request, order)
+
+
+class OrderApproveApi(_ActionApi):
+    """Approve the step the order waits at (order review: review_orders; finance review:
+    finance_review; outbound review: outbound_review)."""
+
+    action = workflow.APPROVE
+
+
+class OrderRejectApi(_ActionApi):
+    """Reject at a review step, with a reason (reserved stock is released)."""
+
+    action = workflow.REJECT
+
+
+class OrderCancelApi(_ActionApi):
+    """Cancel before anything has shipped, with a reason (``cancel_orders``)."""
+
+    action = workflow.CANCEL
+
+
+class OrderReceiveApi(_ActionApi):
+    """Confirm receipt on the dealer's behalf (``ship_orders``)."""
+
+    action = workflow.RECEIVE
+
+
+@extend_schema(tags=[TAG])
+class OrderAmendApi(APIView):
+    """Change an order during order review: quantities, prices (with a reason), lines
+    removed or added, the shipping fee. A higher total waits for the dealer."""
+
+    permission = "amend_orders"
+
+    @extend_schema(request=s.AmendSerializer, responses=s.OrderDetailSerializer)
+    def post(self, request, pk):
+        order = _staff_order(request, pk)
+        data = s.AmendSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        changes = {str(c["line"]): {k: c[k] for k in ("quantity", "unit_price", "price_reason")
+                                    if k in c} for c in v.get("changes", [])}
+        order = amendments.order_amend(actor=request.user, order=order, changes=changes,
+                                       remove=v.get("remove", []), add=_lines(v.get("add", [])),
+                                       shipping_fee=v.get("shipping_fee"),
+                                       reason=v.get("reason", ""))
+        return _detail(request, order)
+
+
+@extend_schema(tags=[TAG])
+class OrderShipmentApi(APIView):
+    """Ship some or all of what is left (``ship_orders``); the last shipment moves the
+    order on to receipt confirmation."""
+
+    permission = "ship_orders"
+
+    @extend_schema(request=s.ShipmentInputSerializer, responses={201: s.OrderDetailSerializer})
+    def post(self, request, pk):
+        order = _staff_order(request, pk)
+        data = s.ShipmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        shipments.shipment_create(actor=request.user, order=order, quantities=v["quantities"],
+                                  carrier_id=v.get("carrier"),
+                                  tracking_number=v.get("tracking_number", ""),
+                                  shipped_on=v.get("shipped_on"), note=v.get("note", ""))
+        return _detail(request, order, code=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=[TAG])
+class ShippingMethodListApi(APIView):
+    """The supplier's active shipping methods and their fees."""
+
+    permission = SIGNED_IN
+
+    @extend_schema(responses=s.ShippingMethodSerializer(many=True))
+    def get(self, request):
+        return Response(s.ShippingMethodSerializer(
+            ShippingMethod.objects.filter(is_active=True), many=True).data)
+
+
+@extend_schema(tags=[TAG])
+class CarrierListApi(APIView):
+    """The supplier's active carriers."""
+
+    permission = "view_orders"
+
+    @extend_schema(responses=s.CarrierSerializer(many=True))
+    def get(self, request):
+        return Response(s.CarrierSerializer(Carrier.objects.filter(is_active=True),
+                                            many=True).data)
+
+
+# --- dealers ---------------------------------------------------------------------------
+
+
+def _cart(request, code=status.HTTP_200_OK):
+    return Response(s.CartSerializer(cart.cart_view(login=_dealer_login(request))).data,
+                    status=code)
+
+
+@extend_schema(tags=[DEALER_TAG])
+class CartApi(APIView):
+    """GET the cart priced for your company; POST lines to add (merged with the same
+    variant and unit); DELETE to empty it."""
+
+    permission = ANY_DEALER
+
+    @extend_schema(responses=s.CartSerializer)
+    def get(self, request):
+        return _cart(request)
+
+    @extend_schema(request=s.CartAddSerializer, responses={201: s.CartSerializer})
+    def post(self, request):
+        data = s.CartAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart.cart_add(login=_dealer_login(request), lines=_lines(data.validated_data["lines"]))
+        return _cart(request, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.CartSerializer})
+    def delete(self, request):
+        cart.cart_clear(login=_dealer_login(request))
+        return _cart(request)
+
+
+@extend_schema(tags=[DEALER_TAG])
+class CartLineApi(APIView):
+    """PATCH a cart line's quantity (and unit); DELETE it."""
+
+    permission = ANY_DEALER
+
+    @extend_schema(request=s.CartLineUpdateSerializer, responses=s.CartSerializer)
+    def patch(self, request, pk):
+        data = s.CartLineUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        unit = data.validated_data["unit"] if "unit" in data.validated_data else ""
+        cart.cart_update(login=_dealer_login(request), line_id=pk,
+                         quantity=data.validated_data["quantity"],
+                         unit="base" if unit is None else unit)
+        return _cart(request)
+
+    @extend_schema(responses=s.CartSerializer)
+    def delete(self, request, pk):
+        cart.cart_remove(login=_dealer_login(request), line_id=pk)
+        return _cart(request)
+
+
+@extend_schema(tags=[DEALER_TAG])
+class QuickOrderApi(APIView):
+    """Paste lines of “SKU code, quantity[, unit]”: good lines go into the cart, the
+    others come back in ``errors`` by row."""
+
+    permission = ANY_DEALER
+
+    @extend_schema(request=s.QuickOrderSerializer, responses=s.QuickOrderResultSerializer)
+    def post(self, request):
+        data = s.QuickOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        added, errors = cart.quick_order(login=_dealer_login(request),
+                                         text=data.validated_data["text"])
+        body = s.CartSerializer(cart.cart_view(login=_dealer_login(request))).data
+        body.update({"added": added, "errors": [{"row": row, "message": str(message)}
+                                                for row, message in errors]})
+        return Response(body)
+
+
+@extend_schema(tags=[DEALER_TAG])
+class CheckoutApi(APIView):
+    """Order what is in your cart (the cart is emptied)."""
+
+    permission = ANY_DEALER
+
+    @extend_schema(request=s.OrderDetailsSerializer, parameters=[IDEMPOTENCY],
+                   responses={201: s.OrderDetailSerializer, 200: s.OrderDetailSerializer})
+    def post(self, request):
+        data = s.OrderDetailsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = _key(request)
+        replay = _replay(request, key)
+        order = checkout.cart_checkout(actor=request.user, idempotency_key=key,
+                                       **_details(data.validated_data))
+        return _detail(request, order, dealer=True,
+                       code=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=[DEALER_TAG])
+class DealerOrderListApi(ListAPIView):
+    """Your company's orders."""
+
+    permission = ANY_DEALER
+    serializer_class = s.OrderListItemSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        g = self.request.query_params
+        return selectors.dealer_order_list(login=_dealer_login(self.request), q=g.get("q", ""),
+                                           status=g.get("status", ""), since=g.get("since"),
+                                           until=g.get("until")).select_related("customer")
+
+    @extend_schema(parameters=LIST_PARAMETERS[:2] + LIST_PARAMETERS[4:6])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=[DEALER_TAG])
+class DealerOrderDetailApi(APIView):
+    permission = ANY_DEALER
+
+    @extend_schema(responses=s.OrderDetailSerializer)
+    def get(self, request, pk):
+        return _detail(request, _dealer_order(request, pk), dealer=True)
+
+
+class _DealerActionApi(APIView):
+    permission = ANY_DEALER
+    action = None
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.OrderDetailSerializer,
+                   tags=[DEALER_TAG])
+    def post(self, request, pk):
+        order = _dealer_order(request, pk)
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if self.action == "accept":
+            order = amendments.amendment_accept(actor=request.user, order=order)
+        elif self.action == workflow.RECEIVE:
+            order = shipments.receipt_confirm(actor=request.user, order=order)
+        else:
+            order = workflow.transition(order=order, action=self.action, actor=request.user,
+                                        reason=data.validated_data.get("reason", ""))
+        return _detail(request, order, dealer=True)
+
+
+class DealerOrderCancelApi(_DealerActionApi):
+    """Cancel while the supplier has approved nothing, with a reason."""
+
+    action = workflow.CANCEL
+
+
+class DealerOrderReceiveApi(_DealerActionApi):
+    """Confirm that the goods arrived."""
+
+    action = workflow.RECEIVE
+
+
+class DealerOrderAcceptApi(_DealerActionApi):
+    """Accept the supplier's changes to the order (its total rose)."""
+
+    action = "accept"
