@@ -220,6 +220,9 @@ class Command(BaseCommand):
 
                 demo_catalog.load(spec["slug"], list(CustomerLevel.objects.order_by(
                     "position", "id")))
+                from shared import demo_orders
+
+                demo_orders.load(spec["slug"])
         connection.set_schema_to_public()
         self._print()
 

@@ -1,0 +1,134 @@
+"""Demo orders: ~300 per supplier over the past 90 days, in every state, with partial
+and full shipments, amendments, rejections and cancellations, so the order desk, the
+dealer's order list and later the reports have data. Every order goes through the real
+services and the workflow; only the timestamps are moved back afterwards."""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from ordering.catalog.enums import MovementKind
+from ordering.catalog.models import Variant
+from ordering.catalog.services.stock import stock_move
+from ordering.customers.models import Customer
+from ordering.notifications.services import muted
+from ordering.orders import workflow
+from ordering.orders.enums import OrderStatus, PaymentMethod
+from ordering.orders.models import Carrier, Order, OrderEvent, Shipment, ShippingMethod
+from ordering.orders.services import amendments, checkout, shipments
+
+ORDERS = 300
+METHODS = {"acme": [("Express courier", "20.00"), ("Freight (3–5 days)", "60.00"),
+                    ("Collect from warehouse", "0.00")],
+           "globex": [("快递", "15.00"), ("物流专线", "50.00"), ("自提", "0.00")]}
+CARRIERS = {"acme": [("SF Express", "https://www.sf-express.com/waybill/#search/bill-number/{number}"),
+                     ("Deppon Logistics", ""), ("ZTO Express", "")],
+            "globex": [("顺丰速运", "https://www.sf-express.com/waybill/#search/bill-number/{number}"),
+                       ("德邦物流", ""), ("中通快递", "")]}
+# the share of orders that end in each state (the rest complete)
+FATES = [(OrderStatus.ORDER_REVIEW, 12), (OrderStatus.FINANCE_REVIEW, 8),
+         (OrderStatus.OUTBOUND_REVIEW, 8), ("partial", 6), (OrderStatus.SHIPPING, 8),
+         (OrderStatus.RECEIPT, 12), (OrderStatus.CANCELLED, 6), (OrderStatus.REJECTED, 4),
+         (OrderStatus.COMPLETED, 136)]
+
+
+def load(slug):
+    if Order.objects.exists():
+        return 0
+    for position, (name, fee) in enumerate(METHODS[slug]):
+        ShippingMethod.objects.get_or_create(name=name, defaults={"fee": fee,
+                                                                  "position": position})
+    for position, (name, url) in enumerate(CARRIERS[slug]):
+        Carrier.objects.get_or_create(name=name, defaults={"tracking_url": url,
+                                                           "position": position})
+    rng = random.Random(f"orders-{slug}")
+    admin = get_user_model().objects.filter(groups__role__key="system_administrator",
+                                            is_active=True).order_by("pk").first()
+    customers = [c for c in Customer.objects.filter(status="active").prefetch_related(
+        "addresses", "logins__user") if c.addresses.all() and c.logins.all()]
+    variants = list(Variant.objects.filter(is_active=True, product__on_shelf=True,
+                                           product__levels__isnull=True)
+                    .values_list("pk", "min_quantity", "order_multiple"))
+    for variant in Variant.objects.filter(pk__in=[pk for pk, _m, _n in variants]):
+        stock_move(actor=None, variant=variant, kind=MovementKind.RECEIPT, quantity=5000,
+                   reason="Demo opening stock")  # enough for three months of orders
+    fates = [fate for fate, weight in FATES for _ in range(weight)]
+    methods = list(ShippingMethod.objects.all())
+    carriers = list(Carrier.objects.all())
+    now = timezone.now()
+    made = 0
+    with muted():
+        for n in range(ORDERS):
+            customer = customers[n % len(customers)]
+            login = next(l for l in customer.logins.all() if l.is_primary)
+            chosen = rng.sample(variants, rng.randint(1, 6))
+            lines = [{"variant": pk, "quantity": minimum * rng.randint(1, 3)
+                      if multiple == 1 else multiple * rng.randint(1, 3)}
+                     for pk, minimum, multiple in chosen]
+            on_behalf = n % 9 == 0
+            with transaction.atomic():
+                order = checkout.order_place(
+                    actor=admin if on_behalf else login.user,
+                    customer=customer, lines=lines,
+                    address_id=customer.addresses.all()[0].pk,
+                    payment_method=rng.choice(PaymentMethod.values),
+                    shipping_method_id=rng.choice(methods).pk,
+                    remark="" if n % 4 else "Please deliver before noon / 请上午送达")
+                _advance(order, fates[n % len(fates)], admin, login, carriers, rng)
+            # spread over the past 90 days, older orders further along
+            age = timedelta(days=90 * (ORDERS - n) / ORDERS, hours=rng.randint(0, 9))
+            _backdate(order, now - age)
+            made += 1
+    return made
+
+
+def _advance(order, fate, admin, login, carriers, rng):
+    if fate == OrderStatus.ORDER_REVIEW:
+        if rng.random() < 0.3:
+            line = order.lines.first()
+            amendments.order_amend(actor=admin, order=order, changes={
+                str(line.pk): {"quantity": line.quantity + 1}},
+                reason="Customer asked for one more by phone")
+        return
+    if fate == OrderStatus.CANCELLED:
+        workflow.transition(order=order, action=workflow.CANCEL, actor=login.user,
+                            reason="Ordered by mistake")
+        return
+    if fate == OrderStatus.REJECTED:
+        workflow.transition(order=order, action=workflow.REJECT, actor=admin,
+                            reason="Credit limit reached; please pay the open invoices first")
+        return
+    for step in (OrderStatus.ORDER_REVIEW, OrderStatus.FINANCE_REVIEW,
+                 OrderStatus.OUTBOUND_REVIEW):
+        if fate == step:
+            return
+        order = workflow.transition(order=order, action=workflow.APPROVE, actor=admin)
+    if fate == OrderStatus.SHIPPING:
+        return
+    lines = list(order.lines.all())
+    carrier = rng.choice(carriers)
+    if fate == "partial":
+        shipments.shipment_create(actor=admin, order=order, carrier_id=carrier.pk,
+                                  tracking_number=f"SF{rng.randint(10**9, 10**10)}",
+                                  quantities={lines[0].pk: max(1, lines[0].base_quantity // 2)})
+        return
+    shipments.shipment_create(actor=admin, order=order, carrier_id=carrier.pk,
+                              tracking_number=f"SF{rng.randint(10**9, 10**10)}",
+                              quantities={line.pk: line.base_quantity for line in lines})
+    if fate == OrderStatus.COMPLETED:
+        shipments.receipt_confirm(actor=login.user, order=order)
+
+
+def _backdate(order, moment):
+    """Move the order's timeline back to ``moment`` (events a few hours apart)."""
+    Order.objects.filter(pk=order.pk).update(created_at=moment)
+    for step, event in enumerate(OrderEvent.objects.filter(order=order).order_by("id")):
+        OrderEvent.objects.filter(pk=event.pk).update(created_at=moment + timedelta(hours=3 * step))
+    shipped = Shipment.objects.filter(order=order)
+    if shipped.exists():
+        shipped.update(created_at=moment + timedelta(days=1),
+                       shipped_on=(moment + timedelta(days=1)).date())
+        Order.objects.filter(pk=order.pk).update(shipped_at=moment + timedelta(days=1))
