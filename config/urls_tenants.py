@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from frontend.views import api_docs, auth, dashboard, media, shop, staff
+from frontend.views import api_docs, auth, dashboard, media, notifications, shop, staff
 
 dashboard_patterns = (
     [
@@ -29,13 +29,26 @@ dashboard_patterns = (
         path("catalog/", include("frontend.urls_catalog")),
         path("catalog/", include("frontend.urls_catalog_io")),
         path("orders/", include("frontend.urls_orders")),
+        path("notifications/", notifications.StaffNotificationsView.as_view(),
+             name="notifications"),
+        path("notifications/read/", notifications.StaffNotificationOpenView.as_view(),
+             name="notifications-read-all"),
+        path("notifications/<int:pk>/open/", notifications.StaffNotificationOpenView.as_view(),
+             name="notification-open"),
     ],
     "dashboard",
 )
 shop_patterns = ([path("", shop.ShopHomeView.as_view(), name="home"),
                   path("", include("frontend.urls_shop_account")),
                   path("", include("frontend.urls_storefront")),
-                  path("", include("frontend.urls_shop_orders"))], "shop")
+                  path("", include("frontend.urls_shop_orders")),
+                  path("notifications/", notifications.DealerNotificationsView.as_view(),
+                       name="notifications"),
+                  path("notifications/read/", notifications.DealerNotificationOpenView.as_view(),
+                       name="notifications-read-all"),
+                  path("notifications/<int:pk>/open/",
+                       notifications.DealerNotificationOpenView.as_view(),
+                       name="notification-open")], "shop")
 api_patterns = ([path("", include("roles.api.urls")),
                  path("", include("ordering.customers.api.urls")),
                  path("", include("ordering.catalog.api.urls")),

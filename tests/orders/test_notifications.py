@@ -100,3 +100,31 @@ def test_unread_count_and_mark_read(shop, run):
     assert notifications.unread_count(shop.staff.reviewer) == 1
     assert notifications.mark_read(user=shop.staff.reviewer) == 1
     assert notifications.unread_count(shop.staff.reviewer) == 0
+
+
+def test_message_centre_pages_for_staff_and_dealers(shop, run, login_as):
+    from tests.conftest import TenantClient, host_of
+
+    order = run(place, shop)
+    run(workflow.transition, order=order, action=workflow.APPROVE, actor=shop.staff.reviewer)
+    reviewer = login_as(TenantClient(host_of(shop.tenant)), shop.tenant, shop.staff.reviewer)
+    page = reviewer.get("/dashboard/notifications/")
+    assert page.status_code == 200 and order.number in page.content.decode()
+    note = Notification.objects.get(recipient=shop.staff.reviewer)
+    other = Notification.objects.filter(recipient=shop.dana.user).get()
+    # someone else's notification: nothing marked, back to the list
+    response = reviewer.post(f"/dashboard/notifications/{other.pk}/open/")
+    assert response.status_code == 302 and response["Location"] == "/dashboard/notifications/"
+    other.refresh_from_db()
+    assert other.read_at is None
+    response = reviewer.post(f"/dashboard/notifications/{note.pk}/open/")
+    assert response["Location"] == note.link
+    note.refresh_from_db()
+    assert note.read_at is not None
+    dana = login_as(TenantClient(host_of(shop.tenant)), shop.tenant, shop.dana.user)
+    assert dana.get("/dashboard/notifications/").status_code == 403
+    page = dana.get("/shop/notifications/")
+    assert page.status_code == 200 and order.number in page.content.decode()
+    assert dana.post("/shop/notifications/read/")["Location"] == "/shop/notifications/"
+    assert notifications.unread_count(shop.dana.user) == 0
+    assert reviewer.get("/shop/notifications/").status_code == 403
