@@ -8,6 +8,7 @@ class MovementKind(models.TextChoices):
     RESERVATION = "reservation", _("Reservation")
     RELEASE = "release", _("Release")
     SHIPMENT = "shipment", _("Shipment")
+    RETURN = "return", _("Return from a customer")
 
 
 class StockDisplay(models.TextChoices):

@@ -57,6 +57,14 @@ def notify_order_event(event):
     enqueue_on_commit(order_event_notify_task, event.pk)
 
 
+def notify_return_event(event):
+    if getattr(_muted, "on", False):
+        return
+    from ordering.notifications.tasks import return_event_notify_task
+
+    enqueue_on_commit(return_event_notify_task, event.pk)
+
+
 def _dealer_users(order):
     users = {}
     if order.login_id and order.login.user.is_active:
@@ -156,6 +164,50 @@ def order_event_deliver(*, event_id):
         note, _created = Notification.objects.get_or_create(
             recipient=user, key=f"order-event:{event.pk}",
             defaults={"kind": kind, "title": title, "body": body, "link": link, "order": order})
+        count += 1
+        _email(note, user)
+    return count
+
+
+def return_event_deliver(*, event_id):
+    """A new return tells the staff who handle returns; a decision tells the dealer."""
+    from ordering.orders.enums import ReturnStatus
+    from ordering.orders.models import ReturnEvent
+
+    event = ReturnEvent.objects.filter(pk=event_id).select_related(
+        "request", "request__order", "request__order__customer",
+        "request__order__login__user").first()
+    if event is None:
+        return 0
+    request, order = event.request, event.request.order
+    names = {**_names(order), "return": request.number}
+    if event.status == ReturnStatus.REQUESTED:
+        users = _staff_for(order, "manage_returns")
+        title_of = lambda: _("Return %(return)s from %(customer)s awaits review") % names  # noqa: E731
+        link = _link("dashboard:return-detail", request)
+    else:
+        users = _dealer_users(order)
+        messages = {
+            ReturnStatus.APPROVED: lambda: _("Return %(return)s was approved: please send "
+                                             "the goods") % names,
+            ReturnStatus.REJECTED: lambda: _("Return %(return)s was rejected") % names,
+            ReturnStatus.RECEIVED: lambda: _("The goods of return %(return)s arrived") % names,
+            ReturnStatus.COMPLETED: lambda: _("Return %(return)s was refunded") % names,
+        }
+        title_of = messages.get(event.status)
+        link = _link("shop:return-detail", request)
+        if title_of is None:
+            return 0
+    count = 0
+    for user in users:
+        if event.actor_id == user.pk:
+            continue
+        with translation.override(_language(user)):
+            title = str(title_of())
+        note, _created = Notification.objects.get_or_create(
+            recipient=user, key=f"return-event:{event.pk}",
+            defaults={"kind": f"return.{event.status}", "title": title, "body": event.note,
+                      "link": link, "order": order})
         count += 1
         _email(note, user)
     return count

@@ -53,3 +53,21 @@ class EventKind(models.TextChoices):
     RECEIVED = "received", _("Receipt confirmed")
     STOCK_RESERVED = "stock_reserved", _("Stock reserved")
     STOCK_RELEASED = "stock_released", _("Stock released")
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting review")
+    APPROVED = "approved", _("Awaiting the goods")
+    RECEIVED = "received", _("Goods received, awaiting refund")
+    COMPLETED = "completed", pgettext_lazy("return", "Completed")
+    REJECTED = "rejected", pgettext_lazy("return", "Rejected")
+
+
+class ReturnCondition(models.TextChoices):
+    GOOD = "good", _("Resaleable (back into stock)")
+    DAMAGED = "damaged", _("Damaged (not restocked)")
+
+
+class RefundMethod(models.TextChoices):
+    BALANCE = "balance", _("To the prepaid balance")
+    RECORDED = "recorded", _("Refunded outside Orderline (recorded)")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from ordering.orders.enums import (EventKind, FulfilmentStatus, OrderStatus, PaymentMethod,
-                                   PaymentStatus)
+                                   PaymentStatus, RefundMethod, ReturnCondition, ReturnStatus)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0")
@@ -291,10 +291,84 @@ class ShipmentLine(models.Model):
                                               name="shipment_line_quantity_positive")]
 
 
+class ReturnRequest(models.Model):
+    """退货单: goods the dealer sends back from an order's shipped lines. Its status is
+    its own (``ordering.orders.services.returns``); the order's status does not change."""
+
+    number = models.CharField(_("return number"), max_length=24, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
+                                 related_name="returns")
+    status = models.CharField(_("status"), max_length=12, choices=ReturnStatus.choices,
+                              default=ReturnStatus.REQUESTED, db_index=True)
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    refund_amount = models.DecimalField(_("refund"), default=ZERO, **MONEY)
+    refund_method = models.CharField(_("refund method"), max_length=10,
+                                     choices=RefundMethod.choices, blank=True)
+    refund_reference = models.CharField(_("refund reference"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_region_path = "customer__region"
+    scope_assigned_path = "customer"
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self):
+        return self.number
+
+
+class ReturnLine(models.Model):
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))  # base units
+    received_quantity = models.PositiveIntegerField(_("received"), default=0)
+    condition = models.CharField(_("condition"), max_length=8, choices=ReturnCondition.choices,
+                                 blank=True)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)  # per base unit, as ordered
+
+    class Meta:
+        ordering = ["id"]
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="return_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(received_quantity__lte=models.F("quantity")),
+                                   name="return_line_received_within_requested"),
+        ]
+
+
+class ReturnPhoto(models.Model):
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="private/returns/%Y/%m/")
+
+    class Meta:
+        default_permissions = ()
+
+
+class ReturnEvent(models.Model):
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=12, choices=ReturnStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        default_permissions = ()
+
+
 def _assign_scope():
     from ordering.customers.models import Customer
 
     Order.scope_assigned = ("customers.work_with_customer", Customer)
+    ReturnRequest.scope_assigned = ("customers.work_with_customer", Customer)
 
 
 _assign_scope()

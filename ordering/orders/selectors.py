@@ -100,3 +100,47 @@ def status_counts(*, actor):
     """{status: count} of the open orders the staff member sees (for tabs)."""
     rows = scope(actor, Order.objects.all()).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+# --- returns -----------------------------------------------------------------------------
+
+
+def _returns(qs):
+    from ordering.orders.models import ReturnEvent, ReturnLine
+
+    return qs.select_related("order", "customer", "requested_by").prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")),
+        Prefetch("events", queryset=ReturnEvent.objects.select_related("actor")), "photos")
+
+
+def return_list(*, actor, status=""):
+    from ordering.orders.enums import ReturnStatus
+    from ordering.orders.models import ReturnRequest
+
+    qs = scope(actor, ReturnRequest.objects.all())
+    if status in ReturnStatus.values:
+        qs = qs.filter(status=status)
+    return _returns(qs)
+
+
+def return_get(*, actor, pk):
+    from ordering.orders.models import ReturnRequest
+
+    if _int(pk) is None:
+        return None
+    return _returns(scope(actor, ReturnRequest.objects.filter(pk=_int(pk)))).first()
+
+
+def dealer_return_list(*, login):
+    from ordering.orders.models import ReturnRequest
+
+    return _returns(ReturnRequest.objects.filter(customer_id=login.customer_id))
+
+
+def dealer_return_get(*, login, pk):
+    from ordering.orders.models import ReturnRequest
+
+    if _int(pk) is None or login is None:
+        return None
+    return _returns(ReturnRequest.objects.filter(pk=_int(pk), customer_id=login.customer_id)
+                    ).first()

@@ -21,6 +21,7 @@ _EFFECTS = {
     MovementKind.RESERVATION: (0, 1),
     MovementKind.RELEASE: (0, -1),
     MovementKind.SHIPMENT: (-1, -1),
+    MovementKind.RETURN: (1, 0),
 }
 
 

@@ -32,15 +32,16 @@ def _error(field, message):
     return ApplicationError(message, fields={field: [message]})
 
 
-def licence_validate(upload):
+def licence_validate(upload, *, field="licence"):
     """The upload must be a JPEG, PNG or WebP image of at most 5 MB; returns its
-    extension. The content decides, never the file name or the browser's type."""
+    extension. The content decides, never the file name or the browser's type. (Also
+    checks the photos of a return, under ``field``.)"""
     from PIL import Image, UnidentifiedImageError
 
     if upload is None:
-        raise _error("licence", _("Upload a photo or scan of your business licence."))
+        raise _error(field, _("Upload a photo or scan of your business licence."))
     if upload.size > LICENCE_MAX_BYTES:
-        raise _error("licence", _("The image is larger than 5 MB."))
+        raise _error(field, _("The image is larger than 5 MB."))
     try:
         upload.seek(0)
         with Image.open(upload) as image:
@@ -49,13 +50,13 @@ def licence_validate(upload):
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError) as exc:
-        raise _error("licence", _("Upload a JPEG, PNG or WebP image.")) from exc
+        raise _error(field, _("Upload a JPEG, PNG or WebP image.")) from exc
     finally:
         upload.seek(0)
     if kind not in LICENCE_FORMATS:
-        raise _error("licence", _("Upload a JPEG, PNG or WebP image."))
+        raise _error(field, _("Upload a JPEG, PNG or WebP image."))
     if width * height > LICENCE_MAX_PIXELS:
-        raise _error("licence", _("The image is too large."))
+        raise _error(field, _("The image is too large."))
     return LICENCE_FORMATS[kind]
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ordering.orders import workflow
-from ordering.orders.enums import PaymentMethod
+from ordering.orders.enums import PaymentMethod, RefundMethod, ReturnCondition
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -220,3 +220,61 @@ class QuickOrderErrorSerializer(serializers.Serializer):
 class QuickOrderResultSerializer(CartSerializer):
     added = serializers.IntegerField()
     errors = QuickOrderErrorSerializer(many=True)
+
+
+class ReturnLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    order_line = serializers.IntegerField(source="order_line_id")
+    sku_code = serializers.CharField(source="order_line.sku_code")
+    product_name = serializers.CharField(source="order_line.product_name")
+    quantity = serializers.IntegerField()
+    received_quantity = serializers.IntegerField()
+    condition = serializers.CharField()
+    unit_price = serializers.DecimalField(**MONEY)
+
+
+class ReturnEventSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_actor(self, event) -> str:
+        return (event.actor.name or event.actor.email) if event.actor_id else ""
+
+
+class ReturnSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    order = serializers.IntegerField(source="order_id")
+    order_number = serializers.CharField(source="order.number")
+    customer = serializers.IntegerField(source="customer_id")
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    refund_amount = serializers.DecimalField(**MONEY)
+    refund_method = serializers.CharField()
+    lines = ReturnLineSerializer(many=True)
+    events = ReturnEventSerializer(many=True)
+    created_at = serializers.DateTimeField()
+
+
+class ReturnRequestSerializer(serializers.Serializer):
+    quantities = serializers.DictField(child=serializers.IntegerField(min_value=0),
+                                       help_text=_("Order line id → base units to return."))
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReturnReceiveLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text=_("Return line id."))
+    quantity = serializers.IntegerField(min_value=0)
+    condition = serializers.ChoiceField(choices=ReturnCondition.choices)
+
+
+class ReturnReceiveSerializer(serializers.Serializer):
+    lines = ReturnReceiveLineSerializer(many=True)
+
+
+class ReturnRefundSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
+    method = serializers.ChoiceField(choices=RefundMethod.choices, default=RefundMethod.RECORDED)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=60)

@@ -27,4 +27,13 @@ urlpatterns = [
          name="dealer-order-receive"),
     path("my/orders/<int:pk>/accept/", views.DealerOrderAcceptApi.as_view(),
          name="dealer-order-accept"),
+    path("my/orders/<int:pk>/returns/", views.DealerReturnRequestApi.as_view(),
+         name="dealer-return-request"),
+    path("my/returns/", views.DealerReturnListApi.as_view(), name="dealer-return-list"),
+    path("returns/", views.ReturnListApi.as_view(), name="return-list"),
+    path("returns/<int:pk>/", views.ReturnDetailApi.as_view(), name="return-detail"),
+    path("returns/<int:pk>/approve/", views.ReturnApproveApi.as_view(), name="return-approve"),
+    path("returns/<int:pk>/reject/", views.ReturnRejectApi.as_view(), name="return-reject"),
+    path("returns/<int:pk>/receive/", views.ReturnReceiveApi.as_view(), name="return-receive"),
+    path("returns/<int:pk>/refund/", views.ReturnRefundApi.as_view(), name="return-refund"),
 ]

@@ -21,9 +21,9 @@ from ordering.customers.selectors import customer_get
 from ordering.customers.services.guards import login_of
 from ordering.orders import selectors, workflow
 from ordering.orders.api import serializers as s
-from ordering.orders.enums import OrderStatus
+from ordering.orders.enums import OrderStatus, ReturnStatus
 from ordering.orders.models import Carrier, Order, ShippingMethod
-from ordering.orders.services import amendments, cart, checkout, shipments
+from ordering.orders.services import amendments, cart, checkout, returns, shipments
 from roles.permissions import ANY_DEALER, SIGNED_IN
 
 TAG, DEALER_TAG = "orders", "dealer orders"
@@ -412,3 +412,127 @@ class DealerOrderAcceptApi(_DealerActionApi):
     """Accept the supplier's changes to the order (its total rose)."""
 
     action = "accept"
+
+
+# --- returns ---------------------------------------------------------------------------
+
+
+def _staff_return(request, pk):
+    found = selectors.return_get(actor=request.user, pk=pk)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _return_body(request, found, *, dealer=False, code=status.HTTP_200_OK):
+    fresh = (selectors.dealer_return_get(login=_dealer_login(request), pk=found.pk) if dealer
+             else selectors.return_get(actor=request.user, pk=found.pk))
+    return Response(s.ReturnSerializer(fresh or found).data, status=code)
+
+
+@extend_schema(tags=[TAG])
+class ReturnListApi(ListAPIView):
+    """Returns of the customers you may see (``manage_returns``)."""
+
+    permission = "manage_returns"
+    serializer_class = s.ReturnSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        return selectors.return_list(actor=self.request.user,
+                                     status=self.request.query_params.get("status", ""))
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=ReturnStatus.values)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=[TAG])
+class ReturnDetailApi(APIView):
+    permission = "manage_returns"
+
+    @extend_schema(responses=s.ReturnSerializer)
+    def get(self, request, pk):
+        return _return_body(request, _staff_return(request, pk))
+
+
+class _ReturnActionApi(APIView):
+    permission = "manage_returns"
+    input = s.ReasonSerializer
+
+    def act(self, request, found, data):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        found = _staff_return(request, pk)
+        data = self.input(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _return_body(request, self.act(request, found, data.validated_data))
+
+
+@extend_schema(tags=[TAG], request=s.ReasonSerializer, responses=s.ReturnSerializer)
+class ReturnApproveApi(_ReturnActionApi):
+    def act(self, request, found, data):
+        return returns.return_approve(actor=request.user, request=found,
+                                      note=data.get("reason", ""))
+
+
+@extend_schema(tags=[TAG], request=s.ReasonSerializer, responses=s.ReturnSerializer)
+class ReturnRejectApi(_ReturnActionApi):
+    def act(self, request, found, data):
+        return returns.return_reject(actor=request.user, request=found,
+                                     reason=data.get("reason", ""))
+
+
+@extend_schema(tags=[TAG], request=s.ReturnReceiveSerializer, responses=s.ReturnSerializer)
+class ReturnReceiveApi(_ReturnActionApi):
+    """The goods arrived: per return line the quantity and its condition (resaleable
+    goods go back into stock)."""
+
+    input = s.ReturnReceiveSerializer
+
+    def act(self, request, found, data):
+        received = {line["line"]: (line["quantity"], line["condition"]) for line in data["lines"]}
+        return returns.return_receive(actor=request.user, request=found, received=received)
+
+
+@extend_schema(tags=[TAG], request=s.ReturnRefundSerializer, responses=s.ReturnSerializer)
+class ReturnRefundApi(_ReturnActionApi):
+    """Record the refund (default: the received goods at the prices ordered)."""
+
+    input = s.ReturnRefundSerializer
+
+    def act(self, request, found, data):
+        return returns.return_refund(actor=request.user, request=found,
+                                     amount=data.get("amount"), method=data["method"],
+                                     reference=data.get("reference", ""))
+
+
+@extend_schema(tags=[DEALER_TAG])
+class DealerReturnListApi(ListAPIView):
+    """Your company's returns."""
+
+    permission = ANY_DEALER
+    serializer_class = s.ReturnSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        return selectors.dealer_return_list(login=_dealer_login(self.request))
+
+
+@extend_schema(tags=[DEALER_TAG])
+class DealerReturnRequestApi(APIView):
+    """Ask to return goods of a shipped order (at most what was shipped less what other
+    returns already claim)."""
+
+    permission = ANY_DEALER
+
+    @extend_schema(request=s.ReturnRequestSerializer, responses={201: s.ReturnSerializer})
+    def post(self, request, pk):
+        order = _dealer_order(request, pk)
+        data = s.ReturnRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = returns.return_request(actor=request.user, order=order,
+                                       quantities=data.validated_data["quantities"],
+                                       reason=data.validated_data["reason"])
+        return _return_body(request, found, dealer=True, code=status.HTTP_201_CREATED)
