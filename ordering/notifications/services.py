@@ -57,6 +57,14 @@ def notify_order_event(event):
     enqueue_on_commit(order_event_notify_task, event.pk)
 
 
+def notify_order_message(message):
+    if getattr(_muted, "on", False):
+        return
+    from ordering.notifications.tasks import order_message_notify_task
+
+    enqueue_on_commit(order_message_notify_task, message.pk)
+
+
 def notify_return_event(event):
     if getattr(_muted, "on", False):
         return
@@ -164,6 +172,51 @@ def order_event_deliver(*, event_id):
         note, _created = Notification.objects.get_or_create(
             recipient=user, key=f"order-event:{event.pk}",
             defaults={"kind": kind, "title": title, "body": body, "link": link, "order": order})
+        count += 1
+        _email(note, user)
+    return count
+
+
+def _staff_on_order(order):
+    """Staff who took part in the order (acted on it or wrote in its thread) and the
+    customer's sales rep; if nobody yet, the order reviewers."""
+    from ordering.orders.models import OrderEvent, OrderMessage
+
+    ids = set(OrderEvent.objects.filter(order=order, actor__kind=UserKind.STAFF)
+              .values_list("actor_id", flat=True))
+    ids |= set(OrderMessage.objects.filter(order=order, from_dealer=False)
+               .values_list("author_id", flat=True))
+    if order.customer.sales_rep_id:
+        ids.add(order.customer.sales_rep_id)
+    users = [u for u in get_user_model().objects.filter(pk__in=ids - {None}, is_active=True)
+             if can_reach(u, order)]
+    return users or _staff_for(order, "review_orders")
+
+
+def order_message_deliver(*, message_id):
+    from ordering.orders.models import OrderMessage
+
+    message = OrderMessage.objects.filter(pk=message_id).select_related(
+        "order", "order__customer", "order__login__user", "author").first()
+    if message is None:
+        return 0
+    order = message.order
+    if message.from_dealer:
+        users, link = _staff_on_order(order), _link("dashboard:order-detail", order)
+    else:
+        users, link = _dealer_users(order), _link("shop:order-detail", order)
+    author = (message.author.name or message.author.email) if message.author_id else ""
+    count = 0
+    for user in users:
+        if user.pk == message.author_id:
+            continue
+        with translation.override(_language(user)):
+            title = _("%(author)s wrote about order %(number)s") % {**_names(order),
+                                                                     "author": author}
+        note, _created = Notification.objects.get_or_create(
+            recipient=user, key=f"order-message:{message.pk}",
+            defaults={"kind": "message", "title": title, "body": message.body[:500],
+                      "link": link, "order": order})
         count += 1
         _email(note, user)
     return count

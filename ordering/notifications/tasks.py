@@ -17,3 +17,11 @@ def return_event_notify_task(event_id):
     from ordering.notifications.services import return_event_deliver
 
     return return_event_deliver(event_id=event_id)
+
+
+@shared_task(name="ordering.notifications.tasks.order_message_notify_task", acks_late=True,
+             autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def order_message_notify_task(message_id):
+    from ordering.notifications.services import order_message_deliver
+
+    return order_message_deliver(message_id=message_id)

@@ -364,6 +364,36 @@ class ReturnEvent(models.Model):
         default_permissions = ()
 
 
+class OrderMessage(models.Model):
+    """A message on an order between the dealer and the supplier's staff."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    from_dealer = models.BooleanField()
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order message")
+        verbose_name_plural = _("order messages")
+        ordering = ["created_at", "id"]
+        default_permissions = ()
+
+
+class OrderThreadRead(models.Model):
+    """How far a user has read an order's messages (for unread counts)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["order", "user"],
+                                               name="order_thread_read_unique")]
+
+
 def _assign_scope():
     from ordering.customers.models import Customer
 

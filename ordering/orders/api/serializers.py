@@ -278,3 +278,18 @@ class ReturnRefundSerializer(serializers.Serializer):
     amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
     method = serializers.ChoiceField(choices=RefundMethod.choices, default=RefundMethod.RECORDED)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=60)
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    from_dealer = serializers.BooleanField()
+    author = serializers.SerializerMethodField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_author(self, message) -> str:
+        return (message.author.name or message.author.email) if message.author_id else ""
+
+
+class MessageInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=2000)

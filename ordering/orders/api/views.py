@@ -23,7 +23,7 @@ from ordering.orders import selectors, workflow
 from ordering.orders.api import serializers as s
 from ordering.orders.enums import OrderStatus, ReturnStatus
 from ordering.orders.models import Carrier, Order, ShippingMethod
-from ordering.orders.services import amendments, cart, checkout, returns, shipments
+from ordering.orders.services import amendments, cart, checkout, messages, returns, shipments
 from roles.permissions import ANY_DEALER, SIGNED_IN
 
 TAG, DEALER_TAG = "orders", "dealer orders"
@@ -536,3 +536,41 @@ class DealerReturnRequestApi(APIView):
                                        quantities=data.validated_data["quantities"],
                                        reason=data.validated_data["reason"])
         return _return_body(request, found, dealer=True, code=status.HTTP_201_CREATED)
+
+
+# --- the message thread of an order ------------------------------------------------------
+
+
+class _ThreadApi(APIView):
+    dealer = False
+
+    def _order(self, request, pk):
+        return _dealer_order(request, pk) if self.dealer else _staff_order(request, pk)
+
+    @extend_schema(responses=s.MessageSerializer(many=True))
+    def get(self, request, pk):
+        found = messages.thread(actor=request.user, order=self._order(request, pk))
+        return Response(s.MessageSerializer(found, many=True).data)
+
+    @extend_schema(request=s.MessageInputSerializer, responses={201: s.MessageSerializer})
+    def post(self, request, pk):
+        data = s.MessageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = messages.message_post(actor=request.user, order=self._order(request, pk),
+                                        body=data.validated_data["body"])
+        return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=[TAG])
+class OrderThreadApi(_ThreadApi):
+    """The order's messages with the dealer (reading marks them read)."""
+
+    permission = "view_orders"
+
+
+@extend_schema(tags=[DEALER_TAG])
+class DealerOrderThreadApi(_ThreadApi):
+    """Your messages with the supplier about this order."""
+
+    permission = ANY_DEALER
+    dealer = True

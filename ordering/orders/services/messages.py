@@ -1,0 +1,72 @@
+"""The message thread of an order: the dealer's company and the staff who may see the
+order write to each other; each side sees how many messages it has not read."""
+
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from ordering.customers.services.guards import login_of
+from ordering.orders.models import OrderMessage, OrderThreadRead
+from roles.enums import UserKind
+from roles.permissions import can_reach, has_perm
+
+MAX_BODY = 2000
+
+
+def _side(actor, order):
+    """True for the dealer's side, False for staff; raises when the actor may not."""
+    if getattr(actor, "kind", None) == UserKind.DEALER:
+        login = login_of(actor)
+        if login is None or login.customer_id != order.customer_id or not actor.is_active:
+            raise NotFoundError(_("No such order."))
+        return True
+    if not has_perm(actor, "view_orders"):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
+    if not can_reach(actor, order):
+        raise NotFoundError(_("No such order."))
+    return False
+
+
+@transaction.atomic
+def message_post(*, actor, order, body):
+    from_dealer = _side(actor, order)
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("Write a message."), fields={"body": [_("Write a message.")]})
+    if len(body) > MAX_BODY:
+        raise ApplicationError(_("Keep the message under %(n)d characters.") % {"n": MAX_BODY},
+                               fields={"body": [_("Too long.")]})
+    message = OrderMessage.objects.create(order=order, author=actor, from_dealer=from_dealer,
+                                          body=body)
+    thread_read(actor=actor, order=order, at=message.created_at)
+    from ordering.notifications.services import notify_order_message
+
+    notify_order_message(message)
+    return message
+
+
+def thread(*, actor, order):
+    """The order's messages (oldest first) and marks them read for the actor."""
+    _side(actor, order)
+    messages = list(OrderMessage.objects.filter(order=order).select_related("author"))
+    if messages:
+        thread_read(actor=actor, order=order, at=messages[-1].created_at)
+    return messages
+
+
+def thread_read(*, actor, order, at=None):
+    OrderThreadRead.objects.update_or_create(order=order, user=actor,
+                                             defaults={"read_at": at or timezone.now()})
+
+
+def with_unread(queryset, user, *, dealer):
+    """Annotate orders with ``unread_messages``: the other side's messages after the
+    user last read the thread (one subquery, no extra query per order)."""
+    last = OrderThreadRead.objects.filter(order=OuterRef("pk"), user=user).values("read_at")[:1]
+    other = Q(messages__from_dealer=not dealer)
+    unread = other & (Q(messages__created_at__gt=Subquery(last))
+                      | Q(~Q(pk__in=OrderThreadRead.objects.filter(user=user)
+                             .values("order_id"))))
+    return queryset.annotate(unread_messages=Count("messages", filter=unread, distinct=True))
