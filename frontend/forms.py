@@ -11,6 +11,8 @@ from tenants.enums import Currency
 def form_add_application_error(form, error):
     """Show a service's ApplicationError on the form: per field where it names one."""
     for field, messages in error.fields.items():
+        if isinstance(messages, dict):  # nested, e.g. {"lines": {row: [message]}}
+            messages = [m for nested in messages.values() for m in nested]
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
     if not error.fields:
