@@ -1,0 +1,123 @@
+"""A dealer orders on a phone: fills the cart from the colour × size grid and by pasting
+SKU codes, checks out, and follows the order on its page."""
+
+import re
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django_tenants.utils import tenant_context
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Order-buyer-2026"
+
+
+@pytest.fixture
+def outlet():
+    """A customer with an ordering login and an address, a T-shirt in 2 colours × 3
+    sizes, a cap ordered by SKU code and a shipping method (committed data)."""
+    from ordering.catalog.enums import MovementKind
+    from ordering.catalog.models import Product
+    from ordering.catalog.services import products as catalog
+    from ordering.catalog.services.stock import stock_move
+    from ordering.customers.services import contacts as contact_services
+    from ordering.customers.services import customers as customer_services
+    from ordering.customers.services import logins as login_services
+    from ordering.orders.models import ShippingMethod
+    from tenants.models import Tenant
+
+    tag = uuid.uuid4().hex[:6]
+    acme = Tenant.objects.get(slug="acme")
+    with tenant_context(acme):
+        customer = customer_services.customer_create(actor=None, name=f"Harbour Outlet {tag}")
+        login = login_services.login_create(actor=None, customer=customer,
+                                            email=f"order-{tag}@outlet.example",
+                                            password=PASSWORD, language="en",
+                                            site_url="http://acme.localhost")
+        get_user_model().objects.filter(pk=login.user_id).update(must_change_password=False)
+        contact_services.address_save(actor=None, customer=customer, recipient="Lin Tao",
+                                      phone="13600000000", address=f"{tag} Quay Street")
+        piece = catalog.unit_get_or_create("piece")
+        tee = catalog.product_create(actor=None, name=f"Quay tee {tag}", code=f"QT-{tag}",
+                                     unit=piece, on_shelf=True)
+        for variant in catalog.variants_generate(
+                actor=None, product=tee, list_price="20.00",
+                specs=[("Colour", ["Red", "Navy"]), ("Size", ["S", "M", "L"])]):
+            stock_move(actor=None, variant=variant, kind=MovementKind.RECEIPT, quantity=50)
+        cap = catalog.product_create(actor=None, name=f"Quay cap {tag}", code=f"QC-{tag}",
+                                     unit=piece, on_shelf=True)
+        cap_variant = catalog.variant_save(actor=None, product=cap, code=f"QC-{tag}-1",
+                                           list_price="9.00")
+        stock_move(actor=None, variant=cap_variant, kind=MovementKind.RECEIPT, quantity=50)
+        method = ShippingMethod.objects.create(name=f"Van {tag}", fee="12.00")
+    yield {"tag": tag, "email": login.user.email, "tee": tee, "cap_code": cap_variant.code,
+           "method": method.name}
+    with tenant_context(acme):  # products with a stock ledger and orders stay, hidden
+        Product.objects.filter(code__in=[f"QT-{tag}", f"QC-{tag}"]).update(on_shelf=False)
+        ShippingMethod.objects.filter(pk=method.pk).delete()
+        get_user_model().objects.filter(pk=login.user_id).update(is_active=False)
+
+
+def test_dealer_fills_the_cart_from_the_grid_and_by_paste_and_checks_out(phone, live, outlet):
+    tag = outlet["tag"]
+    sign_in(phone, live, outlet["email"], PASSWORD)
+    phone.wait_for_url("**/shop/")
+
+    # The colour × size grid: 4 red S and 6 navy L, checked, then all into the cart.
+    phone.goto(live.tenant("acme", f"/shop/catalog/{outlet['tee'].pk}/"))
+    phone.get_by_test_id("open-grid").click()
+    cells = phone.get_by_test_id("order-grid").get_by_test_id("grid-cell")
+    expect(cells).to_have_count(6)
+    cells.nth(0).fill("4")
+    cells.nth(5).fill("6")
+    phone.get_by_test_id("grid-submit").click()
+    expect(phone.get_by_test_id("grid-lines").get_by_test_id("grid-line")).to_have_count(2)
+    phone.get_by_test_id("grid-add-to-cart").click()
+    phone.wait_for_url(live.tenant("acme", "/shop/cart/"))
+    expect(phone.locator(".alert-success")).to_contain_text("2 lines added to your cart.")
+    expect(phone.get_by_test_id("cart-line")).to_have_count(2)
+    expect(phone.get_by_test_id("tab-cart-badge")).to_have_text("2")
+
+    # Quick order: paste SKU codes; the unknown one is listed by its line.
+    phone.get_by_label("Paste lines").fill(f"{outlet['cap_code']}, 5\nNOPE-{tag}, 1")
+    phone.get_by_test_id("quick-submit").click()
+    expect(phone.get_by_test_id("quick-error")).to_have_count(1)
+    expect(phone.get_by_test_id("quick-error")).to_contain_text(
+        f"Line 2: No product with SKU code “NOPE-{tag}”.")
+    expect(phone.get_by_label("Paste lines")).to_have_value(f"NOPE-{tag}, 1")
+    lines = phone.get_by_test_id("cart-line")
+    expect(lines).to_have_count(3)
+    expect(lines.filter(has_text=outlet["cap_code"]).get_by_test_id("line-total")).to_contain_text(
+        "45.00")
+    expect(phone.get_by_test_id("cart-subtotal")).to_contain_text("245.00")  # 10 × 20 + 5 × 9
+
+    # Checkout: the address is preselected; the van adds its fee.
+    phone.get_by_test_id("cart-checkout").click()
+    phone.wait_for_url(live.tenant("acme", "/shop/checkout/"))
+    expect(phone.get_by_test_id("address-option").locator("input")).to_be_checked()
+    phone.get_by_label(re.compile(f"Van {tag}")).check()
+    expect(phone.get_by_test_id("summary-total")).to_contain_text("257.00")
+    phone.get_by_label("Remark").fill("Please call before delivery.")
+    phone.get_by_test_id("place-order").click()
+
+    # The order's page: its number, status and lines.
+    phone.wait_for_url(re.compile(r".*/shop/orders/\d+/$"))
+    number = phone.get_by_test_id("order-number")
+    expect(number).to_have_text(re.compile(r"^SO-\d{8}-\d{4}$"))
+    expect(phone.get_by_test_id("order-status")).to_have_text("Awaiting order review")
+    expect(phone.locator(".alert-success")).to_contain_text("has been placed")
+    expect(phone.get_by_test_id("order-line")).to_have_count(3)
+    expect(phone.get_by_test_id("order-total")).to_contain_text("257.00")
+    expect(phone.get_by_test_id("progress-step").filter(has_text="Order review")).to_have_attribute(
+        "data-state", "current")
+    order_number = number.inner_text()
+    expect(phone.get_by_test_id("tab-cart-badge")).to_have_count(0)  # the cart is empty
+
+    # The order is in the company's list.
+    phone.get_by_test_id("tab-orders").click()
+    phone.wait_for_url(live.tenant("acme", "/shop/orders/"))
+    row = phone.get_by_test_id("order-row").filter(has_text=order_number)
+    expect(row.get_by_test_id("order-status")).to_have_text("Awaiting order review")
