@@ -161,6 +161,8 @@ def _check(order, action, actor, *, reason):
         return
     if _is_dealer(actor):
         login = _dealer_login(actor, order)
+        if action in (CANCEL, RECEIVE) and not login.can_order:
+            raise PermissionDeniedError(_("Your login can only view."))
         if action == CANCEL:
             if order.status not in (S.SUBMITTED,) + REVIEW_STEPS \
                     or order.fulfilment_status != FulfilmentStatus.UNSHIPPED or has_approval(order):
@@ -168,8 +170,6 @@ def _check(order, action, actor, *, reason):
                                       "to cancel it."), code="invalid_transition")
             return
         if action == RECEIVE:
-            if not login.can_order:
-                raise PermissionDeniedError(_("Your login can only view."))
             return
         raise PermissionDeniedError(_("You do not have permission to do this."))
     if action == APPROVE or action == REJECT:

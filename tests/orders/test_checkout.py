@@ -93,3 +93,27 @@ def test_minimum_order_amount(shop):
 def test_dealer_cannot_order_for_another_company(shop):
     with pytest.raises(NotFoundError):
         place(shop, customer=shop.other)
+
+
+def test_quick_order_sheet_refuses_fractional_quantities():
+    import csv
+    import io
+
+    from ordering.orders.services.cart import quick_order_rows_from_file
+
+    text = io.StringIO()
+    csv.writer(text).writerows([["SKU", "Quantity"], ["OJ-1", "2.9"], ["CO-1", "6.0"],
+                                ["X-1", "two"]])
+    rows, errors = quick_order_rows_from_file(content=text.getvalue().encode(), extension="csv")
+    assert [(r["code"], r["quantity"]) for r in rows] == [("CO-1", 6)]
+    assert [row for row, _m in errors] == [2, 4]
+
+
+def test_a_product_taken_off_the_shelf_is_named_in_the_cart(shop):
+    from ordering.catalog.services import products as catalog
+    from ordering.orders.services import cart
+
+    cart.cart_add(login=shop.dana, lines=[{"variant": shop.cola.pk, "quantity": 6}])
+    catalog.products_set_shelf(actor=None, product_ids=[shop.cola.product_id], on_shelf=False)
+    view = cart.cart_view(login=shop.dana)
+    assert [m for _k, m in view.unavailable] == ["Cola (CO-1) is no longer available."]

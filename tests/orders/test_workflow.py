@@ -241,3 +241,11 @@ def test_only_the_workflow_module_assigns_order_status():
             if pattern.search(line):
                 offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_a_view_only_login_can_neither_cancel_nor_confirm_receipt(shop):
+    order = place(shop)
+    assert workflow.allowed_actions(order, shop.viewer.user) == []
+    with pytest.raises(PermissionDeniedError):
+        workflow.transition(order=order, action=workflow.CANCEL, actor=shop.viewer.user,
+                            reason="not mine to cancel")

@@ -6,6 +6,7 @@ problem, so the dealer sees why; checkout refuses them with the same message.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -190,8 +191,9 @@ def quick_order_rows_from_file(*, content, extension):
     good, errors = [], []
     for row in rows:
         try:
-            quantity = int(str(row["quantity"]).strip().split(".")[0])
-        except (TypeError, ValueError):
+            number = Decimal(str(row["quantity"]).strip())
+            quantity = int(number) if number == number.to_integral_value() else 0
+        except (InvalidOperation, TypeError, ValueError):
             quantity = 0
         if quantity <= 0:
             errors.append((row["row"], _("“%(value)s” is not a quantity.") % {

@@ -103,8 +103,12 @@ def resolve(customer, raw_lines):
     merged = {}
     for variant_id, unit_id, quantity, key in wanted:
         variant = variants.get(variant_id)
-        if variant is None or not variant.is_active or variant.product_id not in visible:
+        if variant is None:
             unknown.append((key, _("This product is not available.")))
+            continue
+        if not variant.is_active or variant.product_id not in visible:
+            unknown.append((key, _("%(name)s (%(code)s) is no longer available.") % {
+                "name": variant.product.name, "code": variant.code}))
             continue
         unit = None
         if unit_id is not None:
