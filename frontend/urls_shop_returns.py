@@ -1,0 +1,3 @@
+"""Filled by the dealer returns pages."""
+
+urlpatterns = []
