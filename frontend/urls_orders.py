@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/", orders.OrderDetailView.as_view(), name="order-detail"),
     path("<int:pk>/action/", orders.OrderActionView.as_view(), name="order-action"),
     path("<int:pk>/amend/", orders.OrderAmendView.as_view(), name="order-amend"),
+    path("<int:pk>/messages/", orders.OrderMessageView.as_view(), name="order-message"),
     path("<int:pk>/ship/", orders.OrderShipView.as_view(), name="order-ship"),
     path("<int:pk>/attachment/", orders.OrderAttachmentView.as_view(), name="order-attachment"),
     path("<int:pk>/print/", orders.OrderPrintView.as_view(), name="order-print"),

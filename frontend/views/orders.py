@@ -1,8 +1,10 @@
 """Staff order pages, under /dashboard/orders/ in the "dashboard" namespace: the list
 (status tabs, search, filters, sorting, bulk approval), the detail (lines, totals,
 progress through the workflow, timeline, shipments; approve, reject, cancel, amend in
-review, ship, confirm receipt), the attachment, a print view and a PDF, orders on a
-dealer's behalf (代下单) and the order settings (workflow, shipping methods, carriers).
+review, ship, confirm receipt; the message thread with the dealer, the order's returns),
+the attachment, a print view and a PDF, orders on a dealer's behalf (代下单) and the
+order settings (workflow, shipping methods, carriers). The list shows each order's
+unread messages.
 
 Thin: every read goes through ordering.orders.selectors (scoped to the user: an order
 out of reach is 404), every change through ordering.orders.workflow.transition or
@@ -38,6 +40,7 @@ from ordering.orders.enums import EventKind, OrderStatus
 from ordering.orders.models import Carrier, ShippingMethod
 from ordering.orders.services import amendments, checkout, shipments
 from ordering.orders.services import lines as line_service
+from ordering.orders.services import messages as order_messages
 from ordering.orders.services import settings as settings_services
 from roles.backends import client_ip
 from roles.permissions import has_perm
@@ -105,6 +108,7 @@ class OrderListView(PermissionRequiredMixin, View):
             sales_rep=filters["sales_rep"], since=filters["since"], until=filters["until"],
             min_total=filters["min_total"], max_total=filters["max_total"],
             sort=filters["sort"] or "new")
+        queryset = order_messages.with_unread(queryset, user, dealer=False)
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         tab_query = urlencode({k: v for k, v in request.GET.items()
                                if k not in ("status", "page") and v})
@@ -232,6 +236,7 @@ class OrderDetailMixin(PermissionRequiredMixin):
         allowed = workflow.allowed_actions(order, user)
         can_amend = order.status == OrderStatus.ORDER_REVIEW and has_perm(user, "amend_orders")
         can_ship = order.status == OrderStatus.SHIPPING and has_perm(user, "ship_orders")
+        shipped_any = any(line.shipped_quantity for line in lines)
         context = {
             "order": order, "lines": lines, "allowed": allowed,
             "progress": _progress(order, tenant), "timeline": _timeline(order),
@@ -240,7 +245,13 @@ class OrderDetailMixin(PermissionRequiredMixin):
             "can_amend": can_amend, "can_ship": can_ship,
             "can_customer": has_perm(user, "view_customers"),
             "pdf": pdf_available(),
-            "shipped_any": any(line.shipped_quantity for line in lines),
+            "shipped_any": shipped_any,
+            # reading the thread marks it read for this user
+            "thread": _thread(user, order),
+            # only shipped goods can be returned
+            "returns": list(selectors.return_list(actor=user).filter(order=order)
+                            .prefetch_related(None)) if shipped_any else [],
+            "can_returns": has_perm(user, "manage_returns"),
         }
         context.update(extra)
         if can_amend and "amend_form" not in context:
@@ -254,6 +265,14 @@ class OrderDetailMixin(PermissionRequiredMixin):
     def render_detail(self, order, status=200, **extra):
         return render(self.request, self.template_name, self.context(order, **extra),
                       status=status)
+
+
+def _thread(user, order):
+    """The order's messages; reading them marks them read for the user."""
+    try:
+        return order_messages.thread(actor=user, order=order)
+    except ApplicationError:  # not on this order's thread: the page shows no messages
+        return None
 
 
 def _carriers():
@@ -298,6 +317,24 @@ class OrderActionView(OrderDetailMixin, View):
             workflow.CANCEL: _("Order cancelled."), workflow.RECEIVE: _("Receipt confirmed."),
         }[action])
         return redirect("dashboard:order-detail", pk=order.pk)
+
+
+class OrderMessageView(OrderDetailMixin, View):
+    """Write to the dealer on the order's thread."""
+
+    permission = "view_orders"
+
+    def post(self, request, pk):
+        order = self.order()
+        body = request.POST.get("body", "")
+        try:
+            order_messages.message_post(actor=request.user, order=order, body=body)
+        except ApplicationError as exc:
+            _raise_for(exc)
+            return self.render_detail(order, status=exc.status, message_error=exc.message,
+                                      message_body=body)
+        messages.success(request, _("Message sent."))
+        return redirect(reverse("dashboard:order-detail", args=[order.pk]) + "#messages")
 
 
 class OrderAmendView(OrderDetailMixin, View):

@@ -4,8 +4,9 @@ A dealer's order (placed through the checkout service) is approved by the order
 reviewer, then by the finance reviewer, then by the warehouse (outbound review); the
 shipping clerk ships part of it with a tracking number, then the rest; the dealer
 confirms receipt on a phone in the shop. A second run switches finance review off: the
-step never appears and nobody approves it. The tenant's workflow settings are put back
-afterwards (the data is committed).
+step never appears and nobody approves it. Another run has the dealer ask a question on
+an order: the reviewer sees the bell and the unread badge, reads the thread and answers.
+The tenant's workflow settings are put back afterwards (the data is committed).
 """
 
 import uuid
@@ -232,3 +233,58 @@ def test_order_goes_through_review_shipping_and_receipt(browser, live, world, fi
         assert skipped == ([] if finance_on else [OrderStatus.FINANCE_REVIEW])
         received = [email for kind, _step, email in events if kind == EventKind.RECEIVED]
         assert received == [world["login"].user.email]
+
+
+def test_staff_answers_a_dealers_message(browser, live, world):
+    from ordering.notifications.models import Notification
+    from ordering.orders.models import OrderMessage
+    from ordering.orders.services.messages import message_post
+    from tenants.models import Tenant
+
+    acme = _set_workflow(world["acme"], [])
+    order = _place(world)
+    number, tag, reviewer = order.number, world["tag"], world["staff"]["reviewer"]
+    dealer = world["login"].user
+    with tenant_context(acme):
+        message_post(actor=dealer, order=order, body=f"Can you deliver before noon? {tag}")
+
+    context = _context(browser)
+    page = context.new_page()
+    try:
+        sign_in(page, live, reviewer.email, PASSWORD)
+        page.wait_for_url("**/dashboard/")
+        # the bell counts the reviewer's notifications and leads to the message centre
+        expect(page.get_by_test_id("bell-count")).to_be_visible()
+        page.get_by_test_id("nav-orders").click()
+        page.get_by_test_id("order-filters").get_by_role("searchbox").fill(number)
+        page.get_by_test_id("order-filters").get_by_role("button", name="Filter").click()
+        row = page.get_by_test_id("order-row")
+        expect(row.get_by_test_id("unread-messages")).to_have_text("1")
+        row.get_by_role("link", name=number).click()
+        expect(page.get_by_test_id("order-number")).to_have_text(number)
+        thread = page.get_by_test_id("order-messages")
+        expect(thread.get_by_test_id("message")).to_have_count(1)
+        expect(thread).to_contain_text(f"Can you deliver before noon? {tag}")
+        thread.get_by_test_id("message-input").fill("Yes: the truck leaves at seven.")
+        thread.get_by_test_id("message-submit").click()
+        expect(page.locator(".alert-success")).to_contain_text("Message sent.")
+        messages = page.get_by_test_id("order-messages").get_by_test_id("message")
+        expect(messages).to_have_count(2)
+        expect(messages.last).to_have_attribute("data-side", "staff")
+        expect(messages.last).to_contain_text("Yes: the truck leaves at seven.")
+        # read: no badge on the list any more
+        page.get_by_test_id("nav-orders").click()
+        page.get_by_test_id("order-filters").get_by_role("searchbox").fill(number)
+        page.get_by_test_id("order-filters").get_by_role("button", name="Filter").click()
+        expect(page.get_by_test_id("order-row")).to_have_count(1)
+        expect(page.get_by_test_id("unread-messages")).to_have_count(0)
+        page.get_by_test_id("bell").click()
+        page.wait_for_url("**/dashboard/notifications/")
+    finally:
+        context.close()
+
+    with tenant_context(Tenant.objects.get(pk=acme.pk)):
+        answer = OrderMessage.objects.filter(order=order).order_by("created_at", "id").last()
+        assert (answer.author_id, answer.from_dealer) == (reviewer.pk, False)
+        assert Notification.objects.filter(recipient=dealer, kind="message",
+                                           order=order).exists()
