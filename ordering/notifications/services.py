@@ -172,6 +172,8 @@ def order_event_deliver(*, event_id):
         note, _created = Notification.objects.get_or_create(
             recipient=user, key=f"order-event:{event.pk}",
             defaults={"kind": kind, "title": title, "body": body, "link": link, "order": order})
+        if _created:
+            forget_unread(user.pk)
         count += 1
         _email(note, user)
     return count
@@ -217,6 +219,8 @@ def order_message_deliver(*, message_id):
             recipient=user, key=f"order-message:{message.pk}",
             defaults={"kind": "message", "title": title, "body": message.body[:500],
                       "link": link, "order": order})
+        if _created:
+            forget_unread(user.pk)
         count += 1
         _email(note, user)
     return count
@@ -261,6 +265,8 @@ def return_event_deliver(*, event_id):
             recipient=user, key=f"return-event:{event.pk}",
             defaults={"kind": f"return.{event.status}", "title": title, "body": event.note,
                       "link": link, "order": order})
+        if _created:
+            forget_unread(user.pk)
         count += 1
         _email(note, user)
     return count
@@ -291,10 +297,32 @@ def _email(note, user):
 # --- the message centre -----------------------------------------------------------------
 
 
+def _unread_key(user_id):
+    from django.db import connection
+
+    return f"notifications:unread:{connection.schema_name}:{user_id}"
+
+
+def forget_unread(user_id):
+    """Drop the cached unread count (a notification was written or read)."""
+    from django.core.cache import cache
+
+    cache.delete(_unread_key(user_id))
+    transaction.on_commit(lambda: cache.delete(_unread_key(user_id)), robust=True)
+
+
 def unread_count(user):
+    """The bell's number: cached per user (every page shows it), dropped on change."""
+    from django.core.cache import cache
+
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(key, count, 300)
+    return count
 
 
 def notification_list(*, user):
@@ -306,4 +334,7 @@ def mark_read(*, user, pk=None):
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if pk is not None:
         qs = qs.filter(pk=pk)
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    if changed:
+        forget_unread(user.pk)
+    return changed

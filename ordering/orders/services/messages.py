@@ -48,17 +48,22 @@ def message_post(*, actor, order, body):
 
 
 def thread(*, actor, order):
-    """The order's messages (oldest first) and marks them read for the actor."""
+    """The order's messages (oldest first) and marks them read for the actor (one write,
+    and only when something arrived since the actor last read)."""
     _side(actor, order)
-    messages = list(OrderMessage.objects.filter(order=order).select_related("author"))
-    if messages:
+    messages = list(OrderMessage.objects.filter(order=order).select_related("author")
+                    .annotate(seen=Subquery(OrderThreadRead.objects.filter(
+                        order=order, user=actor).values("read_at")[:1])))
+    if messages and (messages[-1].seen is None or messages[-1].seen < messages[-1].created_at):
         thread_read(actor=actor, order=order, at=messages[-1].created_at)
     return messages
 
 
 def thread_read(*, actor, order, at=None):
-    OrderThreadRead.objects.update_or_create(order=order, user=actor,
-                                             defaults={"read_at": at or timezone.now()})
+    """Upsert how far ``actor`` has read (one statement)."""
+    OrderThreadRead.objects.bulk_create(
+        [OrderThreadRead(order=order, user=actor, read_at=at or timezone.now())],
+        update_conflicts=True, unique_fields=["order", "user"], update_fields=["read_at"])
 
 
 def with_unread(queryset, user, *, dealer):

@@ -229,8 +229,9 @@ def return_refund(*, actor, request, amount=None, method=RefundMethod.RECORDED, 
     except (InvalidOperation, ValueError):
         raise ApplicationError(_("Enter an amount."), fields={"amount": [_("Enter an amount.")]}) \
             from None
-    ceiling = money(sum((line.unit_price * line.quantity for line in request.lines.all()),
-                        Decimal("0")))
+    # at most the value of the goods that came back, at the prices ordered
+    ceiling = money(sum((line.unit_price * line.received_quantity
+                         for line in request.lines.all()), Decimal("0")))
     if amount < 0 or amount > ceiling:
         raise ApplicationError(_("Refund between 0 and %(max)s.") % {"max": ceiling},
                                fields={"amount": [_("Refund between 0 and %(max)s.") % {
