@@ -23,6 +23,7 @@ urlpatterns = [
     path("orders/<int:pk>/receive/", views.OrderReceiveView.as_view(), name="order-receive"),
     path("orders/<int:pk>/accept/", views.OrderAcceptView.as_view(), name="order-accept"),
     path("orders/<int:pk>/reorder/", views.OrderReorderView.as_view(), name="order-reorder"),
+    path("orders/<int:pk>/messages/", views.OrderMessageView.as_view(), name="order-message"),
     path("orders/<int:pk>/attachment/", views.OrderAttachmentView.as_view(),
          name="order-attachment"),
 ]

@@ -3,11 +3,14 @@
 Thin: the cart, checkout, workflow, shipment and amendment services do every write
 and check again who may do what; reads go through ``ordering.orders.selectors``
 (another company's order is None → 404). A view-only login sees everything but gets
-no changing buttons and a 403 on every POST; staff get 403 (the shop is for dealers).
+no changing buttons and a 403 on every POST but a message on the order (it may talk to
+the supplier about an order it can see); staff get 403 (the shop is for dealers). The
+order's message thread goes through ``ordering.orders.services.messages``.
 """
 
 import os
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,11 +18,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views import View
 
 from core.exceptions import (ApplicationError, ConflictError, NotFoundError,
                              PermissionDeniedError)
+from frontend.forms import form_add_application_error
 from frontend.forms_shop_orders import (CancelForm, CartLineForm, CheckoutForm, OrderFilterForm,
                                         QuickOrderForm, TemplateSaveForm, cart_lines_from_post,
                                         new_token)
@@ -31,6 +35,8 @@ from ordering.orders.models import ShippingMethod
 from ordering.orders.services import amendments as amendment_services
 from ordering.orders.services import cart as cart_services
 from ordering.orders.services import checkout as checkout_services
+from ordering.orders.services import messages as message_services
+from ordering.orders.services import returns as return_services
 from ordering.orders.services import shipments as shipment_services
 
 S = OrderStatus
@@ -43,10 +49,16 @@ STATUS_COLOURS = {
 
 
 class _PostNeedsOrderer:
-    """Runs after the login lookup: a view-only login may look, never change (403)."""
+    """Runs after the login lookup: a view-only login may look, never change (403),
+    except where ``viewers_may_post`` (a message on an order it can see)."""
+
+    viewers_may_post = False
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not self.dealer_login.can_order:
+        # the services find the login again through the user: hand them the one loaded
+        request.user.customer_login = self.dealer_login
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not self.viewers_may_post \
+                and not self.dealer_login.can_order:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -373,9 +385,9 @@ class OrderListView(ShopOrdersMixin, View):
         form = OrderFilterForm(request.GET)
         valid = form.is_valid()
         data = form.cleaned_data
-        orders = selectors.dealer_order_list(
+        orders = message_services.with_unread(selectors.dealer_order_list(
             login=self.login, q=data.get("q") or "", status=data.get("status") or "",
-            since=data.get("since"), until=data.get("until"))
+            since=data.get("since"), until=data.get("until")), request.user, dealer=True)
         page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
         filters = {key: request.GET.get(key, "") for key in form.fields
                    if key not in form.errors}
@@ -455,6 +467,15 @@ def _progress(order):
         for index, (status, label) in enumerate(steps)]
 
 
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Your message"), max_length=message_services.MAX_BODY,
+        error_messages={"required": gettext_lazy("Write a message."),
+                        "max_length": gettext_lazy("Keep the message under %(limit_value)d "
+                                                   "characters.")},
+        widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class OrderMixin(ShopOrdersMixin):
     def order_or_404(self, pk):
         order = selectors.dealer_order_get(login=self.login, pk=pk)
@@ -466,7 +487,8 @@ class OrderMixin(ShopOrdersMixin):
 class OrderDetailView(OrderMixin, View):
     template_name = "shop/orders/detail.html"
 
-    def render_order(self, order, *, cancel_form=None, error="", status=200):
+    def render_order(self, order, *, cancel_form=None, message_form=None, error="",
+                     status=200):
         user, login = self.request.user, self.login
         actions = workflow.allowed_actions(order, user) if order.is_open else []
         can_order = login.can_order
@@ -477,8 +499,15 @@ class OrderDetailView(OrderMixin, View):
                   for event in reversed(list(order.events.all()))]
         stop_event = next((row["event"] for row in events if row["event"].kind in (
             EventKind.CANCELLED, EventKind.REJECTED)), None)
+        lines = list(order.lines.all())
+        shipped = any(line.shipped_quantity for line in lines)
+        # returns are of shipped goods: an order with nothing shipped has none to show
+        returns = list(order.returns.all()) if shipped else []
+        can_return = shipped and can_order and any(
+            return_services.returnable(order).values())
+        thread = message_services.thread(actor=user, order=order)  # marks it read
         return render(self.request, self.template_name, self.context(
-            order=order, lines=list(order.lines.all()), shipments=list(order.shipments.all()),
+            order=order, lines=lines, shipments=list(order.shipments.all()),
             events=events, progress=_progress(order), stop_event=stop_event,
             colour=STATUS_COLOURS.get(order.status, "secondary"),
             can_order=can_order,
@@ -486,6 +515,8 @@ class OrderDetailView(OrderMixin, View):
             can_receive=can_order and workflow.RECEIVE in actions,
             can_accept=can_order and order.awaiting_dealer and order.status == S.ORDER_REVIEW,
             cancel_form=cancel_form or CancelForm(), action_error=error,
+            returns=returns, can_return=can_return, thread=thread,
+            message_form=message_form or MessageForm(),
             attachment_name=os.path.basename(order.attachment.name) if order.attachment
             else ""), status=status)
 
@@ -542,6 +573,27 @@ class OrderAcceptView(_OrderActionView):
         amendment_services.amendment_accept(actor=request.user, order=order)
         self.success = _("You accepted the changed order.")
         return None
+
+
+class OrderMessageView(_OrderActionView):
+    """POST a message on the order's thread (view-only logins too: they see the order)."""
+
+    viewers_may_post = True
+
+    def act(self, order, request):
+        form = MessageForm(request.POST)
+        if not form.is_valid():
+            return self.render_order(order, message_form=form, status=400)
+        try:
+            message_services.message_post(actor=request.user, order=order,
+                                          body=form.cleaned_data["body"])
+        except (NotFoundError, PermissionDeniedError):
+            raise
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
+            return self.render_order(order, message_form=form, status=400)
+        messages.success(request, _("Your message has been sent."))
+        return redirect(reverse("shop:order-detail", args=[order.pk]) + "#messages")
 
 
 class OrderReorderView(_OrderActionView):

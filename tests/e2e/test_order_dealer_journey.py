@@ -1,5 +1,6 @@
 """A dealer orders on a phone: fills the cart from the colour × size grid and by pasting
-SKU codes, checks out, and follows the order on its page."""
+SKU codes, checks out, follows the order on its page and writes to the supplier there;
+once goods are shipped, asks to return some with a photo and follows the return."""
 
 import re
 import uuid
@@ -38,7 +39,7 @@ def outlet():
                                             password=PASSWORD, language="en",
                                             site_url="http://acme.localhost")
         get_user_model().objects.filter(pk=login.user_id).update(must_change_password=False)
-        contact_services.address_save(actor=None, customer=customer, recipient="Lin Tao",
+        address = contact_services.address_save(actor=None, customer=customer, recipient="Lin Tao",
                                       phone="13600000000", address=f"{tag} Quay Street")
         piece = catalog.unit_get_or_create("piece")
         tee = catalog.product_create(actor=None, name=f"Quay tee {tag}", code=f"QT-{tag}",
@@ -54,7 +55,8 @@ def outlet():
         stock_move(actor=None, variant=cap_variant, kind=MovementKind.RECEIPT, quantity=50)
         method = ShippingMethod.objects.create(name=f"Van {tag}", fee="12.00")
     yield {"tag": tag, "email": login.user.email, "tee": tee, "cap_code": cap_variant.code,
-           "method": method.name}
+           "cap": cap_variant, "method": method.name, "user": login.user,
+           "address": address, "method_id": method.pk}
     with tenant_context(acme):  # products with a stock ledger and orders stay, hidden
         Product.objects.filter(code__in=[f"QT-{tag}", f"QC-{tag}"]).update(on_shelf=False)
         ShippingMethod.objects.filter(pk=method.pk).delete()
@@ -116,8 +118,102 @@ def test_dealer_fills_the_cart_from_the_grid_and_by_paste_and_checks_out(phone, 
     order_number = number.inner_text()
     expect(phone.get_by_test_id("tab-cart-badge")).to_have_count(0)  # the cart is empty
 
+    # A message to the supplier on the order: an empty one is refused, then it is sent.
+    messages = phone.get_by_test_id("order-messages")
+    expect(messages.get_by_test_id("messages-empty")).to_be_visible()
+    messages.get_by_test_id("message-send").click()
+    expect(phone.get_by_test_id("order-messages")).to_contain_text("Write a message.")
+    phone.get_by_label("Your message").fill("Please deliver to the side door.")
+    phone.get_by_test_id("message-send").click()
+    phone.wait_for_url(re.compile(r".*/shop/orders/\d+/#messages$"))
+    expect(phone.locator(".alert-success")).to_contain_text("Your message has been sent.")
+    sent = phone.get_by_test_id("message-thread").get_by_test_id("message")
+    expect(sent).to_have_count(1)
+    expect(sent).to_have_attribute("data-from", "dealer")
+    expect(sent.get_by_test_id("message-body")).to_have_text("Please deliver to the side door.")
+    expect(phone.get_by_label("Your message")).to_have_value("")
+
     # The order is in the company's list.
     phone.get_by_test_id("tab-orders").click()
     phone.wait_for_url(live.tenant("acme", "/shop/orders/"))
     row = phone.get_by_test_id("order-row").filter(has_text=order_number)
     expect(row.get_by_test_id("order-status")).to_have_text("Awaiting order review")
+
+
+@pytest.fixture
+def shipped(outlet):
+    """An order of 8 caps of the outlet, approved and shipped in full (committed)."""
+    from ordering.orders import workflow
+    from ordering.orders.enums import OrderStatus
+    from ordering.orders.services.checkout import order_place
+    from ordering.orders.services.shipments import shipment_create
+    from tenants.models import Tenant
+
+    with tenant_context(Tenant.objects.get(slug="acme")):
+        order = order_place(actor=outlet["user"], lines=[{"variant": outlet["cap"].pk,
+                                                          "quantity": 8}],
+                            address_id=outlet["address"].pk, payment_method="transfer",
+                            shipping_method_id=outlet["method_id"])
+        while order.status != OrderStatus.SHIPPING:  # through the reviews switched on
+            order = workflow.transition(order=order, action=workflow.APPROVE, actor=None)
+        line = order.lines.get()
+        shipment_create(actor=None, order=order, quantities={line.pk: 8})
+    return order
+
+
+def test_dealer_returns_shipped_goods_with_a_photo(phone, live, outlet, shipped, tmp_path):
+    from PIL import Image
+
+    photo = tmp_path / "dented.png"
+    Image.new("RGB", (90, 60), (220, 120, 30)).save(photo, format="PNG")
+    fake = tmp_path / "dented-too.png"
+    fake.write_text("not a picture\n")
+    sign_in(phone, live, outlet["email"], PASSWORD)
+    phone.wait_for_url("**/shop/")
+    phone.goto(live.tenant("acme", f"/shop/orders/{shipped.pk}/"))
+    phone.get_by_test_id("order-return").click()
+    phone.wait_for_url(re.compile(rf".*/shop/orders/{shipped.pk}/return/$"))
+    line = phone.get_by_test_id("return-line")
+    expect(line).to_have_count(1)
+    expect(line.get_by_test_id("line-returnable")).to_contain_text("up to 8")
+
+    # too many, and a "photo" that is not one: refused, nothing made
+    line.get_by_test_id("return-quantity").fill("9")
+    phone.get_by_label("Why do you return the goods?").fill("Two caps arrived dented.")
+    phone.get_by_test_id("return-submit").click()
+    expect(phone.get_by_test_id("line-error")).to_have_text("At most 8 can be returned.")
+    expect(phone.get_by_test_id("return-error")).to_contain_text("Check the quantities")
+    phone.get_by_test_id("return-line").get_by_test_id("return-quantity").fill("2")
+    phone.get_by_test_id("return-photos").set_input_files([str(fake)])
+    phone.get_by_test_id("return-submit").click()
+    expect(phone.get_by_test_id("photos-error")).to_have_text("Upload a JPEG, PNG or WebP image.")
+    expect(phone.get_by_test_id("photos-too-many")).to_be_hidden()
+    expect(phone.get_by_test_id("return-line").get_by_test_id("return-quantity")).to_have_value("2")
+    expect(phone.get_by_label("Why do you return the goods?")).to_have_value(
+        "Two caps arrived dented.")
+
+    phone.get_by_test_id("return-photos").set_input_files([str(photo)])
+    phone.get_by_test_id("return-submit").click()
+    phone.wait_for_url(re.compile(r".*/shop/returns/\d+/$"))
+    expect(phone.locator(".alert-success")).to_contain_text("has been requested")
+    expect(phone.get_by_test_id("return-status")).to_have_text("Awaiting review")
+    expect(phone.get_by_test_id("line-requested")).to_contain_text("Returning 2 piece")
+    thumb = phone.get_by_test_id("return-photo").locator("img")
+    expect(thumb).to_have_count(1)
+    thumb.scroll_into_view_if_needed()
+    phone.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                            arg=thumb.element_handle())
+    assert thumb.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [90, 60]
+    number = phone.get_by_test_id("return-number").inner_text()
+    assert number.startswith("RT-")
+
+    # the order lists it; the company's returns too
+    phone.get_by_test_id("return-order").click()
+    expect(phone.get_by_test_id("order-returns")).to_contain_text(number)
+    expect(phone.get_by_test_id("order-return")).to_be_visible()  # 6 caps left to return
+    phone.goto(live.tenant("acme", "/shop/orders/"))
+    phone.get_by_test_id("returns-link").click()
+    phone.wait_for_url(live.tenant("acme", "/shop/returns/"))
+    row = phone.get_by_test_id("return-row").filter(has_text=number)
+    expect(row.get_by_test_id("return-status")).to_have_text("Awaiting review")
+    expect(row).to_contain_text(shipped.number)

@@ -76,3 +76,23 @@ def test_threads_over_the_api(shop, login_as, globex):
         boss = staff_with_roles("system_administrator", email="boss3@globex.example")
     stranger = login_as(TenantClient(host_of(globex)), globex, boss)
     assert stranger.get(f"/api/v1/orders/{order.pk}/messages/").status_code == 404
+
+
+def test_order_pages_with_a_thread_stay_within_the_detail_budget(shop, login_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import TenantClient, host_of
+
+    order = place(shop)
+    for n in range(3):
+        messages.message_post(actor=shop.dana.user, order=order, body=f"Question {n}")
+        messages.message_post(actor=shop.staff.admin, order=order, body=f"Answer {n}")
+    for user, url in ((shop.staff.admin, f"/dashboard/orders/{order.pk}/"),
+                      (shop.dana.user, f"/shop/orders/{order.pk}/")):
+        client = login_as(TenantClient(host_of(shop.tenant)), shop.tenant, user)
+        client.get(url)  # warm caches; the first view also marks the thread read
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and "Answer 2" in response.content.decode()
+        assert len(queries) <= 15, (url, len(queries))
