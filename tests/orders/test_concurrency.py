@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 from django_tenants.utils import tenant_context
 
-from core.exceptions import ConflictError
+from core.exceptions import ApplicationError, ConflictError
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.models import Variant
 from ordering.catalog.services import products as catalog
@@ -152,3 +152,34 @@ def test_a_cancel_retried_at_once_releases_stock_once(acme_world):
             kind=EventKind.STOCK_RELEASED).count() == 1
 
 
+
+
+def test_two_clerks_shipping_the_rest_at_once_ship_it_once(acme_world):
+    from ordering.orders.services.shipments import shipment_create
+    from tests.factories.roles import staff_with_roles
+
+    acme, dealers, variant, order = acme_world
+    v = variant(50)
+    (login, address), = dealers(1)
+    placed = order(login, address, [{"variant": v.pk, "quantity": 8}])()
+    with tenant_context(acme):
+        clerk = staff_with_roles("system_administrator",
+                                 email=f"clerk-{uuid.uuid4().hex[:8]}@acme.example")
+        for _ in range(3):
+            placed = workflow.transition(order=placed, action=workflow.APPROVE, actor=clerk)
+        line = placed.lines.get()
+
+    def ship():
+        with tenant_context(acme):
+            return shipment_create(actor=clerk, order=placed.pk, quantities={line.pk: 8},
+                                   tracking_number="RACE")
+
+    results = _run([ship for _ in range(4)])
+    shipped = [r for r in results if not isinstance(r, Exception)]
+    assert len(shipped) == 1, results
+    assert all(isinstance(r, (ApplicationError, ConflictError)) for r in results
+               if isinstance(r, Exception))
+    with tenant_context(acme):
+        v.refresh_from_db()
+        assert (v.on_hand, v.reserved) == (42, 0)
+        assert Order.objects.get(pk=placed.pk).status == "receipt"

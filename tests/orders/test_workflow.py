@@ -216,9 +216,9 @@ def test_receipt_is_confirmed_automatically_after_n_days(shop):
         order = workflow.transition(order=order, action=workflow.APPROVE, actor=shop.staff.admin)
     _ship_all(shop, order)
     assert receipt_confirm_overdue() == 0
-    Order.objects.filter(pk=order.pk).update(shipped_at=timezone.now() - timedelta(days=8))
-    assert receipt_confirm_overdue() == 1
-    assert receipt_confirm_overdue() == 0
+    assert receipt_confirm_overdue(now=timezone.now() + timedelta(days=6, hours=23)) == 0
+    assert receipt_confirm_overdue(now=timezone.now() + timedelta(days=7, minutes=1)) == 1
+    assert receipt_confirm_overdue(now=timezone.now() + timedelta(days=8)) == 0
     order = Order.objects.get(pk=order.pk)
     assert order.status == S.COMPLETED and order.fulfilment_status == FulfilmentStatus.RECEIVED
     event = order.events.get(kind=EventKind.RECEIVED)
