@@ -2,6 +2,7 @@
 company's). Each is a constant number of queries however many rows."""
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -20,8 +21,22 @@ def _int(value):
     return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
 
 
+def _amount(value):
+    """A finite amount under 10¹² from a filter parameter, else None (no filter)."""
+    try:
+        amount = Decimal(str(value).strip()) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+    if amount is None or not amount.is_finite() or abs(amount) >= Decimal("1e12"):
+        return None
+    return amount
+
+
 def _day(value, end=False):
-    day = parse_date(str(value or "")) if value else None
+    try:
+        day = parse_date(str(value or "")) if value else None
+    except ValueError:  # well formed but impossible, e.g. 2026-02-31: no filter
+        day = None
     if day is None:
         return None
     moment = timezone.make_aware(datetime.combine(day, time.min))
@@ -57,11 +72,9 @@ def order_list(*, actor, q="", status="", customer=None, sales_rep=None, since=N
     elif _int(sales_rep):
         qs = qs.filter(customer__sales_rep_id=_int(sales_rep))
     for bound, lookup in ((min_total, "total__gte"), (max_total, "total__lte")):
-        try:
-            if bound not in (None, ""):
-                qs = qs.filter(**{lookup: str(float(bound))})
-        except ValueError:
-            pass
+        amount = _amount(bound)
+        if amount is not None:
+            qs = qs.filter(**{lookup: amount})
     return qs.annotate(line_count=Count("lines", distinct=True)).order_by(
         *SORTS.get(sort, SORTS["new"]))
 

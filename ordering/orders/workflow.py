@@ -157,6 +157,8 @@ def _check(order, action, actor, *, reason):
     if action == ADVANCE and order.status not in switched_off():
         raise ConflictError(_("This step is on: the order waits for its approval."),
                             code="invalid_transition")
+    if action == ADVANCE and order.status == S.ORDER_REVIEW:
+        _raise_hold(order)  # held orders wait at review even when it is switched off
     if actor is None or action == SUBMIT:  # the platform; checkout checked the orderer
         return
     if _is_dealer(actor):
@@ -184,12 +186,25 @@ def _check(order, action, actor, *, reason):
         raise ConflictError(_("Part of this order has shipped: it can no longer be cancelled."),
                             code="invalid_transition")
     if action == APPROVE and order.status == S.ORDER_REVIEW:
-        if order.awaiting_dealer:
-            raise ConflictError(_("The dealer has not yet accepted the amended order."),
-                                code="awaiting_dealer")
-        if order.lines.filter(price_pending=True).exists():
-            raise ConflictError(_("Set the price of every line marked “price to be "
-                                  "confirmed” first."), code="price_pending")
+        _raise_hold(order)
+
+
+def review_hold(order):
+    """Why ``order`` must stay at order review (even when the tenant switched that step
+    off): the dealer has not accepted an amendment that raised the total, or a line's
+    price is still to be confirmed (待核价). ``(code, message)`` or None."""
+    if order.awaiting_dealer:
+        return "awaiting_dealer", _("The dealer has not yet accepted the amended order.")
+    if order.lines.filter(price_pending=True).exists():
+        return "price_pending", _("Set the price of every line marked “price to be "
+                                  "confirmed” first.")
+    return None
+
+
+def _raise_hold(order):
+    hold = review_hold(order)
+    if hold:
+        raise ConflictError(hold[1], code=hold[0])
 
 
 ACTION_LABELS = {
@@ -258,6 +273,8 @@ def transition(*, order, action, actor, reason="", data=None):
         event_kind, target, step = None, None, before
         if action == SUBMIT:
             target, event_kind, step = next_status(S.SUBMITTED, tenant), EventKind.SUBMITTED, ""
+            if target != S.ORDER_REVIEW and review_hold(order):
+                target = S.ORDER_REVIEW  # a price to confirm holds it at review, on or off
         elif action in (APPROVE, ADVANCE):
             target = next_status(before, tenant)
             event_kind = EventKind.APPROVED if action == APPROVE else EventKind.SKIPPED
@@ -289,6 +306,18 @@ def transition(*, order, action, actor, reason="", data=None):
 
         notify_order_event(event)
     return order
+
+
+def release_hold(order, *, actor=None):
+    """After an amendment or the dealer's acceptance: an order held at a switched-off
+    order review moves on once nothing holds it any more."""
+    if S.ORDER_REVIEW not in switched_off():
+        return order
+    current = lock(order)
+    if current.status != S.ORDER_REVIEW or review_hold(current):
+        return current
+    return transition(order=current, action=ADVANCE, actor=actor,
+                      reason=_("Switched off in the workflow settings"))
 
 
 def advance_switched_off(*, tenant=None):

@@ -218,3 +218,13 @@ def test_returns_over_the_api(shop, login_as, globex):
     stranger = login_as(TenantClient(host_of(globex)), globex, boss)
     assert stranger.get(f"{url}/").status_code == 404
     assert stranger.post(f"{url}/approve/", {}, content_type="application/json").status_code == 404
+
+
+def test_units_that_never_came_back_can_be_returned_again(shop):
+    order, line = _shipped(shop)
+    request = returns.return_request(actor=shop.dana.user, order=order,
+                                     quantities={line.pk: 5}, reason="Five broken")
+    returns.return_approve(actor=shop.staff.admin, request=request)
+    returns.return_receive(actor=shop.staff.admin, request=request,
+                           received={request.lines.get().pk: (3, ReturnCondition.DAMAGED)})
+    assert returns.returnable(order) == {line.pk: 7}

@@ -55,7 +55,7 @@ class ReasonSerializer(serializers.Serializer):
 
 class LineChangeSerializer(serializers.Serializer):
     line = serializers.IntegerField()
-    quantity = serializers.IntegerField(required=False, min_value=1)
+    quantity = serializers.IntegerField(required=False, min_value=1, max_value=999_999)
     unit_price = serializers.DecimalField(required=False, **MONEY)
     price_reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 

@@ -64,7 +64,7 @@ def _detail(request, order, *, dealer=False, code=status.HTTP_200_OK):
 
 
 def _key(request):
-    return request.headers.get("Idempotency-Key", "").strip() or None
+    return checkout.normal_key(request.headers.get("Idempotency-Key", ""))
 
 
 def _replay(request, key):

@@ -23,6 +23,9 @@ from ordering.orders.enums import EventKind, OrderStatus
 from ordering.orders.models import Order, OrderLine
 from ordering.orders.services import lines as line_service
 from ordering.orders.services import reservations
+from ordering.catalog.storefront import MAX_QUANTITY
+
+MAX_AMOUNT = Decimal("1e12")  # what a 14-digit money column with 2 decimals holds
 from roles.permissions import can_reach, has_perm
 
 
@@ -73,6 +76,10 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
                 if quantity <= 0:
                     errors[str(key)] = [_("Enter a quantity above zero, or remove the line.")]
                     continue
+                if quantity * line.factor > MAX_QUANTITY:
+                    errors[str(key)] = [_("Enter at most %(n)s.") % {
+                        "n": f"{MAX_QUANTITY // line.factor:,}"}]
+                    continue
                 line.quantity, line.base_quantity = quantity, quantity * line.factor
             if "unit_price" in change and change["unit_price"] not in (None, ""):
                 price = _price(change["unit_price"], str(key))
@@ -85,6 +92,8 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
                 if price > 0:
                     line.price_pending = False
             line.line_total = money(line.unit_price * line.quantity)
+            if line.line_total >= MAX_AMOUNT:
+                errors[str(key)] = [_("This line's amount is too large.")]
         removed = [lines[pk] for pk in (int(r) for r in remove if str(r).isdigit()) if pk in lines]
         if errors:
             raise ApplicationError(_("Check the lines marked in red."), fields=errors)
@@ -129,6 +138,8 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
         old_total = order.total
         subtotal = money(sum((line.line_total for line in kept + added_lines), Decimal("0")))
         total = subtotal + fee
+        if total >= MAX_AMOUNT:
+            raise ApplicationError(_("The order's total is too large."), code="too_large")
         rises = total > old_total
         Order.objects.filter(pk=order.pk).update(
             subtotal=subtotal, shipping_fee=fee, total=total,
@@ -141,6 +152,7 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
         from ordering.notifications.services import notify_order_event
 
         notify_order_event(event)
+        order = workflow.release_hold(order)
     order.refresh_from_db()
     return order
 
@@ -162,5 +174,7 @@ def amendment_accept(*, actor, order):
         from ordering.notifications.services import notify_order_event
 
         notify_order_event(event)
+        order.awaiting_dealer = False
+        order = workflow.release_hold(order)
     order.refresh_from_db()
     return order

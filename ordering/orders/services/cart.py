@@ -90,12 +90,23 @@ def cart_add(*, login, lines):
                                fields={str(k): [m] for k, m in unknown})
     if not resolved:
         raise ApplicationError(_("Enter a quantity for at least one product."), code="empty")
+    too_many = {str(line.key if line.key is not None else line.variant.code):
+                [_("Enter at most %(n)s.") % {"n": f"{MAX_QUANTITY // line.factor:,}"}]
+                for line in resolved if line.base_quantity > MAX_QUANTITY}
+    if too_many:
+        raise ApplicationError(_("Some quantities are too large."), fields=too_many)
     existing = CartLine.objects.filter(login=login).count()
     added = 0
     for line in resolved:
-        updated = CartLine.objects.filter(login=login, variant=line.variant,
-                                          unit=line.unit).update(
+        updated = CartLine.objects.filter(
+            login=login, variant=line.variant, unit=line.unit,
+            quantity__lte=MAX_QUANTITY // line.factor - line.quantity).update(
             quantity=F("quantity") + line.quantity)
+        if not updated and CartLine.objects.filter(login=login, variant=line.variant,
+                                                   unit=line.unit).exists():
+            raise ApplicationError(_("%(code)s: at most %(n)s in the cart.") % {
+                "code": line.variant.code, "n": f"{MAX_QUANTITY // line.factor:,}"},
+                fields={"quantity": [_("Too many.")]})
         if not updated:
             if existing + added >= MAX_CART_LINES:
                 raise ApplicationError(_("A cart holds at most %(n)d lines.") % {
@@ -129,7 +140,9 @@ def cart_update(*, login, line_id, quantity, unit=""):
     if unit != "":
         from ordering.catalog.models import VariantUnit
 
-        unit_id = int(unit) if unit not in (None, "base") else None
+        unit_id = line_service._int(unit) if unit not in (None, "base") else None
+        if unit not in (None, "base") and unit_id is None:
+            raise ApplicationError(_("Choose a unit."), fields={"unit": [_("Choose a unit.")]})
         if unit_id is not None and not VariantUnit.objects.filter(
                 pk=unit_id, variant_id=line.variant_id).exists():
             raise ApplicationError(_("This product is not sold in that unit."),

@@ -41,6 +41,19 @@ class IdempotencyMismatch(ApplicationError):
     status = 422
 
 
+MAX_KEY = 80
+
+
+def normal_key(value):
+    """The Idempotency-Key / form token as stored (stripped; None when empty). Longer
+    keys are refused rather than cut, so a retry always finds the first order."""
+    key = (value or "").strip()
+    if len(key) > MAX_KEY:
+        raise ApplicationError(_("The Idempotency-Key may be at most %(n)d characters.") % {
+            "n": MAX_KEY}, code="invalid_idempotency_key")
+    return key or None
+
+
 def request_hash(payload):
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str)
                           .encode()).hexdigest()
@@ -126,7 +139,7 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
         if login is None:
             raise PermissionDeniedError(_("Sign in with your company's ordering login."))
         customer = login.customer
-    key = (idempotency_key or "").strip()[:80] or None
+    key = normal_key(idempotency_key)
     digest = request_hash({"customer": customer.pk, "lines": [
         [str(raw.get("variant")), str(raw.get("unit") or ""), str(raw.get("quantity"))]
         for raw in lines], "address": str(address_id), "shipping": str(shipping_method_id or ""),
@@ -221,10 +234,10 @@ def cart_checkout(*, actor, address_id, payment_method, shipping_method_id=None,
         raise PermissionDeniedError(_("Sign in with your company's ordering login."))
     raw = [{"variant": r.variant_id, "unit": r.unit_id, "quantity": r.quantity, "key": r.pk}
            for r in CartLine.objects.filter(login=login).order_by("added_at", "id")]
+    key = normal_key(idempotency_key)
     if not raw:
-        if idempotency_key:  # a double click after the first click emptied the cart
-            first = Order.objects.filter(placed_by=actor, idempotency_key=idempotency_key
-                                         ).first()
+        if key:  # a double click after the first click emptied the cart
+            first = Order.objects.filter(placed_by=actor, idempotency_key=key).first()
             if first is not None:
                 return first
         raise ApplicationError(_("Your cart is empty."), code="empty")

@@ -95,6 +95,9 @@ def resolve(customer, raw_lines):
             unknown.append((raw.get("key"), _("Choose a product.")))
         elif quantity is None or quantity <= 0:
             unknown.append((raw.get("key"), _("Enter a quantity above zero.")))
+        elif quantity > MAX_QUANTITY:
+            unknown.append((raw.get("key"), _("Enter at most %(n)s.") % {
+                "n": f"{MAX_QUANTITY:,}"}))
         else:
             wanted.append((variant_id, unit_id, quantity, raw.get("key")))
     variants = {v.pk: v for v in load_variants({w[0] for w in wanted})}
@@ -175,6 +178,9 @@ def parse_quick_order(text):
         quantity = _int(parts[1])
         if quantity is None or quantity <= 0:
             errors.append((number, _("“%(value)s” is not a quantity.") % {"value": parts[1]}))
+            continue
+        if quantity > MAX_QUANTITY:
+            errors.append((number, _("Enter at most %(n)s.") % {"n": f"{MAX_QUANTITY:,}"}))
             continue
         rows.append({"code": parts[0], "quantity": quantity,
                      "unit": parts[2] if len(parts) == 3 else "", "row": number})

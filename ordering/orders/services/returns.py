@@ -17,7 +17,7 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Case, F, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,9 +39,13 @@ OPEN = (R.REQUESTED, R.APPROVED, R.RECEIVED)
 
 
 def _claimed(order):
-    """{order line id: base units claimed by the order's returns that are not rejected}."""
+    """{order line id: base units claimed by the order's returns that are not rejected}:
+    what was asked for while open, what actually came back once received (units that
+    never arrived can be asked for again)."""
+    claimed = Case(When(request__status__in=(R.RECEIVED, R.COMPLETED),
+                        then=F("received_quantity")), default=F("quantity"))
     rows = ReturnLine.objects.filter(request__order=order).exclude(
-        request__status=R.REJECTED).values("order_line_id").annotate(n=Sum("quantity"))
+        request__status=R.REJECTED).values("order_line_id").annotate(n=Sum(claimed))
     return {row["order_line_id"]: row["n"] for row in rows}
 
 
@@ -50,6 +54,15 @@ def returnable(order):
     claimed = _claimed(order)
     return {line.pk: max(line.shipped_quantity - claimed.get(line.pk, 0), 0)
             for line in order.lines.all()}
+
+
+def _goods_value(return_lines):
+    """What the received goods cost: each order line's amount in proportion to the base
+    units received (never the rounded per-unit price × quantity, which can exceed what
+    was paid for a whole case)."""
+    return money(sum((line.order_line.line_total * line.received_quantity
+                      / line.order_line.base_quantity for line in return_lines
+                      if line.received_quantity), Decimal("0")))
 
 
 def _record(request, status, actor, note=""):
@@ -205,8 +218,7 @@ def return_receive(*, actor, request, received):
     for variant_id in sorted(restock):
         stock_move(actor=actor, variant=variants[variant_id], kind=MovementKind.RETURN,
                    quantity=restock[variant_id], reference=request.number)
-    refund = money(sum((line.unit_price * line.received_quantity for line in lines.values()),
-                       Decimal("0")))
+    refund = _goods_value(lines.values())
     ReturnRequest.objects.filter(pk=request.pk).update(status=R.RECEIVED, refund_amount=refund,
                                                        updated_at=timezone.now())
     request.status, request.refund_amount = R.RECEIVED, refund
@@ -230,8 +242,7 @@ def return_refund(*, actor, request, amount=None, method=RefundMethod.RECORDED, 
         raise ApplicationError(_("Enter an amount."), fields={"amount": [_("Enter an amount.")]}) \
             from None
     # at most the value of the goods that came back, at the prices ordered
-    ceiling = money(sum((line.unit_price * line.received_quantity
-                         for line in request.lines.all()), Decimal("0")))
+    ceiling = _goods_value(request.lines.select_related("order_line"))
     if amount < 0 or amount > ceiling:
         raise ApplicationError(_("Refund between 0 and %(max)s.") % {"max": ceiling},
                                fields={"amount": [_("Refund between 0 and %(max)s.") % {
