@@ -19,6 +19,11 @@ when the tenant switches it off move on to the next step that is on, as the
 platform (no actor), with a "skipped" event saying the step was switched off
 (``advance_switched_off``, run by the settings service after the change commits).
 Until that has run, staff with the step's permission may still approve them.
+
+**Holds at order review.** An order with a line whose price is still to be confirmed
+(待核价), or whose amended total the dealer has not accepted, stays at order review
+even when that step is switched off; it moves on (``release_hold``) as soon as the
+amendment prices the line or the dealer accepts.
 """
 
 from dataclasses import dataclass
