@@ -8,10 +8,9 @@ write through ordering.customers.services / tenants.services.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _, gettext_lazy
@@ -24,6 +23,7 @@ from frontend.forms_applications import (ApplyForm, ApproveForm, CustomerSetting
                                          RejectForm)
 from frontend.mixins import PermissionRequiredMixin
 from frontend.views.auth import landing_for
+from frontend.views.media import serve_private_image
 from ordering.customers import selectors
 from ordering.customers.enums import ApplicationStatus
 from ordering.customers.services import applications as application_services
@@ -33,8 +33,6 @@ from roles.permissions import PUBLIC, has_perm
 from tenants import services as tenant_services
 
 PAGE_SIZE = 50
-LICENCE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
-                 "webp": "image/webp"}
 LICENCE_FOLDER = "private/licences/"
 STATUS_TABS = (
     (ApplicationStatus.PENDING, gettext_lazy("Waiting for review")),
@@ -281,17 +279,5 @@ class ApplicationLicenceView(PermissionRequiredMixin, View):
         application = selectors.application_get(actor=request.user, pk=pk)
         if application is None or not application.licence:
             raise Http404
-        name = application.licence.name
-        extension = name.rsplit(".", 1)[-1].lower()
-        if not name.startswith(LICENCE_FOLDER) or extension not in LICENCE_TYPES:
-            raise Http404
-        try:
-            handle = default_storage.open(name, "rb")
-        except OSError as exc:
-            raise Http404 from exc
-        response = FileResponse(handle, content_type=LICENCE_TYPES[extension],
-                                filename=f"licence-{application.pk}.{extension}")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=600"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return serve_private_image(application.licence.name, folder=LICENCE_FOLDER,
+                                   filename=f"licence-{application.pk}")

@@ -18,9 +18,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from frontend.forms_orders import (ActionForm, AmendForm, BulkApproveForm, Carri
                                    OrderCreateForm, OrderSettingsForm, ShipForm,
                                    ShippingMethodForm)
 from frontend.mixins import PermissionRequiredMixin
+from frontend.views.media import ORDER_ATTACHMENTS, serve_private_download
 from ordering.customers import selectors as customer_selectors
 from ordering.customers.enums import CustomerStatus
 from ordering.orders import selectors, workflow
@@ -48,7 +48,6 @@ from roles.permissions import has_perm
 PAGE_SIZE = 50
 FILTERS = ("status", "q", "customer", "sales_rep", "since", "until", "min_total", "max_total",
            "sort")
-ATTACHMENT_FOLDER = "private/orders/"
 TERMINAL = (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
 
 
@@ -405,19 +404,7 @@ class OrderAttachmentView(PermissionRequiredMixin, View):
     def get(self, request, pk):
         order = _order_or_404(request, pk)
         name = order.attachment.name if order.attachment else ""
-        if not name or not name.startswith(ATTACHMENT_FOLDER) or ".." in name:
-            raise Http404
-        try:
-            handle = default_storage.open(name, "rb")
-        except OSError as exc:
-            raise Http404 from exc
-        filename = name.rsplit("/", 1)[-1]
-        response = FileResponse(handle, as_attachment=True, filename=filename,
-                                content_type="application/octet-stream")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=600"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return serve_private_download(name, folder=ORDER_ATTACHMENTS)
 
 
 # --- print and PDF ----------------------------------------------------------------------

@@ -12,10 +12,9 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, gettext_lazy, pgettext
 from django.views import View
@@ -23,15 +22,13 @@ from django.views import View
 from core.exceptions import ApplicationError
 from frontend.forms import form_add_application_error
 from frontend.mixins import PermissionRequiredMixin
+from frontend.views.media import RETURN_PHOTOS, serve_private_image
 from ordering.orders import selectors
 from ordering.orders.enums import RefundMethod, ReturnCondition, ReturnStatus
 from ordering.orders.services import returns as return_services
 from roles.permissions import has_perm
 
 PAGE_SIZE = 50
-PHOTO_FOLDER = "private/returns/"
-PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
-               "WEBP": ("image/webp", "webp")}
 NOTE_MAX = 500
 R = ReturnStatus
 EVENT_TITLES = {R.REQUESTED: gettext_lazy("Return requested"),
@@ -277,30 +274,8 @@ class ReturnPhotoView(PermissionRequiredMixin, View):
     permission = "manage_returns"
 
     def get(self, request, pk, photo):
-        from PIL import Image, UnidentifiedImageError
-
         item = _return_or_404(request, pk)
         found = next((p for p in item.photos.all() if p.pk == photo), None)
         name = found.image.name if found is not None and found.image else ""
-        if not name or not name.startswith(PHOTO_FOLDER) or ".." in name:
-            raise Http404
-        try:
-            handle = default_storage.open(name, "rb")
-        except OSError as exc:
-            raise Http404 from exc
-        try:
-            with Image.open(handle) as image:
-                kind = image.format
-        except (UnidentifiedImageError, OSError, ValueError):
-            kind = None
-        if kind not in PHOTO_TYPES:
-            handle.close()
-            raise Http404
-        handle.seek(0)
-        content_type, extension = PHOTO_TYPES[kind]
-        response = FileResponse(handle, content_type=content_type,
-                                filename=f"{item.number}-{found.pk}.{extension}")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=600"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return serve_private_image(name, folder=RETURN_PHOTOS,
+                                   filename=f"{item.number}-{photo}")

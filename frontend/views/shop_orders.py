@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,6 +28,7 @@ from frontend.forms_shop_orders import (CancelForm, CartLineForm, CheckoutForm, 
                                         QuickOrderForm, TemplateSaveForm, cart_lines_from_post,
                                         new_token)
 from frontend.views.storefront import StorefrontMixin
+from frontend.views.media import ORDER_ATTACHMENTS, serve_private_download
 from ordering.catalog import storefront
 from ordering.orders import selectors, workflow
 from ordering.orders.enums import EventKind, OrderStatus, PaymentMethod
@@ -613,15 +614,5 @@ class OrderAttachmentView(OrderMixin, View):
 
     def get(self, request, pk):
         order = self.order_or_404(pk)
-        if not order.attachment:
-            raise Http404
-        try:
-            handle = order.attachment.open("rb")
-        except OSError:
-            raise Http404 from None
-        response = FileResponse(handle, as_attachment=True,
-                                filename=os.path.basename(order.attachment.name),
-                                content_type="application/octet-stream")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        name = order.attachment.name if order.attachment else ""
+        return serve_private_download(name, folder=ORDER_ATTACHMENTS)

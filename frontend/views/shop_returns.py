@@ -13,15 +13,15 @@ folder and are served only through :class:`ReturnPhotoView`.
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
 
 from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from frontend.views.shop_orders import OrderMixin, ShopOrdersMixin
+from frontend.views.media import RETURN_PHOTOS, serve_private_image
 from ordering.orders import selectors
 from ordering.orders.enums import ReturnStatus
 from ordering.orders.services import returns as return_services
@@ -29,9 +29,6 @@ from ordering.orders.services import returns as return_services
 R = ReturnStatus
 RETURNS_PER_PAGE = 20
 REASON_MAX = 1000
-PHOTO_FOLDER = "private/returns/"
-PHOTO_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
-               "WEBP": ("image/webp", "webp")}
 EVENT_TEXTS = {R.REQUESTED: gettext_lazy("Return requested"),
                R.APPROVED: gettext_lazy("Approved: please send the goods"),
                R.REJECTED: gettext_lazy("Return rejected"),
@@ -206,30 +203,8 @@ class ReturnPhotoView(ReturnMixin, View):
     The content decides the type, never the file's name."""
 
     def get(self, request, pk, photo):
-        from PIL import Image, UnidentifiedImageError
-
         item = self.return_or_404(pk)
         found = next((p for p in item.photos.all() if p.pk == photo), None)
         name = found.image.name if found is not None and found.image else ""
-        if not name or not name.startswith(PHOTO_FOLDER) or ".." in name:
-            raise Http404
-        try:
-            handle = default_storage.open(name, "rb")
-        except OSError:
-            raise Http404 from None
-        try:
-            with Image.open(handle) as image:
-                kind = image.format
-        except (UnidentifiedImageError, OSError, ValueError):
-            kind = None
-        if kind not in PHOTO_TYPES:
-            handle.close()
-            raise Http404
-        handle.seek(0)
-        content_type, extension = PHOTO_TYPES[kind]
-        response = FileResponse(handle, content_type=content_type,
-                                filename=f"{item.number}-{found.pk}.{extension}")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, max-age=600"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return serve_private_image(name, folder=RETURN_PHOTOS,
+                                   filename=f"{item.number}-{photo}")
