@@ -78,6 +78,52 @@ def stock_move(*, actor, variant, kind, quantity=None, on_hand_change=None, reas
         reference=(reference or "")[:60], actor=actor if getattr(actor, "pk", None) else None)
 
 
+@transaction.atomic
+def stock_move_many(*, actor, kind, quantities, reference=""):
+    """The same movement for several variants at once (an order's reservation, release
+    or shipment; a return): ``quantities`` {variant id: positive base units}. Locks the
+    rows in key order first (two orders over the same variants cannot deadlock), then
+    one UPDATE and one ledger insert, whatever the number of variants. All or nothing:
+    one variant short of stock raises ``InsufficientStockError`` naming it."""
+    if kind not in _EFFECTS:
+        raise ApplicationError(_("Unknown stock movement."))
+    ids = sorted(quantities)
+    if not ids:
+        return []
+    if any(int(quantities[i]) <= 0 for i in ids):
+        raise ApplicationError(_("Enter a quantity above zero."),
+                               fields={"quantity": [_("Enter a quantity above zero.")]})
+    sign_hand, sign_reserved = _EFFECTS[kind]
+    hands = [sign_hand * int(quantities[i]) for i in ids]
+    reserveds = [sign_reserved * int(quantities[i]) for i in ids]
+    table = connection.ops.quote_name(Variant._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                       [ids])
+        cursor.execute(
+            f"UPDATE {table} AS v SET on_hand = v.on_hand + c.h, reserved = v.reserved + c.r "
+            f"FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::int[]) AS h, "
+            f"unnest(%s::int[]) AS r) AS c "
+            f"WHERE v.id = c.id AND v.reserved + c.r >= 0 AND v.on_hand + c.h >= 0 "
+            f"AND (v.oversell OR v.on_hand + c.h >= v.reserved + c.r) "
+            f"RETURNING v.id, v.on_hand, v.reserved", [ids, hands, reserveds])
+        after = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
+    short = [i for i in ids if i not in after]
+    if short:  # the atomic block rolls the other rows back
+        current = Variant.objects.filter(pk=short[0]).values("code", "on_hand",
+                                                             "reserved").first()
+        if current is None:
+            raise ApplicationError(_("No such variant."))
+        raise InsufficientStockError(
+            _("Not enough stock of %(code)s: %(available)d available.")
+            % {"code": current["code"], "available": current["on_hand"] - current["reserved"]})
+    who = actor if getattr(actor, "pk", None) else None
+    return StockMovement.objects.bulk_create([StockMovement(
+        variant_id=i, kind=kind, on_hand_change=h, reserved_change=r,
+        on_hand_after=after[i][0], reserved_after=after[i][1], reference=(reference or "")[:60],
+        actor=who) for i, h, r in zip(ids, hands, reserveds)])
+
+
 def stock_state(available):
     if available <= 0:
         return StockState.OUT

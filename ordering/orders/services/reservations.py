@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.models import Variant
-from ordering.catalog.services.stock import stock_move
+from ordering.catalog.services.stock import stock_move, stock_move_many
 
 
 def _per_variant(order, *, outstanding=True):
@@ -23,10 +23,9 @@ def _per_variant(order, *, outstanding=True):
 
 
 def _move(order, kind, quantities, actor):
-    variants = Variant.objects.in_bulk(list(quantities))
-    for variant_id, quantity in quantities.items():
-        stock_move(actor=actor, variant=variants[variant_id], kind=kind, quantity=quantity,
-                   reference=order.number or f"#{order.pk}")
+    if quantities:
+        stock_move_many(actor=actor, kind=kind, quantities=quantities,
+                        reference=order.number or f"#{order.pk}")
 
 
 def reserve(order, *, actor):

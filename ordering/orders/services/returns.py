@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.pricing import money
-from ordering.catalog.services.stock import stock_move
+from ordering.catalog.services.stock import stock_move_many
 from ordering.customers.services.applications import licence_validate
 from ordering.customers.services.guards import login_of
 from ordering.orders import workflow
@@ -212,12 +212,8 @@ def return_receive(*, actor, request, received):
         if line.received_quantity:
             OrderLine.objects.filter(pk=line.order_line_id).update(
                 returned_quantity=F("returned_quantity") + line.received_quantity)
-    from ordering.catalog.models import Variant
-
-    variants = Variant.objects.in_bulk(list(restock))
-    for variant_id in sorted(restock):
-        stock_move(actor=actor, variant=variants[variant_id], kind=MovementKind.RETURN,
-                   quantity=restock[variant_id], reference=request.number)
+    stock_move_many(actor=actor, kind=MovementKind.RETURN, quantities=dict(restock),
+                    reference=request.number)
     refund = _goods_value(lines.values())
     ReturnRequest.objects.filter(pk=request.pk).update(status=R.RECEIVED, refund_amount=refund,
                                                        updated_at=timezone.now())
