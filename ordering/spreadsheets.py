@@ -534,7 +534,8 @@ def dataset_rows(dataset, mapping):
 class RowImporter:
     """One kind of sheet: ``prepare`` (bulk look-ups for every row), ``parse`` (one
     row's cells into values and errors, no writes) and ``write`` (one valid row through
-    the services; returns "created", "updated" or "unchanged")."""
+    the services; returns "created", "updated" or "unchanged"). Every importer defines
+    ``parse`` and ``write``; ``prepare`` and ``after_parse`` are optional."""
 
     model = None
     key_column = ""
@@ -581,14 +582,8 @@ class RowImporter:
     def prepare(self, rows):
         pass
 
-    def parse(self, row):
-        raise NotImplementedError
-
     def after_parse(self, rows):
         """Every row is parsed: checks across rows, reference data made once per file."""
-
-    def write(self, row):
-        raise NotImplementedError
 
     def service_error(self, row, exc, columns=None):
         """An ApplicationError as row errors: on the columns its fields name

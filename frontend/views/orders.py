@@ -163,33 +163,6 @@ class OrderBulkApproveView(PermissionRequiredMixin, View):
 # --- detail -----------------------------------------------------------------------------
 
 
-def _progress(order, tenant):
-    """The steps this order goes through, each done, current or to come."""
-    steps = [(step.status, step.label) for step in workflow.steps_on(tenant)]
-    steps.append((OrderStatus.COMPLETED, OrderStatus.COMPLETED.label))
-    statuses = [status for status, _label in steps]
-    stopped = order.status in (OrderStatus.CANCELLED, OrderStatus.REJECTED)
-    if stopped:
-        # where it stopped: the step of its last rejecting / cancelling event
-        last = next((e for e in reversed(order.events.all())
-                     if e.kind in (EventKind.REJECTED, EventKind.CANCELLED)), None)
-        at = statuses.index(last.from_status) if last and last.from_status in statuses else 0
-    elif order.status in statuses:
-        at = statuses.index(order.status)
-    else:  # submitted, or a step switched off while the order waits there
-        at = 0
-    rows = []
-    for index, (status, label) in enumerate(steps):
-        if order.status == OrderStatus.COMPLETED or index < at:
-            state = "done"
-        elif index == at:
-            state = "stopped" if stopped else "current"
-        else:
-            state = "todo"
-        rows.append({"status": status, "label": label, "state": state})
-    return rows
-
-
 def _diff_rows(diff):
     rows = []
     for change in diff or ():
@@ -238,7 +211,7 @@ class OrderDetailMixin(PermissionRequiredMixin):
         shipped_any = any(line.shipped_quantity for line in lines)
         context = {
             "order": order, "lines": lines, "allowed": allowed,
-            "progress": _progress(order, tenant), "timeline": _timeline(order),
+            "progress": workflow.progress(order, tenant), "timeline": _timeline(order),
             "shipments": list(order.shipments.all()),
             "pending_prices": [line for line in lines if line.price_pending],
             "can_amend": can_amend, "can_ship": can_ship,

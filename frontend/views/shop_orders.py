@@ -447,27 +447,6 @@ def _diff_rows(data):
     return rows
 
 
-def _progress(order):
-    """The steps this order walks (submitted → the tenant's steps → completed), each
-    done, current or to do."""
-    steps = [(S.SUBMITTED, S.SUBMITTED.label)] + [(step.status, step.label)
-                                                for step in workflow.steps_on()]
-    if order.status in workflow.STEP_BY_STATUS and order.status not in dict(steps):
-        # waiting at a step switched off since: show it where it belongs
-        order_of = [step.status for step in workflow.STEPS]
-        steps.append((order.status, workflow.step_label(order.status)))
-        steps.sort(key=lambda s: -1 if s[0] == S.SUBMITTED else order_of.index(s[0]))
-    steps.append((S.COMPLETED, S.COMPLETED.label))
-    statuses = [status for status, _label in steps]
-    stopped = order.status in (S.CANCELLED, S.REJECTED)
-    current = len(statuses) if order.status == S.COMPLETED else (
-        statuses.index(order.status) if order.status in statuses else -1)
-    return [{"status": status, "label": label, "state": (
-        "stopped" if stopped else "done" if index < current or order.status == S.COMPLETED
-        else "current" if index == current else "todo")}
-        for index, (status, label) in enumerate(steps)]
-
-
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Your message"), max_length=message_services.MAX_BODY,
@@ -509,7 +488,7 @@ class OrderDetailView(OrderMixin, View):
         thread = message_services.thread(actor=user, order=order)  # marks it read
         return render(self.request, self.template_name, self.context(
             order=order, lines=lines, shipments=list(order.shipments.all()),
-            events=events, progress=_progress(order), stop_event=stop_event,
+            events=events, progress=workflow.progress(order, submitted=True), stop_event=stop_event,
             colour=STATUS_COLOURS.get(order.status, "secondary"),
             can_order=can_order,
             can_cancel=can_order and workflow.CANCEL in actions,
@@ -526,13 +505,12 @@ class OrderDetailView(OrderMixin, View):
 
 
 class _OrderActionView(OrderDetailView):
-    """POST an action on one of the company's orders; a refusal shows on the page."""
+    """POST an action on one of the company's orders; a refusal shows on the page. Each
+    action defines ``act(order, request)``, which calls the service and returns the
+    response."""
 
     http_method_names = ["post"]
     success = ""
-
-    def act(self, order, request):
-        raise NotImplementedError
 
     def post(self, request, pk):
         order = self.order_or_404(pk)

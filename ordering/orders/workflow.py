@@ -33,7 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from ordering.orders.enums import EventKind, FulfilmentStatus, OrderStatus, ReserveAt
+from ordering.orders.enums import (EventKind, FulfilmentStatus, OrderStatus, ReserveAt,
+                                   ReturnStatus)
 from roles.enums import UserKind
 from roles.permissions import can_reach, has_perm
 
@@ -116,6 +117,34 @@ def skipped_between(current, target):
 def step_label(status):
     step = STEP_BY_STATUS.get(status)
     return step.label if step else S(status).label
+
+
+def progress(order, tenant=None, *, submitted=False):
+    """The steps ``order`` walks, for a progress bar: (``submitted`` first, if asked) the
+    tenant's steps — plus the one the order waits at if it was switched off since — and
+    completed, each ``{"status", "label", "state"}`` with state done / current / todo, or
+    "stopped" at the step where it was rejected or cancelled (the order's events must be
+    loaded; they are prefetched on detail pages)."""
+    order_of = [step.status for step in STEPS]
+    statuses = [step.status for step in steps_on(tenant)]
+    if order.status in STEP_BY_STATUS and order.status not in statuses:
+        statuses = sorted(statuses + [order.status], key=order_of.index)
+    statuses = ([S.SUBMITTED] if submitted else []) + statuses + [S.COMPLETED]
+    stopped = order.status in (S.CANCELLED, S.REJECTED)
+    if stopped:  # where it stopped: the step its rejecting / cancelling event left
+        last = next((e for e in reversed(order.events.all())
+                     if e.kind in (EventKind.REJECTED, EventKind.CANCELLED)), None)
+        at = statuses.index(last.from_status) if last and last.from_status in statuses else 0
+    elif order.status == S.COMPLETED:
+        at = len(statuses)
+    else:
+        at = statuses.index(order.status) if order.status in statuses else 0
+    rows = []
+    for index, status in enumerate(statuses):
+        state = ("done" if index < at else "todo" if index > at
+                 else "stopped" if stopped else "current")
+        rows.append({"status": status, "label": step_label(status), "state": state})
+    return rows
 
 
 # --- who may do what ------------------------------------------------------------------
@@ -340,3 +369,29 @@ def advance_switched_off(*, tenant=None):
             continue  # moved meanwhile
         moved += 1
     return moved
+
+
+# --- returns --------------------------------------------------------------------------
+#
+# A return (退货单) has its own small state machine; the order's status never changes
+# with it. Each target status and the statuses it may be reached from:
+
+R = ReturnStatus
+RETURN_STEPS = {
+    R.APPROVED: (R.REQUESTED,),
+    R.REJECTED: (R.REQUESTED, R.APPROVED),
+    R.RECEIVED: (R.APPROVED,),
+    R.COMPLETED: (R.RECEIVED,),
+}
+
+
+def return_transition(request, to):
+    """Move a return (locked by the caller, in its transaction) to ``to``: the one place
+    a return's status changes. ConflictError when its status does not allow it."""
+    if request.status not in RETURN_STEPS[to]:
+        raise ConflictError(_("This return is %(status)s: it cannot change that way now.")
+                            % {"status": request.get_status_display().lower()},
+                            code="invalid_transition")
+    request.status = to
+    request.save(update_fields=["status", "updated_at"])
+    return request

@@ -2,6 +2,7 @@
 login, and an application approved twice at the same moment."""
 
 import threading
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import connections
@@ -38,15 +39,16 @@ def _race(n, work):
 
 
 def test_simultaneous_customers_get_distinct_generated_codes(committed_db):
+    prefix = f"Code race {uuid.uuid4().hex[:8]} "
     try:
         outcomes = _race(8, lambda i: services.customer_create(actor=None,
-                                                               name=f"Race {i}").code)
+                                                               name=f"{prefix}{i}").code)
         codes = [value for kind, value in outcomes]
         assert [kind for kind, _ in outcomes] == ["ok"] * 8
         assert len(set(codes)) == 8
     finally:
         with tenant_context(Tenant.objects.get(slug="acme")):
-            Customer.objects.filter(name__startswith="Race ").delete()
+            Customer.objects.filter(name__startswith=prefix).delete()
 
 
 def test_two_first_logins_at_once_leave_exactly_one_primary(committed_db):

@@ -57,7 +57,7 @@ def acme_world(committed_db):
         made = []
         with tenant_context(acme):
             for i in range(n):
-                customer = customer_services.customer_create(actor=None, name=f"Race {tag} {i}")
+                customer = customer_services.customer_create(actor=None, name=f"Order race {tag} {i}")
                 login = dealer_login(customer, f"race-{tag}-{i}@example.com")
                 address = contact_services.address_save(
                     actor=None, customer=customer, recipient="R", phone="1", address="Road")

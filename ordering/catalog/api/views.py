@@ -308,16 +308,10 @@ class CategoryListApi(GenericAPIView):
 
 class _NamedListApi(GenericAPIView):
     """GET the list; POST a name: the existing record with that name (any case), or a
-    new one."""
+    new one. Each list defines ``list()`` (the rows) and ``make(name)`` (find or add)."""
 
     permissions = {"GET": "view_catalog", "POST": "manage_catalog"}
     filter_backends = ()
-
-    def list(self):
-        raise NotImplementedError
-
-    def make(self, name):
-        raise NotImplementedError
 
     def get(self, request):
         page = self.paginate_queryset(self.list())

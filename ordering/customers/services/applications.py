@@ -17,7 +17,8 @@ from core.mail import email_send
 from core.throttle import throttle_hit
 from ordering.customers.enums import ApplicationStatus, CustomerStatus
 from ordering.customers.models import CustomerApplication
-from ordering.customers.services.customers import customer_create, customer_update
+from ordering.customers.services.customers import (customer_create, customer_status_change,
+                                                    customer_update)
 from ordering.customers.services.guards import require_customer
 from ordering.customers.services.logins import login_create
 from roles.services.audit import audit_record
@@ -137,6 +138,17 @@ def _lock(application):
     return application
 
 
+def _decide(application, status, actor, *, reason=""):
+    """The one place an application's status is written: approved or rejected, by whom
+    and when (the caller locked it while pending)."""
+    application.status = status
+    application.reject_reason = reason[:2000]
+    application.reviewed_by = actor if getattr(actor, "pk", None) else None
+    application.reviewed_at = timezone.now()
+    application.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
+    return application
+
+
 @transaction.atomic
 def application_approve(*, actor, application, site_url, level=None, sales_rep=None,
                         region=None, ip=None):
@@ -149,16 +161,12 @@ def application_approve(*, actor, application, site_url, level=None, sales_rep=N
                                  ("region", region)) if v is not None}
     if changes:
         customer = customer_update(actor=actor, customer=customer, ip=ip, **changes)
-    customer.status = CustomerStatus.ACTIVE
-    customer.save(update_fields=["status", "updated_at"])
+    customer_status_change(customer, CustomerStatus.ACTIVE)
     login_create(actor=actor, customer=customer, email=application.email,
                  name=application.contact_name, phone=application.phone, is_primary=True,
                  language=application.language, site_url=site_url, ip=ip,
                  template="email/dealer_welcome")
-    application.status = ApplicationStatus.APPROVED
-    application.reviewed_by = actor if getattr(actor, "pk", None) else None
-    application.reviewed_at = timezone.now()
-    application.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    _decide(application, ApplicationStatus.APPROVED, actor)
     audit_record(actor=actor, action="customer.application_approve", obj=customer,
                  after={"status": customer.status}, ip=ip)
     return application
@@ -173,13 +181,8 @@ def application_reject(*, actor, application, reason, ip=None):
         raise _error("reason", _("Tell the applicant why the application is rejected."))
     application = _lock(application)
     customer = application.customer
-    customer.status = CustomerStatus.REJECTED
-    customer.save(update_fields=["status", "updated_at"])
-    application.status = ApplicationStatus.REJECTED
-    application.reject_reason = reason[:2000]
-    application.reviewed_by = actor if getattr(actor, "pk", None) else None
-    application.reviewed_at = timezone.now()
-    application.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
+    customer_status_change(customer, CustomerStatus.REJECTED)
+    _decide(application, ApplicationStatus.REJECTED, actor, reason=reason)
     email_send(to=application.email, template="email/application_rejected",
                context={"company": customer.name, "name": application.contact_name,
                         "reason": application.reject_reason},

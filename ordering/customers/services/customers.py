@@ -283,6 +283,13 @@ def _resume_logins(customer):
     logins.update(suspended_with_customer=False)
 
 
+def customer_status_change(customer, target):
+    """The one place a customer's status is written (callers check who may, and lock)."""
+    customer.status = target
+    customer.save(update_fields=["status", "updated_at"])
+    return customer
+
+
 @transaction.atomic
 def customer_set_status(*, actor, customer, active, ip=None):
     """Disable a customer (its logins stop working at their next request) or enable it
@@ -296,8 +303,7 @@ def customer_set_status(*, actor, customer, active, ip=None):
     if customer.status == target:
         return customer
     before = snapshot(customer)
-    customer.status = target
-    customer.save(update_fields=["status", "updated_at"])
+    customer_status_change(customer, target)
     if active:
         _resume_logins(customer)
     else:

@@ -457,11 +457,11 @@ class ReturnDetailApi(APIView):
 
 
 class _ReturnActionApi(APIView):
+    """POST a step of a return: ``input`` parses the body, each step's ``act(request,
+    return, data)`` calls its service."""
+
     permission = "manage_returns"
     input = s.ReasonSerializer
-
-    def act(self, request, found, data):
-        raise NotImplementedError
 
     def post(self, request, pk):
         found = _staff_return(request, pk)

@@ -2,7 +2,10 @@
 the goods (back into stock when resaleable) and refund.
 
     requested → approved → received → completed (refunded)
-    requested → rejected (with a reason)
+    requested / approved → rejected (with a reason)
+
+The steps are data in ``ordering.orders.workflow`` (``RETURN_STEPS``), whose
+``return_transition`` is the one place a return's status changes.
 
 A line may ask for at most what was shipped less what other returns of the order
 already claim (open ones included), checked with the order's row locked, so two
@@ -18,10 +21,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Case, F, Sum, When
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.pricing import money
 from ordering.catalog.services.stock import stock_move_many
@@ -35,7 +37,6 @@ from roles.permissions import can_reach, has_perm
 
 MAX_PHOTOS = 6
 R = ReturnStatus
-OPEN = (R.REQUESTED, R.APPROVED, R.RECEIVED)
 
 
 def _claimed(order):
@@ -147,20 +148,11 @@ def _lock(request):
     return locked
 
 
-def _move(request, to, allowed):
-    if request.status not in allowed:
-        raise ConflictError(_("This return is %(status)s: it cannot change that way now.")
-                            % {"status": request.get_status_display().lower()},
-                            code="invalid_transition")
-    ReturnRequest.objects.filter(pk=request.pk).update(status=to, updated_at=timezone.now())
-    request.status = to
-
-
 @transaction.atomic
 def return_approve(*, actor, request, note=""):
     request = _lock(request)
     _staff(actor, request)
-    _move(request, R.APPROVED, (R.REQUESTED,))
+    workflow.return_transition(request, R.APPROVED)
     _record(request, R.APPROVED, actor, note)
     return request
 
@@ -171,7 +163,7 @@ def return_reject(*, actor, request, reason):
     _staff(actor, request)
     if not (reason or "").strip():
         raise ApplicationError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
-    _move(request, R.REJECTED, (R.REQUESTED, R.APPROVED))
+    workflow.return_transition(request, R.REJECTED)
     _record(request, R.REJECTED, actor, reason)
     return request
 
@@ -183,8 +175,7 @@ def return_receive(*, actor, request, received):
     order line."""
     request = _lock(request)
     _staff(actor, request)
-    if request.status != R.APPROVED:
-        _move(request, R.RECEIVED, (R.APPROVED,))  # raises the clear message
+    workflow.return_transition(request, R.RECEIVED)  # first: its refusal is the message
     lines = {line.pk: line for line in request.lines.select_related("order_line")}
     errors, restock = {}, defaultdict(int)
     for key, (quantity, condition) in (received or {}).items():
@@ -215,9 +206,8 @@ def return_receive(*, actor, request, received):
     stock_move_many(actor=actor, kind=MovementKind.RETURN, quantities=dict(restock),
                     reference=request.number)
     refund = _goods_value(lines.values())
-    ReturnRequest.objects.filter(pk=request.pk).update(status=R.RECEIVED, refund_amount=refund,
-                                                       updated_at=timezone.now())
-    request.status, request.refund_amount = R.RECEIVED, refund
+    ReturnRequest.objects.filter(pk=request.pk).update(refund_amount=refund)
+    request.refund_amount = refund
     _record(request, R.RECEIVED, actor)
     return request
 
@@ -243,7 +233,7 @@ def return_refund(*, actor, request, amount=None, method=RefundMethod.RECORDED, 
         raise ApplicationError(_("Refund between 0 and %(max)s.") % {"max": ceiling},
                                fields={"amount": [_("Refund between 0 and %(max)s.") % {
                                    "max": ceiling}]})
-    _move(request, R.COMPLETED, (R.RECEIVED,))
+    workflow.return_transition(request, R.COMPLETED)
     ReturnRequest.objects.filter(pk=request.pk).update(
         refund_amount=amount, refund_method=method, refund_reference=(reference or "")[:60])
     request.refund_amount, request.refund_method = amount, method
