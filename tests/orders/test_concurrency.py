@@ -183,3 +183,22 @@ def test_two_clerks_shipping_the_rest_at_once_ship_it_once(acme_world):
         v.refresh_from_db()
         assert (v.on_hand, v.reserved) == (42, 0)
         assert Order.objects.get(pk=placed.pk).status == "receipt"
+
+
+def test_a_double_click_on_add_to_cart_adds_up_in_one_line(acme_world):
+    from ordering.orders.models import CartLine
+    from ordering.orders.services.cart import cart_add
+
+    acme, dealers, variant, order = acme_world
+    v = variant(100)
+    (login, address), = dealers(1)
+
+    def add():
+        with tenant_context(acme):
+            return cart_add(login=login, lines=[{"variant": v.pk, "quantity": 3}])
+
+    results = _run([add for _ in range(6)])
+    assert results == [1] * 6, results
+    with tenant_context(acme):
+        assert list(CartLine.objects.filter(login=login).values_list("quantity", flat=True)) \
+            == [18]

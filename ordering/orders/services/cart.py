@@ -8,8 +8,8 @@ problem, so the dealer sees why; checkout refuses them with the same message.
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
@@ -95,32 +95,37 @@ def cart_add(*, login, lines):
                 for line in resolved if line.base_quantity > MAX_QUANTITY}
     if too_many:
         raise ApplicationError(_("Some quantities are too large."), fields=too_many)
-    existing = CartLine.objects.filter(login=login).count()
-    added = 0
+    have = {(r["variant_id"], r["unit_id"]): r["quantity"]
+            for r in CartLine.objects.filter(login=login).values("variant_id", "unit_id",
+                                                                  "quantity")}
     for line in resolved:
-        updated = CartLine.objects.filter(
-            login=login, variant=line.variant, unit=line.unit,
-            quantity__lte=MAX_QUANTITY // line.factor - line.quantity).update(
-            quantity=F("quantity") + line.quantity)
-        if not updated and CartLine.objects.filter(login=login, variant=line.variant,
-                                                   unit=line.unit).exists():
+        cap = MAX_QUANTITY // line.factor
+        if have.get(_slot(line), 0) + line.quantity > cap:
             raise ApplicationError(_("%(code)s: at most %(n)s in the cart.") % {
-                "code": line.variant.code, "n": f"{MAX_QUANTITY // line.factor:,}"},
-                fields={"quantity": [_("Too many.")]})
-        if not updated:
-            if existing + added >= MAX_CART_LINES:
-                raise ApplicationError(_("A cart holds at most %(n)d lines.") % {
-                    "n": MAX_CART_LINES})
-            try:
-                with transaction.atomic():
-                    CartLine.objects.create(login=login, variant=line.variant, unit=line.unit,
-                                            quantity=line.quantity)
-            except IntegrityError:  # the same line added at the same moment (double click)
-                CartLine.objects.filter(login=login, variant=line.variant,
-                                        unit=line.unit).update(
-                    quantity=F("quantity") + line.quantity)
-            added += 1
+                "code": line.variant.code, "n": f"{cap:,}"}, fields={"quantity": [_("Too many.")]})
+    if len(have) + len({_slot(line) for line in resolved} - set(have)) > MAX_CART_LINES:
+        raise ApplicationError(_("A cart holds at most %(n)d lines.") % {"n": MAX_CART_LINES})
+    _merge(login, resolved)
     return len(resolved)
+
+
+def _slot(line):
+    return line.variant.pk, line.unit.pk if line.unit else None
+
+
+def _merge(login, lines):
+    """Add the lines in one statement: new ones are inserted, the same variant and unit
+    already in the cart (also one added at the same moment: a double click) adds up."""
+    table = connection.ops.quote_name(CartLine._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (login_id, variant_id, unit_id, quantity, added_at) "
+            f"SELECT %s, v, u, q, %s FROM unnest(%s::bigint[], %s::bigint[], %s::int[]) "
+            f"AS t(v, u, q) ON CONFLICT ON CONSTRAINT cart_line_unique "
+            f"DO UPDATE SET quantity = {table}.quantity + EXCLUDED.quantity",
+            [login.pk, timezone.now(), [line.variant.pk for line in lines],
+             [line.unit.pk if line.unit else None for line in lines],
+             [line.quantity for line in lines]])
 
 
 def _line(login, line_id):

@@ -217,12 +217,11 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
         list_price=money(line.price.list_price * line.factor), price_rule=line.price.rule,
         price_note="; ".join(map(str, line.price.dealer_explanation))[:200], line_total=line.total,
         price_pending=line.unit_price == 0, position=index) for index, line in enumerate(resolved)])
-    workflow.transition(order=order, action=workflow.SUBMIT, actor=actor)
+    order = workflow.transition(order=order, action=workflow.SUBMIT, actor=actor)
     if from_cart and login is not None and not on_behalf:
         CartLine.objects.filter(login=login).delete()
     order.number = _next_number()
     Order.objects.filter(pk=order.pk).update(number=order.number)
-    order.refresh_from_db()
     return order
 
 
