@@ -55,6 +55,13 @@ ACTIONS = {
     "api-customers": ("get", "/api/v1/customers/", None, True),
     "api-customer-create": ("post", "/api/v1/customers/", "customer", True),
     "api-customer-levels": ("get", "/api/v1/customer-levels/", None, True),
+    "orders": ("get", "/dashboard/orders/", None, False),
+    "order-create-page": ("get", "/dashboard/orders/new/", None, False),
+    "order-settings": ("get", "/dashboard/orders/settings/", None, False),
+    "returns": ("get", "/dashboard/returns/", None, False),
+    "api-orders": ("get", "/api/v1/orders/", None, True),
+    "api-carriers": ("get", "/api/v1/carriers/", None, True),
+    "api-returns": ("get", "/api/v1/returns/", None, True),
 }
 
 EVERY_STAFF = {"dashboard", "profile"}
@@ -62,7 +69,7 @@ ADMIN_ONLY = {"staff-list", "staff-invite-page", "staff-invite", "roles-list", "
               "api-keys", "api-key-create", "billing", "api-staff-list", "api-staff-invite",
               "api-roles", "api-role-create"}
 SETTINGS = {"company-profile", "company-profile-save", "regions", "region-create",
-            "api-region-create", "customer-settings"}
+            "api-region-create", "customer-settings", "order-settings"}
 AUDIT = {"audit-log", "login-log", "api-audit-log", "api-login-log"}
 SEE_REGIONS = {"api-regions"}
 SEE_CUSTOMERS = {"customers", "customer-levels", "customer-applications", "api-customers",
@@ -70,21 +77,26 @@ SEE_CUSTOMERS = {"customers", "customer-levels", "customer-applications", "api-c
 MANAGE_CUSTOMERS = {"customer-create-page", "customer-create", "customer-level-create",
                     "customer-import", "api-customer-create"}
 EXPORT = {"customer-export"}
+SEE_ORDERS = {"orders", "api-orders", "api-carriers"}
+PLACE_ORDERS = {"order-create-page"}
+RETURNS = {"returns", "api-returns"}
 
 ALLOWED = {
     "system_administrator": set(ACTIONS),
     "business_lead": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS | SEE_CUSTOMERS
-    | MANAGE_CUSTOMERS | EXPORT,
-    "order_reviewer": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS,
-    "finance_reviewer": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | EXPORT,
-    "warehouse_manager": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS,
-    "shipping_clerk": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS,
-    "regional_manager": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | MANAGE_CUSTOMERS,
-    "sales_rep": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | MANAGE_CUSTOMERS,
+    | MANAGE_CUSTOMERS | EXPORT | SEE_ORDERS | PLACE_ORDERS | RETURNS,
+    "order_reviewer": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | SEE_ORDERS | PLACE_ORDERS,
+    "finance_reviewer": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | EXPORT | SEE_ORDERS,
+    "warehouse_manager": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | SEE_ORDERS | RETURNS,
+    "shipping_clerk": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | SEE_ORDERS,
+    "regional_manager": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | MANAGE_CUSTOMERS
+    | SEE_ORDERS | PLACE_ORDERS | RETURNS,
+    "sales_rep": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | MANAGE_CUSTOMERS | SEE_ORDERS
+    | PLACE_ORDERS,
     # a custom role with every permission a custom role may hold: still no staff, roles,
     # API keys or billing (those stay with the system administrator)
     "custom_everything_allowed": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS
-    | SEE_CUSTOMERS | MANAGE_CUSTOMERS | EXPORT,
+    | SEE_CUSTOMERS | MANAGE_CUSTOMERS | EXPORT | SEE_ORDERS | PLACE_ORDERS | RETURNS,
 }
 
 
