@@ -135,6 +135,25 @@ def _language(user):
             getattr(connection.tenant, "default_language", "") or settings.LANGUAGE_CODE)
 
 
+def _deliver(users, *, key, kind, title, body, link, order, skip=None):
+    """One notification per user (``title()`` in the user's language), written once per
+    ``key`` and e-mailed once; ``skip`` is the user who caused it. Returns how many."""
+    count = 0
+    for user in users:
+        if user.pk == skip:
+            continue
+        with translation.override(_language(user)):
+            text = str(title())
+        note, created = Notification.objects.get_or_create(
+            recipient=user, key=key, defaults={"kind": kind, "title": text, "body": body,
+                                               "link": link, "order": order})
+        if created:
+            forget_unread(user.pk)
+        count += 1
+        _email(note, user)
+    return count
+
+
 def order_event_deliver(*, event_id):
     """Notify everyone an order event concerns. Returns how many notifications exist for
     the event (new or from an earlier run)."""
@@ -146,36 +165,21 @@ def order_event_deliver(*, event_id):
     if event is None:
         return 0
     order = event.order
-    wanted = []  # (user, kind, title-maker, link)
-    for user in _dealer_users(order):
-        if event.actor_id == user.pk:
-            continue  # the dealer did it themselves
-        with translation.override(_language(user)):
-            title = _dealer_message(event, order)
-        if title:
-            wanted.append((user, f"dealer.{event.kind}", lambda e=event: _dealer_message(e, order),
-                           _link("shop:order-detail", order)))
+    key, body = f"order-event:{event.pk}", event.reason or ""
+    count = 0
+    if _dealer_message(event, order):
+        count += _deliver(_dealer_users(order), key=key, kind=f"dealer.{event.kind}",
+                          title=lambda: _dealer_message(event, order), body=body,
+                          link=_link("shop:order-detail", order), order=order,
+                          skip=event.actor_id)
     step = STEP_BY_STATUS.get(event.to_status)
     if step is not None and step.perm and order.status == event.to_status:
-        for user in _staff_for(order, step.perm):
-            if event.actor_id == user.pk:
-                continue
-            wanted.append((user, f"staff.{step.status}",
-                           lambda s=step: _("Order %(number)s from %(customer)s awaits %(step)s")
-                           % {**_names(order), "step": str(s.label).lower()},
-                           _link("dashboard:order-detail", order)))
-    count = 0
-    for user, kind, title_of, link in wanted:
-        with translation.override(_language(user)):
-            title = str(title_of())
-            body = event.reason or ""
-        note, _created = Notification.objects.get_or_create(
-            recipient=user, key=f"order-event:{event.pk}",
-            defaults={"kind": kind, "title": title, "body": body, "link": link, "order": order})
-        if _created:
-            forget_unread(user.pk)
-        count += 1
-        _email(note, user)
+        count += _deliver(
+            _staff_for(order, step.perm), key=key, kind=f"staff.{step.status}",
+            title=lambda: _("Order %(number)s from %(customer)s awaits %(step)s") % {
+                **_names(order), "step": str(step.label).lower()},
+            body=body, link=_link("dashboard:order-detail", order), order=order,
+            skip=event.actor_id)
     return count
 
 
@@ -208,22 +212,10 @@ def order_message_deliver(*, message_id):
     else:
         users, link = _dealer_users(order), _link("shop:order-detail", order)
     author = (message.author.name or message.author.email) if message.author_id else ""
-    count = 0
-    for user in users:
-        if user.pk == message.author_id:
-            continue
-        with translation.override(_language(user)):
-            title = _("%(author)s wrote about order %(number)s") % {**_names(order),
-                                                                     "author": author}
-        note, _created = Notification.objects.get_or_create(
-            recipient=user, key=f"order-message:{message.pk}",
-            defaults={"kind": "message", "title": title, "body": message.body[:500],
-                      "link": link, "order": order})
-        if _created:
-            forget_unread(user.pk)
-        count += 1
-        _email(note, user)
-    return count
+    return _deliver(users, key=f"order-message:{message.pk}", kind="message",
+                    title=lambda: _("%(author)s wrote about order %(number)s") % {
+                        **_names(order), "author": author},
+                    body=message.body[:500], link=link, order=order, skip=message.author_id)
 
 
 def return_event_deliver(*, event_id):
@@ -255,21 +247,9 @@ def return_event_deliver(*, event_id):
         link = _link("shop:return-detail", request)
         if title_of is None:
             return 0
-    count = 0
-    for user in users:
-        if event.actor_id == user.pk:
-            continue
-        with translation.override(_language(user)):
-            title = str(title_of())
-        note, _created = Notification.objects.get_or_create(
-            recipient=user, key=f"return-event:{event.pk}",
-            defaults={"kind": f"return.{event.status}", "title": title, "body": event.note,
-                      "link": link, "order": order})
-        if _created:
-            forget_unread(user.pk)
-        count += 1
-        _email(note, user)
-    return count
+    return _deliver(users, key=f"return-event:{event.pk}", kind=f"return.{event.status}",
+                    title=title_of, body=event.note, link=link, order=order,
+                    skip=event.actor_id)
 
 
 def _email(note, user):
