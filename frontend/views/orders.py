@@ -163,24 +163,6 @@ class OrderBulkApproveView(PermissionRequiredMixin, View):
 # --- detail -----------------------------------------------------------------------------
 
 
-def _diff_rows(diff):
-    rows = []
-    for change in diff or ():
-        kind = change.get("change")
-        before, after = change.get("before"), change.get("after")
-        if kind == "shipping_fee":
-            rows.append({"kind": kind, "label": _("Shipping fee"), "before": before,
-                         "after": after})
-            continue
-        line = after if isinstance(after, dict) else before if isinstance(before, dict) else {}
-        rows.append({"kind": kind, "label": f"{line.get('sku', '')} {line.get('name', '')}"
-                     f"{' ' + line['spec'] if line.get('spec') else ''}".strip(),
-                     "before": before if isinstance(before, dict) else None,
-                     "after": after if isinstance(after, dict) else None,
-                     "unit": line.get("unit", "")})
-    return rows
-
-
 def _timeline(order):
     entries = []
     for event in order.events.all():
@@ -191,7 +173,7 @@ def _timeline(order):
                                          EventKind.AMENDED):
             entry["step"] = workflow.step_label(event.step)
         if event.kind == EventKind.AMENDED:
-            entry["diff"] = _diff_rows((event.data or {}).get("diff"))
+            entry["diff"] = amendments.amendment_rows(event)
         entries.append(entry)
     return entries
 

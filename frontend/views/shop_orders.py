@@ -430,23 +430,6 @@ def _event_text(event):
     return event.get_kind_display()
 
 
-def _diff_rows(data):
-    """An amendment's diff as rows of a before/after table."""
-    rows = []
-    for change in (data or {}).get("diff", []):
-        kind = change.get("change")
-        if kind == "shipping_fee":
-            rows.append({"kind": kind, "label": _("Shipping fee"), "before": change.get("before"),
-                         "after": change.get("after")})
-            continue
-        line = change.get("after") or change.get("before") or {}
-        rows.append({"kind": kind, "label": " ".join(
-            part for part in (line.get("name", ""), line.get("spec", "")) if part),
-            "sku": line.get("sku", ""), "before": change.get("before"),
-            "after": change.get("after")})
-    return rows
-
-
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Your message"), max_length=message_services.MAX_BODY,
@@ -473,7 +456,7 @@ class OrderDetailView(OrderMixin, View):
         actions = workflow.allowed_actions(order, user) if order.is_open else []
         can_order = login.can_order
         events = [{"event": event, "text": _event_text(event), "actor": _actor_label(event),
-                   "diff": _diff_rows(event.data) if event.kind == EventKind.AMENDED else [],
+                   "diff": amendment_services.amendment_rows(event) if event.kind == EventKind.AMENDED else [],
                    "internal": event.kind in (EventKind.STOCK_RESERVED,
                                               EventKind.STOCK_RELEASED)}
                   for event in reversed(list(order.events.all()))]

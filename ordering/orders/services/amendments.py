@@ -157,6 +157,25 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
     return order
 
 
+def amendment_rows(event):
+    """An ``amended`` event's diff as rows of a before/after table, for both sides:
+    ``{"kind", "label", "sku", "unit", "before", "after"}`` (line rows carry the line's
+    values; the shipping-fee row the amounts)."""
+    rows = []
+    for change in (event.data or {}).get("diff", []):
+        kind, before, after = change.get("change"), change.get("before"), change.get("after")
+        if kind == "shipping_fee":
+            rows.append({"kind": kind, "label": _("Shipping fee"), "sku": "", "unit": "",
+                         "before": before, "after": after})
+            continue
+        line = after or before or {}
+        rows.append({"kind": kind, "label": " ".join(
+            part for part in (line.get("name", ""), line.get("spec", "")) if part),
+            "sku": line.get("sku", ""), "unit": line.get("unit", ""),
+            "before": before, "after": after})
+    return rows
+
+
 def amendment_accept(*, actor, order):
     """The dealer accepts the amended order (its total rose)."""
     with transaction.atomic():
