@@ -15,6 +15,16 @@ price everywhere. The rules, in order:
 Also returns the minimum order quantity and the order multiple (in base units), and an
 explanation of each rule that applied. Money is Decimal with 2 places, rounded half up
 once per base unit price.
+
+Quantities: ``compute`` takes the variant's quantity in base units (``base_quantity=``,
+it alone chooses the break) and, separately, the ``factor`` of the unit being priced
+(it only turns the base-unit price into a price per unit). The two are never
+multiplied here: 2 cases of 24 are ``base_quantity=48, factor=24``. ``price_for``
+takes a quantity in the unit asked for and converts it once.
+
+Rounding: every step's base-unit price is rounded half up to the cent, and the price
+of a unit of ``factor`` is exactly that rounded base-unit price × ``factor``. So the
+price of N units of factor F is the price of N × F base units, times F, to the cent.
 """
 
 from dataclasses import dataclass, field
@@ -105,9 +115,20 @@ def load_book(customer, variants):
     return book
 
 
-def compute(variant, book, *, quantity=1, factor=1, unit_name=""):
-    """The price of ``variant`` from an already loaded ``book`` (no queries)."""
-    base_quantity = max(int(quantity), 1) * factor
+def compute(variant, book, *, base_quantity=None, factor=1, unit_name=""):
+    """The price of one unit of ``factor`` base units of ``variant`` from an already
+    loaded ``book`` (no queries; the book may also be built in memory).
+
+    ``base_quantity`` is how much of the variant is being bought, in base units, over
+    every line and unit (default: one of this unit, i.e. ``factor``); the break is
+    chosen on it as it is. ``factor`` never touches the break."""
+    factor = int(factor)
+    if factor < 1:
+        raise ValueError("A unit holds at least one base unit.")
+    base_quantity = factor if base_quantity is None else max(int(base_quantity), 1)
+    if base_quantity < factor:
+        raise ValueError("base_quantity is in base units: at least one unit of "
+                         f"{factor} ({base_quantity} given).")
     list_price = money(variant.list_price)
     steps = [Step("list", list_price, _("List price %(price)s") % {"price": list_price})]
     price = list_price
@@ -169,12 +190,13 @@ def prices_for(customer, variants, *, quantities=None):
     variants = list(variants)
     book = load_book(customer, variants)
     quantities = quantities or {}
-    return {v.pk: compute(v, book, quantity=quantities.get(v.pk, 1)) for v in variants}
+    return {v.pk: compute(v, book, base_quantity=quantities.get(v.pk, 1)) for v in variants}
 
 
 def price_for(customer, variant, *, quantity=1, unit=None):
-    """The price of ``quantity`` of ``unit`` (a VariantUnit, or None for the base unit)."""
+    """The price per ``unit`` (a VariantUnit, or None for the base unit) when buying
+    ``quantity`` of that unit (converted to base units here, once)."""
     book = load_book(customer, [variant])
     factor = unit.factor if unit is not None else 1
-    return compute(variant, book, quantity=quantity, factor=factor,
-                   unit_name=unit.unit.name if unit is not None else "")
+    return compute(variant, book, base_quantity=max(int(quantity), 1) * factor,
+                   factor=factor, unit_name=unit.unit.name if unit is not None else "")

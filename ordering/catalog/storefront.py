@@ -425,7 +425,7 @@ def dealer_product(login, pk):
             variant.product_id) or ()
         tiers = []
         for qb in breaks:
-            tier = pricing.compute(variant, book, quantity=qb.min_quantity)
+            tier = pricing.compute(variant, book, base_quantity=qb.min_quantity)
             if tier.unit_price < base.unit_price and tier.rule == "break":
                 tiers.append(tier)
         units = []

@@ -137,7 +137,10 @@ def _price(customer, lines):
         base[line.variant.pk] += line.base_quantity
     book = pricing.load_book(customer, [line.variant for line in lines])
     for line in lines:
-        line.price = pricing.compute(line.variant, book, quantity=base[line.variant.pk],
+        # the break sees the variant's base quantity over all its lines; the factor
+        # only makes the price per unit of this line
+        line.price = pricing.compute(line.variant, book,
+                                     base_quantity=base[line.variant.pk],
                                      factor=line.factor,
                                      unit_name=line.unit.unit.name if line.unit else "")
 
