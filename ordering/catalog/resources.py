@@ -12,6 +12,7 @@ import re
 from django.utils.translation import gettext_lazy as _
 from import_export.fields import Field
 
+from ordering.catalog.specs import ordered as ordered_specs
 from ordering.spreadsheets import SheetResource, yes_no_render
 
 KINDS = ("products", "level_prices", "customer_prices", "stock")
@@ -74,10 +75,8 @@ def split_path(text):
 
 def specs_render(variant):
     """"Colour:Red;Size:M" from prefetched spec values (attribute order)."""
-    values = sorted(variant.spec_values.all(),
-                    key=lambda v: (v.attribute.position, v.attribute.name.casefold(),
-                                   v.position))
-    return ";".join(f"{value.attribute.name}:{value.value}" for value in values)
+    return ";".join(f"{value.attribute.name}:{value.value}"
+                    for value in ordered_specs(variant.spec_values.all()))
 
 
 def units_render(variant):

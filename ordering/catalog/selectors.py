@@ -13,6 +13,7 @@ import re
 from django.db.models import Count, F, Func, Max, Min, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from ordering.catalog import specs
 from ordering.catalog.enums import StockState
 from ordering.catalog.models import (Brand, Category, CustomerPrice, LevelPrice, Product,
                                      ProductImage, QuantityBreak, SpecValue,
@@ -31,8 +32,7 @@ SORTS = {
 }
 SHELF = {"on": True, "off": False}
 # a variant's specifications in the order their dimensions were defined (colour, size)
-SPEC_VALUES = SpecValue.objects.select_related("attribute").order_by(
-    "attribute__position", "attribute_id", "position", "id")
+SPEC_VALUES = specs.SPEC_VALUES
 VARIANT_SORTS = {
     "product": ("product__name", "product_id", "position", "id"),
     "code": ("code", "id"),
@@ -156,11 +156,8 @@ def product_get(*, actor, pk, with_prices=True):
 
 
 def variant_specs(variant):
-    """"Colour: Red / Size: M" from prefetched spec values."""
-    return " / ".join(f"{value.attribute.name}: {value.value}"
-                      for value in sorted(variant.spec_values.all(),
-                                          key=lambda v: (v.attribute.position, v.attribute_id,
-                                                         v.position, v.pk)))
+    """"Colour: Red / Size: M" from prefetched spec values (attribute order)."""
+    return specs.variant_spec_label(variant, with_names=True)
 
 
 def variant_get(*, actor, pk):

@@ -29,8 +29,10 @@ from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedErr
 from ordering.catalog import pricing
 from ordering.catalog.enums import StockDisplay
 from ordering.catalog.models import (Brand, Category, Favourite, Product, ProductImage,
-                                     SpecValue, Unit, Variant, VariantUnit)
+                                     Unit, Variant, VariantUnit)
 from ordering.catalog.services.stock import stock_for_dealer
+from ordering.catalog.specs import SPEC_VALUES, attribute_key, spec_label
+from ordering.catalog.specs import ordered as ordered_specs
 
 PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
@@ -329,7 +331,7 @@ class Offer:
 
     @property
     def label(self):
-        return " / ".join(value.value for value in self.specs) or self.variant.code
+        return spec_label(self.specs) or self.variant.code
 
 
 @dataclass
@@ -402,8 +404,7 @@ def dealer_product(login, pk):
         VariantUnit.objects.filter(variant_id=OuterRef("pk")).order_by("factor").values(
             json=JSONObject(id="id", factor="factor", unit_id="unit_id",
                             unit_name="unit__name")))).prefetch_related(
-        Prefetch("spec_values", queryset=SpecValue.objects.select_related("attribute").order_by(
-            "attribute__position", "attribute_id", "position", "value")))
+        Prefetch("spec_values", queryset=SPEC_VALUES))
     product = (visible_products(login).filter(pk=pk).select_related("category", "brand", "unit")
                .annotate(is_favourite=Exists(Favourite.objects.filter(
                    user_id=login.user_id, product_id=OuterRef("pk"))),
@@ -434,18 +435,15 @@ def dealer_product(login, pk):
                                unit=Unit(pk=row["unit_id"], name=row["unit_name"]))
             units.append((unit, pricing.compute(variant, book, factor=unit.factor,
                                                 unit_name=unit.unit.name)))
-        specs = list(variant.spec_values.all())
+        specs = ordered_specs(variant.spec_values.all())  # attribute order, as everywhere
         for value in specs:
             attributes.setdefault(value.attribute, {})[value.pk] = value
         offers.append(Offer(variant=variant, price=base, units=units, breaks=tiers,
                             stock=stock_for_dealer(_tenant(), _available(variant)),
                             specs=specs))
-    ordered = sorted(attributes.items(), key=lambda item: (item[0].position, item[0].pk))
+    ordered = sorted(attributes.items(), key=lambda item: attribute_key(item[0]))
     attributes = [(attribute, sorted(values.values(), key=lambda v: (v.position, v.value)))
                   for attribute, values in ordered]
-    for offer in offers:  # specs in the same attribute order everywhere
-        rank = {attribute.pk: n for n, (attribute, _values) in enumerate(attributes)}
-        offer.specs.sort(key=lambda value: rank[value.attribute_id])
     return ProductDetail(product=product, images=images, offers=offers,
                          attributes=attributes, is_favourite=product.is_favourite,
                          grid=_grid(attributes, offers))

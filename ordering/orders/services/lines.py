@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from ordering.catalog import pricing
-from ordering.catalog.models import SpecValue, Variant, VariantUnit
+from ordering.catalog import pricing, specs
+from ordering.catalog.models import Variant, VariantUnit
 from ordering.catalog.storefront import MAX_QUANTITY, products_visible_to, quantity_problem
 
 MAX_LINES = 500
@@ -49,7 +49,7 @@ class Line:
 
     @property
     def spec_label(self):
-        return " / ".join(v.value for v in self.variant.spec_values.all())
+        return specs.variant_spec_label(self.variant)
 
     @property
     def label(self):
@@ -77,8 +77,8 @@ def _int(value):
 def load_variants(ids):
     """Variants with what a line shows (product, base unit, spec values, sales units)."""
     return Variant.objects.filter(pk__in=ids).select_related("product", "product__unit") \
-        .prefetch_related(Prefetch("spec_values", queryset=SpecValue.objects.select_related(
-            "attribute")), Prefetch("units", queryset=VariantUnit.objects.select_related("unit")))
+        .prefetch_related(Prefetch("spec_values", queryset=specs.SPEC_VALUES),
+                          Prefetch("units", queryset=VariantUnit.objects.select_related("unit")))
 
 
 def resolve(customer, raw_lines):
