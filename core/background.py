@@ -11,19 +11,31 @@ process died before deleting its row): every task is idempotent.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from kombu.exceptions import OperationalError as KombuOperationalError
 from kombu.utils.json import dumps, loads
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
 
 # A fresh row is being sent by its own transaction's commit hook: the dispatcher leaves
 # it alone for this long.
 DISPATCH_AFTER = timedelta(seconds=30)
+# After the broker failed, commit hooks leave their tasks in the outbox this long
+# without trying (one request pays the connect timeout, not every one).
+BROKER_DOWN_SECONDS = 10.0
+# The errors that mean "the broker is unreachable" (anything else is the task's own
+# error, e.g. an eager task that raised).
+BROKER_ERRORS = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, OSError)
+
+_broker = {"down_until": 0.0}
 
 
 def enqueue_on_commit(task, *args, **kwargs):
@@ -48,18 +60,31 @@ def enqueue_on_commit(task, *args, **kwargs):
     return row
 
 
-def _send(row_id, task, args, kwargs, schema):
-    """Publish one task; True when the broker took it (and its outbox row is gone)."""
+def broker_down():
+    return time.monotonic() < _broker["down_until"]
+
+
+def _send(row_id, task, args, kwargs, schema, *, wait_for_broker=True):
+    """Publish one task; True when the broker took it (and its outbox row is gone).
+    While the broker is known to be down, commit hooks (``wait_for_broker``) leave the
+    row to the dispatcher at once."""
     from core.models import OutboxTask
 
+    if wait_for_broker and broker_down():
+        log.info("broker down: %s stays in the outbox (#%s)", task.name, row_id)
+        return False
     try:
         with schema_context(schema):
+            # Nobody waits for these results: not subscribing to them keeps the web
+            # processes off the result backend.
             if connection.in_atomic_block:  # the dispatcher: a savepoint per task
                 with transaction.atomic():
-                    task.apply_async(args=args, kwargs=kwargs)
+                    task.apply_async(args=args, kwargs=kwargs, ignore_result=True)
             else:
-                task.apply_async(args=args, kwargs=kwargs)
-    except Exception as exc:  # noqa: BLE001 - any broker failure keeps the row
+                task.apply_async(args=args, kwargs=kwargs, ignore_result=True)
+    except Exception as exc:  # noqa: BLE001 - any failure keeps the row
+        if isinstance(exc, BROKER_ERRORS) and not task.app.conf.task_always_eager:
+            _broker["down_until"] = time.monotonic() + BROKER_DOWN_SECONDS
         log.warning("could not send %s (outbox #%s), will retry: %r", task.name, row_id, exc)
         try:
             OutboxTask.objects.filter(pk=row_id).update(
@@ -67,6 +92,7 @@ def _send(row_id, task, args, kwargs, schema):
         except Exception:  # noqa: BLE001 - the row keeps its old count
             log.exception("could not record the failure of outbox #%s", row_id)
         return False
+    _broker["down_until"] = 0.0
     try:
         OutboxTask.objects.filter(pk=row_id).delete()
     except Exception:  # noqa: BLE001 - sent twice at worst, and tasks are idempotent
@@ -96,7 +122,7 @@ def outbox_dispatch(*, older_than=DISPATCH_AFTER, limit=500):
                 continue
             payload = loads(row.payload)
             if not _send(row.pk, task, tuple(payload["args"]), payload["kwargs"],
-                         row.schema_name):
+                         row.schema_name, wait_for_broker=False):
                 break
             sent += 1
     if rows:
