@@ -201,3 +201,26 @@ def test_every_task_is_queued_through_the_outbox():
         if re.search(r"\.(delay|apply_async|send_task)\(", source):
             offenders.append(relative)
     assert offenders == []
+
+
+def test_real_commits_keep_the_row_until_the_broker_took_it(committed_db, broker):
+    """The same with real commits (no test transaction): the row is written with the
+    work, survives the failed send, and is gone once the dispatcher sent it."""
+    from tenants.models import Tenant
+
+    acme = Tenant.objects.get(slug="acme")
+    try:
+        with tenant_context(acme), transaction.atomic():
+            enqueue_on_commit(schema_probe_task)
+            assert outbox_pending() == 1  # written with the work, sent after the commit
+        assert outbox_pending() == 0  # eager: taken at once
+        broker.down()
+        with tenant_context(acme), transaction.atomic():
+            row = enqueue_on_commit(schema_probe_task)
+        kept = OutboxTask.objects.get(pk=row.pk)
+        assert kept.attempts == 1 and kept.schema_name == acme.schema_name
+        broker.back()
+        assert outbox_dispatch(older_than=NOW) == 1
+        assert outbox_pending() == 0
+    finally:
+        OutboxTask.objects.all().delete()
