@@ -64,13 +64,13 @@ def broker_down():
     return time.monotonic() < _broker["down_until"]
 
 
-def _send(row_id, task, args, kwargs, schema, *, wait_for_broker=True):
+def _send(row_id, task, args, kwargs, schema, *, skip_while_down=True):
     """Publish one task; True when the broker took it (and its outbox row is gone).
-    While the broker is known to be down, commit hooks (``wait_for_broker``) leave the
-    row to the dispatcher at once."""
+    While the broker is known to be down, commit hooks (``skip_while_down``) leave the
+    row to the dispatcher without trying."""
     from core.models import OutboxTask
 
-    if wait_for_broker and broker_down():
+    if skip_while_down and broker_down():
         log.info("broker down: %s stays in the outbox (#%s)", task.name, row_id)
         return False
     try:
@@ -102,8 +102,8 @@ def _send(row_id, task, args, kwargs, schema, *, wait_for_broker=True):
 
 def outbox_dispatch(*, older_than=DISPATCH_AFTER, limit=500):
     """Send again what could not be sent (oldest first; rows locked, so two dispatchers
-    never send one row twice). Stops at the first broker failure: the rest waits for
-    the next run. Returns how many were sent."""
+    never send one row twice). Stops at the first failure to publish: the rest waits
+    for the next run. Returns how many were sent."""
     from celery import current_app
 
     from core.models import OutboxTask
@@ -122,7 +122,9 @@ def outbox_dispatch(*, older_than=DISPATCH_AFTER, limit=500):
                 continue
             payload = loads(row.payload)
             if not _send(row.pk, task, tuple(payload["args"]), payload["kwargs"],
-                         row.schema_name, wait_for_broker=False):
+                         row.schema_name, skip_while_down=False):
+                if task.app.conf.task_always_eager:
+                    continue  # the task itself failed (run inline): try the next one
                 break
             sent += 1
     if rows:

@@ -60,11 +60,11 @@ def test_tasks_are_acknowledged_late_and_requeued_when_the_worker_dies():
 def test_order_event_notifications_twice_one_effect(shop):
     order = place(shop)
     event = OrderEvent.objects.get(order=order, kind=EventKind.SUBMITTED)
+    notes = Notification.objects.filter(key=f"order-event:{event.pk}")
     first = order_event_notify_task.delay(event.pk).get()
-    state = (Notification.objects.count(), len(mail.outbox))
-    assert first >= 2 and state == (first, first)
+    assert first >= 2 and (notes.count(), len(mail.outbox)) == (first, first)
     assert order_event_notify_task.delay(event.pk).get() == first
-    assert (Notification.objects.count(), len(mail.outbox)) == state
+    assert (notes.count(), len(mail.outbox)) == (first, first)
 
 
 def test_order_message_notifications_twice_one_effect(shop):
@@ -72,11 +72,12 @@ def test_order_message_notifications_twice_one_effect(shop):
 
     order = place(shop)
     message = message_post(actor=shop.dana.user, order=order, body="When does it ship?")
+    notes = Notification.objects.filter(key=f"order-message:{message.pk}")
     order_message_notify_task.delay(message.pk)
-    state = (Notification.objects.filter(kind="message").count(), len(mail.outbox))
+    state = (notes.count(), len(mail.outbox))
     assert state[0] >= 1
     order_message_notify_task.delay(message.pk)
-    assert (Notification.objects.filter(kind="message").count(), len(mail.outbox)) == state
+    assert (notes.count(), len(mail.outbox)) == state
 
 
 def test_an_email_task_delivered_twice_sends_once(in_acme, django_capture_on_commit_callbacks):
@@ -147,7 +148,7 @@ def test_auto_receipt_twice_confirms_once(shop):
                                     actor=shop.staff.admin)
     _ship_all(shop, order)
     Order.objects.filter(pk=order.pk).update(shipped_at=timezone.now() - timedelta(days=8))
-    assert receipt_confirm_overdue_task.delay().get() == 1
+    assert receipt_confirm_overdue_task.delay().get() >= 1
     assert receipt_confirm_overdue_task.delay().get() == 0
     assert Order.objects.get(pk=order.pk).status == S.COMPLETED
     assert OrderEvent.objects.filter(order=order, kind=EventKind.RECEIVED).count() == 1
@@ -160,7 +161,7 @@ def test_switched_off_step_advance_twice_moves_once(shop):
                                 actor=shop.staff.reviewer)
     assert order.status == S.FINANCE_REVIEW
     set_workflow(shop.tenant, off={S.FINANCE_REVIEW})
-    assert advance_switched_off_task.delay().get() == 1
+    assert advance_switched_off_task.delay().get() >= 1
     assert advance_switched_off_task.delay().get() == 0
     assert Order.objects.get(pk=order.pk).status == S.OUTBOUND_REVIEW
     assert OrderEvent.objects.filter(order=order, kind=EventKind.SKIPPED).count() == 1
