@@ -29,6 +29,9 @@ DATABASES = {
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection is checked before a request uses it: after a PostgreSQL restart
+# only the requests in flight fail, the next ones reconnect.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -212,13 +215,22 @@ def _cache_db_url(broker_url):
 # The cache gets its own Redis database: clearing it must never drop queued tasks.
 REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or (
     _cache_db_url(REDIS_URL) if REDIS_URL else "")
+# A cache outage only makes pages slower: core.cache.FailSoftRedisCache logs Redis
+# errors and answers as a miss (the database answers instead), gives up on a dead Redis
+# within these timeouts and then skips it for DOWN_SECONDS.
+REDIS_CACHE_OPTIONS = {
+    "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+    "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailSoftRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "KEY_PREFIX": "orderline",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+            "DOWN_SECONDS": 5,
         }
     }
 else:
@@ -236,11 +248,26 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 # Without Redis, tasks run inline (eager) so the site still works.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A worker killed in the middle of a task leaves it in the queue to be run again:
+# every task is idempotent (tests/faults/test_idempotent_tasks.py).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A dead broker costs a request about a second, not minutes: the task stays in the
+# outbox (core.background) and the beat's outbox_dispatch_task sends it later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5,
+                                   "max_retries": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "orderline"
 CELERY_BEAT_SCHEDULE = {
+    # tasks the broker could not take when they were queued
+    "core-outbox-dispatch": {"task": "core.tasks.outbox_dispatch_task", "schedule": 60.0},
     "tenant-pool-refill": {"task": "tenants.tasks.pool_refill_task", "schedule": 60.0},
     # every hour, in every tenant: confirm receipt of orders shipped N days ago
     "orders-receipt-confirm": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,

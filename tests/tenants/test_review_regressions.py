@@ -249,7 +249,8 @@ def test_task_queued_in_a_tenant_inside_a_public_transaction_runs_in_that_tenant
         acme, django_capture_on_commit_callbacks, monkeypatch):
     seen = []
     monkeypatch.setattr(schema_probe_task, "apply_async",
-                        lambda args=(), kwargs=None: seen.append(connection.schema_name))
+                        lambda args=(), kwargs=None, **options: seen.append(
+                            connection.schema_name))
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
             with tenant_context(acme):

@@ -16,6 +16,8 @@ def thumbnail_make(*, image_id):
     image = ProductImage.objects.filter(pk=image_id).first()
     if image is None:
         return False
+    if image.thumbnail and image.thumbnail.storage.exists(image.thumbnail.name):
+        return True  # made by an earlier delivery of the same task: no second file
     with image.image.open("rb") as source, Image.open(source) as picture:
         picture = ImageOps.exif_transpose(picture)
         picture.thumbnail(THUMBNAIL_SIZE)
