@@ -35,13 +35,16 @@ services: $(VENV)/.installed
 migrate: install services
 	$(PY) manage.py migrate_all
 
+# Chromium, and a CJK font: without one, Chinese pages are drawn as empty boxes and the
+# phone-width tests measure the wrong widths.
 chromium:
-	@command -v chromium >/dev/null || { \
+	@{ command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installing Debian's chromium and a CJK font for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  fi; }
 	@command -v chromium >/dev/null || { echo "ERROR: the browser tests need Debian's chromium (apt-get install chromium)."; exit 1; }
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { echo "ERROR: the browser tests need a CJK font (apt-get install fonts-wqy-microhei)."; exit 1; }
 
 demo: migrate
 	$(PY) manage.py demo
