@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ordering.catalog.enums import MovementKind
-from ordering.catalog.models import Variant
+from ordering.catalog.models import Variant, VariantUnit
 from ordering.catalog.services.stock import stock_move
 from ordering.customers.models import Customer
 from ordering.notifications.services import muted
@@ -55,6 +55,11 @@ def load(slug):
     for variant in Variant.objects.filter(pk__in=[pk for pk, _m, _n in variants]):
         stock_move(actor=None, variant=variant, kind=MovementKind.RECEIPT, quantity=5000,
                    reason="Demo opening stock")  # enough for three months of orders
+    units = {}  # variant → its larger sales units (cases), some lines are ordered in them
+    for unit_pk, variant_pk, factor in VariantUnit.objects.filter(
+            variant_id__in=[pk for pk, _m, _n in variants]).values_list(
+            "pk", "variant_id", "factor"):
+        units.setdefault(variant_pk, []).append((unit_pk, factor))
     fates = [fate for fate, weight in FATES for _ in range(weight)]
     methods = list(ShippingMethod.objects.all())
     carriers = list(Carrier.objects.all())
@@ -65,8 +70,7 @@ def load(slug):
             customer = customers[n % len(customers)]
             login = next(l for l in customer.logins.all() if l.is_primary)
             chosen = rng.sample(variants, rng.randint(1, 6))
-            lines = [{"variant": pk, "quantity": minimum * rng.randint(1, 3)
-                      if multiple == 1 else multiple * rng.randint(1, 3)}
+            lines = [_line(pk, minimum, multiple, units.get(pk, ()), rng)
                      for pk, minimum, multiple in chosen]
             on_behalf = n % 9 == 0
             with transaction.atomic():
@@ -84,6 +88,18 @@ def load(slug):
             made += 1
         _returns(admin, rng)
     return made
+
+
+def _line(pk, minimum, multiple, units, rng):
+    """A demo order line: usually in the base unit, one in three in a larger unit (a
+    case) when the variant has one that fits its minimum and multiple."""
+    fitting = [(unit, factor) for unit, factor in units
+               if factor % multiple == 0 and factor >= minimum]
+    if fitting and rng.random() < 1 / 3:
+        unit, _factor = rng.choice(fitting)
+        return {"variant": pk, "unit": unit, "quantity": rng.randint(1, 3)}
+    return {"variant": pk, "quantity": minimum * rng.randint(1, 3)
+            if multiple == 1 else multiple * rng.randint(1, 3)}
 
 
 RETURN_FATES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED,
