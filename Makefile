@@ -56,8 +56,11 @@ demo: migrate
 	  $(VENV)/bin/honcho start web; \
 	fi
 
+# One test database per pytest-xdist worker (test_orderline_gw0, _gw1 …); PYTEST_WORKERS=0
+# runs in one process.
+PYTEST_WORKERS ?= auto
 test: install services chromium
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: migrate
 	$(PY) manage.py bench_provision --rounds 5
