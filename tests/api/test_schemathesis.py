@@ -89,7 +89,7 @@ def _run(live_api, host, *, headers=None, cookies=None):
                         timeout=60)
     assert response.status_code == 200
     schema = schemathesis.openapi.from_dict(response.json())
-    operations, cases, failures = 0, 0, []
+    operations, cases, failures, waited = 0, 0, [], [0.0]
     for result in schema.get_all_operations():
         operation = result.ok()
         if operation.label in SKIPPED:
@@ -107,7 +107,9 @@ def _run(live_api, host, *, headers=None, cookies=None):
                 cases += 1
                 # The caller's credentials win over any generated for the security scheme.
                 case.headers = {**(case.headers or {}), **headers}
+                began = time.monotonic()
                 sent = case.call(base_url=live_api.base_url, session=session, timeout=30)
+                waited[0] += time.monotonic() - began
                 try:
                     case.validate_response(sent, checks=CHECKS, headers=headers)
                 except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 — reported together
@@ -118,12 +120,13 @@ def _run(live_api, host, *, headers=None, cookies=None):
                 check()
             except Unsatisfiable:  # nothing negative to send (no parameters, no body)
                 continue
-    return operations, cases, failures
+    return operations, cases, failures, waited[0]
 
 
-def _report(role, started, operations, cases, failures):
+def _report(role, started, operations, cases, failures, waited):
     print(f"\nschemathesis as {role}: {operations} operations, {cases} cases, "
-          f"{len(failures)} failures, {time.monotonic() - started:.1f} s")
+          f"{len(failures)} failures, {time.monotonic() - started:.1f} s "
+          f"({waited:.1f} s waiting for the server)")
     assert failures == [], "\n\n".join(failures[:200])
 
 
