@@ -78,6 +78,7 @@ urlpatterns = [
     path("api/docs/", api_docs.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler400 = "frontend.views.errors.bad_request"
 handler403 = "frontend.views.errors.permission_denied"
 handler404 = "frontend.views.errors.page_not_found"
 handler500 = "frontend.views.errors.server_error"

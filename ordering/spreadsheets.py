@@ -46,7 +46,7 @@ import tablib
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext, gettext as _
@@ -54,6 +54,7 @@ from import_export import resources
 from import_export.formats import base_formats
 
 from core.exceptions import ApplicationError, NotFoundError
+from core.text import strip_control
 from roles.enums import UserKind
 from roles.services.audit import audit_record
 
@@ -125,6 +126,18 @@ def _limited(rows, max_rows):
         yield row
 
 
+def clean_cell(value):
+    """What any exported cell holds: text without control characters (line breaks kept
+    as ``\n``, tabs kept). Every format writes its cells through this, so one stored
+    control character can no longer break an export (openpyxl refuses them)."""
+    return strip_control(value, multiline=True) if isinstance(value, str) else value
+
+
+def clean_rows(dataset):
+    for values in dataset:
+        yield [clean_cell(value) for value in values]
+
+
 class XLSXFormat(base_formats.XLSX):
     """Reads the first sheet with limits; writes text cells as text."""
 
@@ -170,7 +183,6 @@ class XLSXFormat(base_formats.XLSX):
         (never formulas); ``text_columns`` formatted as text so typed codes and phone
         numbers keep their leading zeros."""
         import openpyxl
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
         from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
 
@@ -179,16 +191,16 @@ class XLSXFormat(base_formats.XLSX):
         sheet.title = str(dataset.title or "Sheet1")[:31]
         headers = list(dataset.headers or [])
         widths = [max(10, min(40, len(str(h)) * 2 + 2)) for h in headers]
-        sheet.append(headers)
+        sheet.append([clean_cell(h) for h in headers])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for values in dataset:
+        for values in clean_rows(dataset):
             sheet.append([None if v in (None, "") else v for v in values])
             row = sheet.max_row
             for index, value in enumerate(values, start=1):
                 if isinstance(value, str) and value:
                     cell = sheet.cell(row=row, column=index)
-                    cell.value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", value)
+                    cell.value = value
                     cell.data_type = "s"
                     if index <= len(widths):
                         widths[index - 1] = max(widths[index - 1], min(60, len(value) + 2))
@@ -248,8 +260,8 @@ class CSVFormat(base_formats.CSV):
     def export_data(self, dataset, **kwargs):
         """Text, with the BOM Excel needs to read UTF-8. A cell that a spreadsheet would
         read as a formula gets a leading apostrophe (the import strips it again)."""
-        safe = tablib.Dataset(headers=dataset.headers)
-        for row in dataset:
+        safe = tablib.Dataset(headers=[clean_cell(h) for h in dataset.headers or []])
+        for row in clean_rows(dataset):
             safe.append([f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START)
                          and not _is_number(v) else v for v in row])
         return "\ufeff" + safe.export("csv")
@@ -302,7 +314,8 @@ def yes_no_parse(value):
 
 def cell_text(value):
     """A cell as trimmed text: Excel numbers without a trailing .0, a formula-escaping
-    apostrophe (written by our CSV export) removed, NUL characters dropped."""
+    apostrophe (written by our CSV export) removed, control characters dropped (line
+    breaks kept as ``\n``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -314,7 +327,7 @@ def cell_text(value):
             else value.strftime("%Y-%m-%d")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value).replace("\x00", "").strip()
+    text = strip_control(str(value), multiline=True).strip()
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
         text = text[1:]
     return text
@@ -565,7 +578,10 @@ class RowImporter:
             if key not in row.cells:
                 continue
             value = row.text(key)
-            limit = model._meta.get_field(key).max_length
+            model_field = model._meta.get_field(key)
+            if not isinstance(model_field, models.TextField):  # one line: no breaks, no tabs
+                value = strip_control(value, multiline=False).strip()
+            limit = model_field.max_length
             if limit and len(value) > limit:
                 row.error(key, _("At most %(n)d characters.") % {"n": limit})
             elif value:

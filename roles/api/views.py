@@ -50,7 +50,7 @@ class StaffOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     phone = serializers.CharField()
     is_active = serializers.BooleanField()
-    last_login = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
     roles = serializers.SerializerMethodField()
 
     def get_roles(self, user) -> list[dict]:

@@ -118,8 +118,11 @@ def test_list_with_search_filters_and_sorting(lead):
     assert codes(sort="name") == ["HAMMER", "OJ"] and codes(sort="-name") == ["OJ", "HAMMER"]
     assert codes(sort="price") == ["OJ", "HAMMER"]  # lowest list price first
     assert codes(sort="-price") == ["HAMMER", "OJ"]  # highest list price first
-    assert lead.get(f"{API}/products/", {"category": "1 OR 1=1", "sort": "x",
-                                         "q": "[("}).status_code == 200
+    # Values that fit no filter are refused (issue 10, item 16); free text is free.
+    refused = lead.get(f"{API}/products/", {"category": "1 OR 1=1", "sort": "x", "q": "[("})
+    assert refused.status_code == 400
+    assert set(refused.json()["error"]["fields"]) == {"category", "sort"}
+    assert lead.get(f"{API}/products/", {"q": "[("}).status_code == 200
 
 
 def test_create_a_product_with_variants(lead):

@@ -132,7 +132,11 @@ def test_list_filters_and_sorts(owner_client, customer_factory):
     assert ids(tag="vip") == [a.pk]
     assert ids(sort="-credit") == [b.pk, c.pk, a.pk]
     assert ids(sort="-name") == [c.pk, b.pk, a.pk]
-    assert ids(level="abc", region="x", sort="nonsense") == [a.pk, b.pk, c.pk]
+    # Values that fit no filter are refused (issue 10, item 16), not ignored.
+    refused = owner_client.get(f"{API}/customers/",
+                               {"level": "abc", "region": "x", "sort": "nonsense"})
+    assert refused.status_code == 400
+    assert set(refused.json()["error"]["fields"]) == {"level", "region", "sort"}
 
 
 def test_list_is_paginated(owner_client, customer_factory):

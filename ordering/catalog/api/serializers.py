@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import CleanTextSerializer
 from ordering.catalog.enums import MovementKind, StockState
 from ordering.catalog.models import Category
 from ordering.customers.api.serializers import LevelField
@@ -16,7 +17,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 # --- references --------------------------------------------------------------------
 
 
-class RefSerializer(serializers.Serializer):
+class RefSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -37,7 +38,7 @@ class CategoryField(serializers.PrimaryKeyRelatedField):
 # --- output ------------------------------------------------------------------------
 
 
-class ImageSerializer(serializers.Serializer):
+class ImageSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
@@ -53,7 +54,7 @@ class ImageSerializer(serializers.Serializer):
         return image.thumbnail_url
 
 
-class SpecSerializer(serializers.Serializer):
+class SpecSerializer(CleanTextSerializer):
     attribute = serializers.CharField(source="attribute.name")
     value = serializers.CharField()
 
@@ -61,7 +62,7 @@ class SpecSerializer(serializers.Serializer):
         ref_name = "VariantSpec"
 
 
-class VariantUnitSerializer(serializers.Serializer):
+class VariantUnitSerializer(CleanTextSerializer):
     unit = serializers.CharField(source="unit.name")
     factor = serializers.IntegerField(help_text="Base units in one of this unit.")
 
@@ -69,7 +70,7 @@ class VariantUnitSerializer(serializers.Serializer):
         ref_name = "VariantUnit"
 
 
-class LevelPriceSerializer(serializers.Serializer):
+class LevelPriceSerializer(CleanTextSerializer):
     level = RefSerializer()
     price = serializers.DecimalField(**MONEY, allow_null=True)
     percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True,
@@ -79,7 +80,7 @@ class LevelPriceSerializer(serializers.Serializer):
         ref_name = "LevelPrice"
 
 
-class CustomerRefSerializer(serializers.Serializer):
+class CustomerRefSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -88,7 +89,7 @@ class CustomerRefSerializer(serializers.Serializer):
         ref_name = "CatalogCustomerRef"
 
 
-class CustomerPriceSerializer(serializers.Serializer):
+class CustomerPriceSerializer(CleanTextSerializer):
     customer = CustomerRefSerializer()
     price = serializers.DecimalField(**MONEY)
 
@@ -96,7 +97,7 @@ class CustomerPriceSerializer(serializers.Serializer):
         ref_name = "CustomerPrice"
 
 
-class QuantityBreakSerializer(serializers.Serializer):
+class QuantityBreakSerializer(CleanTextSerializer):
     min_quantity = serializers.IntegerField()
     price = serializers.DecimalField(**MONEY, allow_null=True)
     discount_percent = serializers.DecimalField(max_digits=5, decimal_places=2,
@@ -106,7 +107,7 @@ class QuantityBreakSerializer(serializers.Serializer):
         ref_name = "QuantityBreak"
 
 
-class StockSerializer(serializers.Serializer):
+class StockSerializer(CleanTextSerializer):
     on_hand = serializers.IntegerField()
     reserved = serializers.IntegerField()
     available = serializers.IntegerField()
@@ -116,7 +117,7 @@ class StockSerializer(serializers.Serializer):
         ref_name = "VariantStock"
 
 
-class VariantSerializer(serializers.Serializer):
+class VariantSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     barcode = serializers.CharField()
@@ -153,7 +154,7 @@ class VariantWithPricesSerializer(VariantSerializer):
         ref_name = "VariantWithPrices"
 
 
-class ProductListItemSerializer(serializers.Serializer):
+class ProductListItemSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     code = serializers.CharField()
@@ -186,7 +187,7 @@ class ProductListItemSerializer(serializers.Serializer):
         return images[0].thumbnail_url if images else None
 
 
-class ProductDetailSerializer(serializers.Serializer):
+class ProductDetailSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     code = serializers.CharField()
@@ -211,7 +212,7 @@ class ProductDetailSerializer(serializers.Serializer):
         ref_name = "ProductDetail"
 
 
-class StockMovementSerializer(serializers.Serializer):
+class StockMovementSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=MovementKind.choices)
     on_hand_change = serializers.IntegerField()
@@ -233,7 +234,7 @@ class StockMovementSerializer(serializers.Serializer):
         return {"id": movement.actor.pk, "name": movement.actor.name or movement.actor.email}
 
 
-class CategorySerializer(serializers.Serializer):
+class CategorySerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     parent = serializers.IntegerField(source="parent_id", allow_null=True)
@@ -245,7 +246,7 @@ class CategorySerializer(serializers.Serializer):
         ref_name = "Category"
 
 
-class BrandSerializer(serializers.Serializer):
+class BrandSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     product_count = serializers.IntegerField(required=False)
@@ -254,7 +255,7 @@ class BrandSerializer(serializers.Serializer):
         ref_name = "Brand"
 
 
-class UnitSerializer(serializers.Serializer):
+class UnitSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -265,7 +266,7 @@ class UnitSerializer(serializers.Serializer):
 # --- input -------------------------------------------------------------------------
 
 
-class SpecInputSerializer(serializers.Serializer):
+class SpecInputSerializer(CleanTextSerializer):
     attribute = serializers.CharField(max_length=40)
     value = serializers.CharField(max_length=40)
 
@@ -273,7 +274,7 @@ class SpecInputSerializer(serializers.Serializer):
         ref_name = "VariantSpecInput"
 
 
-class UnitInputSerializer(serializers.Serializer):
+class UnitInputSerializer(CleanTextSerializer):
     unit = serializers.CharField(max_length=20, help_text="Unit name (created if new).")
     factor = serializers.IntegerField(min_value=2, max_value=1000000)
 
@@ -281,7 +282,7 @@ class UnitInputSerializer(serializers.Serializer):
         ref_name = "VariantUnitInput"
 
 
-class VariantInputSerializer(serializers.Serializer):
+class VariantInputSerializer(CleanTextSerializer):
     code = serializers.CharField(max_length=40)
     barcode = serializers.CharField(max_length=40, required=False, allow_blank=True)
     specs = SpecInputSerializer(many=True, required=False)
@@ -306,7 +307,7 @@ class VariantInputSerializer(serializers.Serializer):
         return specs
 
 
-class ProductInputSerializer(serializers.Serializer):
+class ProductInputSerializer(CleanTextSerializer):
     name = serializers.CharField(max_length=200)
     code = serializers.CharField(max_length=40)
     category = CategoryField(required=False, allow_null=True)
@@ -333,7 +334,7 @@ class ProductCreateSerializer(ProductInputSerializer):
         ref_name = "ProductCreate"
 
 
-class StockMovementInputSerializer(serializers.Serializer):
+class StockMovementInputSerializer(CleanTextSerializer):
     kind = serializers.ChoiceField(choices=[MovementKind.ADJUSTMENT, MovementKind.RECEIPT])
     quantity = serializers.IntegerField(
         min_value=-10000000, max_value=10000000,
@@ -347,7 +348,7 @@ class StockMovementInputSerializer(serializers.Serializer):
         ref_name = "StockMovementInput"
 
 
-class CategoryInputSerializer(serializers.Serializer):
+class CategoryInputSerializer(CleanTextSerializer):
     name = serializers.CharField(max_length=80)
     parent = CategoryField(required=False, allow_null=True)
     position = serializers.IntegerField(required=False, min_value=0, max_value=100000)
@@ -356,14 +357,14 @@ class CategoryInputSerializer(serializers.Serializer):
         ref_name = "CategoryInput"
 
 
-class NameInputSerializer(serializers.Serializer):
+class NameInputSerializer(CleanTextSerializer):
     name = serializers.CharField(max_length=80)
 
     class Meta:
         ref_name = "CatalogNameInput"
 
 
-class ImageUploadSerializer(serializers.Serializer):
+class ImageUploadSerializer(CleanTextSerializer):
     images = serializers.ListField(child=serializers.FileField(), allow_empty=False,
                                    max_length=20,
                                    help_text="JPEG, PNG or WebP, at most 5 MB each.")

@@ -18,6 +18,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import query_parameters
 from core.exceptions import ApplicationError
 from ordering.catalog import selectors
 from ordering.catalog.api import serializers as s
@@ -123,7 +124,7 @@ class ProductListApi(ListAPIView):
             brand=g.get("brand"), tag=g.get("tag", ""), shelf=g.get("shelf", ""),
             stock=g.get("stock", ""), sort=g.get("sort") or "position")
 
-    @extend_schema(parameters=LIST_PARAMETERS)
+    @query_parameters(LIST_PARAMETERS)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -255,6 +256,7 @@ class StockMovementListApi(GenericAPIView):
         return selectors.movement_list(actor=self.request.user,
                                        variant=_variant(self.request, self.kwargs["pk"]))
 
+    @extend_schema(responses=s.StockMovementSerializer(many=True))
     def get(self, request, pk):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -289,6 +291,7 @@ class CategoryListApi(GenericAPIView):
     serializer_class = s.CategorySerializer
     filter_backends = ()
 
+    @extend_schema(responses=s.CategorySerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.category_tree(actor=request.user))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -328,6 +331,10 @@ class _NamedListApi(GenericAPIView):
 class BrandListApi(_NamedListApi):
     serializer_class = s.BrandSerializer
 
+    @extend_schema(responses=s.BrandSerializer(many=True))
+    def get(self, request):
+        return super().get(request)
+
     def list(self):
         return selectors.brand_list(actor=self.request.user)
 
@@ -346,6 +353,10 @@ class BrandListApi(_NamedListApi):
 @extend_schema(tags=[TAG])
 class UnitListApi(_NamedListApi):
     serializer_class = s.UnitSerializer
+
+    @extend_schema(responses=s.UnitSerializer(many=True))
+    def get(self, request):
+        return super().get(request)
 
     def list(self):
         return selectors.unit_list(actor=self.request.user)

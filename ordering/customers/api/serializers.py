@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import CleanTextSerializer
 from ordering.customers.enums import ApplicationStatus, BuyerRole, PaymentTerms
 from ordering.customers.models import CustomerLevel
 from roles.enums import UserKind
@@ -61,7 +62,7 @@ class SalesRepField(serializers.PrimaryKeyRelatedField):
 # --- output ----------------------------------------------------------------------------
 
 
-class NamedRefSerializer(serializers.Serializer):
+class NamedRefSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
@@ -69,7 +70,7 @@ class NamedRefSerializer(serializers.Serializer):
         ref_name = "NamedRef"
 
 
-class StaffRefSerializer(serializers.Serializer):
+class StaffRefSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.SerializerMethodField()
 
@@ -80,7 +81,7 @@ class StaffRefSerializer(serializers.Serializer):
         return user.name or user.email
 
 
-class ContactSerializer(serializers.Serializer):
+class ContactSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     title = serializers.CharField()
@@ -92,7 +93,7 @@ class ContactSerializer(serializers.Serializer):
         ref_name = "CustomerContact"
 
 
-class AddressSerializer(serializers.Serializer):
+class AddressSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     recipient = serializers.CharField()
     phone = serializers.CharField()
@@ -106,7 +107,7 @@ class AddressSerializer(serializers.Serializer):
         ref_name = "CustomerAddress"
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     user_id = serializers.IntegerField()
     email = serializers.EmailField(source="user.email")
@@ -123,7 +124,7 @@ class LoginSerializer(serializers.Serializer):
         ref_name = "CustomerLogin"
 
 
-class CustomerListItemSerializer(serializers.Serializer):
+class CustomerListItemSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -169,7 +170,7 @@ class CustomerDetailSerializer(CustomerListItemSerializer):
         ref_name = "CustomerDetail"
 
 
-class LevelSerializer(serializers.Serializer):
+class LevelSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     price_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
@@ -181,7 +182,7 @@ class LevelSerializer(serializers.Serializer):
         ref_name = "CustomerLevel"
 
 
-class ApplicationCustomerSerializer(serializers.Serializer):
+class ApplicationCustomerSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -192,7 +193,7 @@ class ApplicationCustomerSerializer(serializers.Serializer):
         ref_name = "ApplicationCustomer"
 
 
-class ApplicationSerializer(serializers.Serializer):
+class ApplicationSerializer(CleanTextSerializer):
     """The licence image is shown on the dashboard only: the API says whether there is one."""
 
     id = serializers.IntegerField()
@@ -219,7 +220,7 @@ class ApplicationSerializer(serializers.Serializer):
 # --- input -----------------------------------------------------------------------------
 
 
-class ContactInputSerializer(serializers.Serializer):
+class ContactInputSerializer(CleanTextSerializer):
     name = serializers.CharField(max_length=80)
     title = serializers.CharField(max_length=60, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
@@ -231,7 +232,7 @@ class ContactInputSerializer(serializers.Serializer):
         ref_name = "CustomerContactInput"
 
 
-class NewCustomerContactSerializer(serializers.Serializer):
+class NewCustomerContactSerializer(CleanTextSerializer):
     name = serializers.CharField(max_length=80)
     title = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
@@ -241,7 +242,7 @@ class NewCustomerContactSerializer(serializers.Serializer):
         ref_name = "NewCustomerContact"
 
 
-class CreditInputSerializer(serializers.Serializer):
+class CreditInputSerializer(CleanTextSerializer):
     credit_limit = serializers.DecimalField(**MONEY, min_value=Decimal("0"), required=False)
     payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False)
     payment_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
@@ -286,7 +287,7 @@ class CustomerCreateSerializer(CustomerInputSerializer):
         ref_name = "CustomerCreate"
 
 
-class BulkAssignSerializer(serializers.Serializer):
+class BulkAssignSerializer(CleanTextSerializer):
     customers = serializers.ListField(child=serializers.IntegerField(min_value=1),
                                       allow_empty=False, max_length=1000)
     sales_rep = SalesRepField(required=False, allow_null=True,
@@ -302,14 +303,14 @@ class BulkAssignSerializer(serializers.Serializer):
         return attrs
 
 
-class BulkAssignResultSerializer(serializers.Serializer):
+class BulkAssignResultSerializer(CleanTextSerializer):
     updated = serializers.IntegerField(help_text="How many customers changed.")
 
     class Meta:
         ref_name = "CustomerBulkAssignResult"
 
 
-class AddressInputSerializer(serializers.Serializer):
+class AddressInputSerializer(CleanTextSerializer):
     recipient = serializers.CharField(max_length=80)
     phone = serializers.CharField(max_length=32)
     region = RegionField(required=False, allow_null=True)
@@ -322,7 +323,7 @@ class AddressInputSerializer(serializers.Serializer):
         ref_name = "CustomerAddressInput"
 
 
-class LoginCreateSerializer(serializers.Serializer):
+class LoginCreateSerializer(CleanTextSerializer):
     email = serializers.EmailField(max_length=254)
     name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
@@ -343,7 +344,7 @@ class LoginCreateSerializer(serializers.Serializer):
         ref_name = "CustomerLoginCreate"
 
 
-class LoginUpdateSerializer(serializers.Serializer):
+class LoginUpdateSerializer(CleanTextSerializer):
     buyer_role = serializers.ChoiceField(choices=BuyerRole.choices, required=False)
     order_limit = serializers.DecimalField(**MONEY, min_value=Decimal("0"), required=False,
                                            allow_null=True)
@@ -356,7 +357,7 @@ class LoginUpdateSerializer(serializers.Serializer):
         ref_name = "CustomerLoginUpdate"
 
 
-class LevelInputSerializer(serializers.Serializer):
+class LevelInputSerializer(CleanTextSerializer):
     name = serializers.CharField(max_length=60)
     price_percent = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("100"),
@@ -369,12 +370,12 @@ class LevelInputSerializer(serializers.Serializer):
         ref_name = "CustomerLevelInput"
 
 
-class ApplicationQuerySerializer(serializers.Serializer):
+class ApplicationQuerySerializer(CleanTextSerializer):
     status = serializers.ChoiceField(choices=[*ApplicationStatus.values, "all"], required=False,
                                      default=ApplicationStatus.PENDING)
 
 
-class ApplicationApproveSerializer(serializers.Serializer):
+class ApplicationApproveSerializer(CleanTextSerializer):
     level = LevelField(required=False, allow_null=True)
     sales_rep = SalesRepField(required=False, allow_null=True)
     region = RegionField(required=False, allow_null=True)
@@ -383,7 +384,7 @@ class ApplicationApproveSerializer(serializers.Serializer):
         ref_name = "CustomerApplicationApprove"
 
 
-class ApplicationRejectSerializer(serializers.Serializer):
+class ApplicationRejectSerializer(CleanTextSerializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True,
                                    help_text="Sent to the applicant in the e-mail.")
 

@@ -15,6 +15,7 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import query_parameters
 from ordering.customers import selectors
 from ordering.customers.api import serializers as s
 from ordering.customers.enums import CustomerStatus
@@ -89,7 +90,7 @@ class CustomerListApi(ListAPIView):
             region=g.get("region"), sales_rep=g.get("sales_rep"), status=g.get("status", ""),
             tag=g.get("tag", ""), sort=g.get("sort") or "name")
 
-    @extend_schema(parameters=LIST_PARAMETERS)
+    @query_parameters(LIST_PARAMETERS)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api import CleanTextSerializer
 from ordering.orders import workflow
 from ordering.orders.enums import PaymentMethod, RefundMethod, ReturnCondition
 
@@ -12,7 +13,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 # --- input -------------------------------------------------------------------------------
 
 
-class LineInputSerializer(serializers.Serializer):
+class LineInputSerializer(CleanTextSerializer):
     variant = serializers.IntegerField(help_text=_("Variant (SKU) id."))
     unit = serializers.IntegerField(required=False, allow_null=True,
                                     help_text=_("Sales unit id; empty for the base unit."))
@@ -20,7 +21,7 @@ class LineInputSerializer(serializers.Serializer):
                                         help_text=_("In the unit given."))
 
 
-class OrderDetailsSerializer(serializers.Serializer):
+class OrderDetailsSerializer(CleanTextSerializer):
     address = serializers.IntegerField(help_text=_("The customer's shipping address id."))
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
     shipping_method = serializers.IntegerField(required=False, allow_null=True)
@@ -34,33 +35,33 @@ class OrderCreateSerializer(OrderDetailsSerializer):
     lines = LineInputSerializer(many=True, allow_empty=False)
 
 
-class CartAddSerializer(serializers.Serializer):
+class CartAddSerializer(CleanTextSerializer):
     lines = LineInputSerializer(many=True, allow_empty=False)
 
 
-class CartLineUpdateSerializer(serializers.Serializer):
+class CartLineUpdateSerializer(CleanTextSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=999_999)
     unit = serializers.CharField(required=False, allow_blank=True, allow_null=True,
                                  help_text=_('Sales unit id, or "base".'))
 
 
-class QuickOrderSerializer(serializers.Serializer):
+class QuickOrderSerializer(CleanTextSerializer):
     text = serializers.CharField(max_length=50_000,
                                  help_text=_("Lines of “SKU code, quantity[, unit]”."))
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(CleanTextSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class LineChangeSerializer(serializers.Serializer):
+class LineChangeSerializer(CleanTextSerializer):
     line = serializers.IntegerField()
     quantity = serializers.IntegerField(required=False, min_value=1, max_value=999_999)
     unit_price = serializers.DecimalField(required=False, **MONEY)
     price_reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class AmendSerializer(serializers.Serializer):
+class AmendSerializer(CleanTextSerializer):
     changes = LineChangeSerializer(many=True, required=False)
     remove = serializers.ListField(child=serializers.IntegerField(), required=False)
     add = LineInputSerializer(many=True, required=False)
@@ -68,7 +69,7 @@ class AmendSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class ShipmentInputSerializer(serializers.Serializer):
+class ShipmentInputSerializer(CleanTextSerializer):
     quantities = serializers.DictField(child=serializers.IntegerField(min_value=0),
                                        help_text=_("Order line id → base units to ship."))
     carrier = serializers.IntegerField(required=False, allow_null=True)
@@ -80,7 +81,7 @@ class ShipmentInputSerializer(serializers.Serializer):
 # --- output ------------------------------------------------------------------------------
 
 
-class OrderLineSerializer(serializers.Serializer):
+class OrderLineSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     variant = serializers.IntegerField(source="variant_id")
     sku_code = serializers.CharField()
@@ -98,7 +99,7 @@ class OrderLineSerializer(serializers.Serializer):
     returned_quantity = serializers.IntegerField()
 
 
-class OrderEventSerializer(serializers.Serializer):
+class OrderEventSerializer(CleanTextSerializer):
     kind = serializers.CharField()
     step = serializers.CharField()
     from_status = serializers.CharField()
@@ -112,12 +113,12 @@ class OrderEventSerializer(serializers.Serializer):
         return (event.actor.name or event.actor.email) if event.actor_id else ""
 
 
-class ShipmentLineSerializer(serializers.Serializer):
+class ShipmentLineSerializer(CleanTextSerializer):
     line = serializers.IntegerField(source="order_line_id")
     quantity = serializers.IntegerField()
 
 
-class ShipmentSerializer(serializers.Serializer):
+class ShipmentSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     carrier = serializers.CharField(source="carrier_name")
     tracking_number = serializers.CharField()
@@ -127,7 +128,7 @@ class ShipmentSerializer(serializers.Serializer):
     lines = ShipmentLineSerializer(many=True)
 
 
-class OrderListItemSerializer(serializers.Serializer):
+class OrderListItemSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     customer = serializers.IntegerField(source="customer_id")
@@ -152,7 +153,7 @@ class OrderDetailSerializer(OrderListItemSerializer):
     region_name = serializers.CharField()
     address = serializers.CharField()
     postal_code = serializers.CharField()
-    delivery_date = serializers.DateField()
+    delivery_date = serializers.DateField(allow_null=True)
     shipping_method = serializers.CharField(source="shipping_method_name")
     payment_method = serializers.CharField()
     remark = serializers.CharField()
@@ -170,7 +171,7 @@ class OrderDetailSerializer(OrderListItemSerializer):
         return workflow.allowed_actions(order, request.user) if request else []
 
 
-class CartLineSerializer(serializers.Serializer):
+class CartLineSerializer(CleanTextSerializer):
     id = serializers.IntegerField(source="key")
     variant = serializers.IntegerField(source="variant.pk")
     sku_code = serializers.CharField(source="variant.code")
@@ -190,7 +191,7 @@ class CartLineSerializer(serializers.Serializer):
         return "; ".join(map(str, line.price.dealer_explanation)) if line.price else ""
 
 
-class CartSerializer(serializers.Serializer):
+class CartSerializer(CleanTextSerializer):
     lines = CartLineSerializer(many=True)
     unavailable = serializers.SerializerMethodField()
     subtotal = serializers.DecimalField(**MONEY)
@@ -200,19 +201,19 @@ class CartSerializer(serializers.Serializer):
         return [{"id": key, "message": str(message)} for key, message in cart.unavailable]
 
 
-class ShippingMethodSerializer(serializers.Serializer):
+class ShippingMethodSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     fee = serializers.DecimalField(**MONEY)
 
 
-class CarrierSerializer(serializers.Serializer):
+class CarrierSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     tracking_url = serializers.CharField()
 
 
-class QuickOrderErrorSerializer(serializers.Serializer):
+class QuickOrderErrorSerializer(CleanTextSerializer):
     row = serializers.IntegerField()
     message = serializers.CharField()
 
@@ -222,7 +223,7 @@ class QuickOrderResultSerializer(CartSerializer):
     errors = QuickOrderErrorSerializer(many=True)
 
 
-class ReturnLineSerializer(serializers.Serializer):
+class ReturnLineSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     order_line = serializers.IntegerField(source="order_line_id")
     sku_code = serializers.CharField(source="order_line.sku_code")
@@ -233,7 +234,7 @@ class ReturnLineSerializer(serializers.Serializer):
     unit_price = serializers.DecimalField(**MONEY)
 
 
-class ReturnEventSerializer(serializers.Serializer):
+class ReturnEventSerializer(CleanTextSerializer):
     status = serializers.CharField()
     actor = serializers.SerializerMethodField()
     note = serializers.CharField()
@@ -243,7 +244,7 @@ class ReturnEventSerializer(serializers.Serializer):
         return (event.actor.name or event.actor.email) if event.actor_id else ""
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     order = serializers.IntegerField(source="order_id")
@@ -258,29 +259,29 @@ class ReturnSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ReturnRequestSerializer(serializers.Serializer):
+class ReturnRequestSerializer(CleanTextSerializer):
     quantities = serializers.DictField(child=serializers.IntegerField(min_value=0),
                                        help_text=_("Order line id → base units to return."))
     reason = serializers.CharField(max_length=2000)
 
 
-class ReturnReceiveLineSerializer(serializers.Serializer):
+class ReturnReceiveLineSerializer(CleanTextSerializer):
     line = serializers.IntegerField(help_text=_("Return line id."))
     quantity = serializers.IntegerField(min_value=0)
     condition = serializers.ChoiceField(choices=ReturnCondition.choices)
 
 
-class ReturnReceiveSerializer(serializers.Serializer):
+class ReturnReceiveSerializer(CleanTextSerializer):
     lines = ReturnReceiveLineSerializer(many=True)
 
 
-class ReturnRefundSerializer(serializers.Serializer):
+class ReturnRefundSerializer(CleanTextSerializer):
     amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
     method = serializers.ChoiceField(choices=RefundMethod.choices, default=RefundMethod.RECORDED)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=60)
 
 
-class MessageSerializer(serializers.Serializer):
+class MessageSerializer(CleanTextSerializer):
     id = serializers.IntegerField()
     from_dealer = serializers.BooleanField()
     author = serializers.SerializerMethodField()
@@ -291,5 +292,5 @@ class MessageSerializer(serializers.Serializer):
         return (message.author.name or message.author.email) if message.author_id else ""
 
 
-class MessageInputSerializer(serializers.Serializer):
+class MessageInputSerializer(CleanTextSerializer):
     body = serializers.CharField(max_length=2000)

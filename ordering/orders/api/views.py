@@ -16,6 +16,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import query_parameters
 from core.exceptions import PermissionDeniedError
 from ordering.customers.selectors import customer_get
 from ordering.customers.services.guards import login_of
@@ -113,7 +114,7 @@ class OrderListApi(ListAPIView):
             until=g.get("until"), min_total=g.get("min_total"), max_total=g.get("max_total"),
             sort=g.get("sort") or "new")
 
-    @extend_schema(parameters=LIST_PARAMETERS)
+    @query_parameters(LIST_PARAMETERS)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -304,7 +305,7 @@ class CartLineApi(APIView):
                          unit="base" if unit is None else unit)
         return _cart(request)
 
-    @extend_schema(responses=s.CartSerializer)
+    @extend_schema(responses={200: s.CartSerializer})
     def delete(self, request, pk):
         cart.cart_remove(login=_dealer_login(request), line_id=pk)
         return _cart(request)
@@ -362,7 +363,7 @@ class DealerOrderListApi(ListAPIView):
                                            status=g.get("status", ""), since=g.get("since"),
                                            until=g.get("until")).select_related("customer")
 
-    @extend_schema(parameters=LIST_PARAMETERS[:2] + LIST_PARAMETERS[4:6])
+    @query_parameters(LIST_PARAMETERS[:2] + LIST_PARAMETERS[4:6])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -442,7 +443,7 @@ class ReturnListApi(ListAPIView):
         return selectors.return_list(actor=self.request.user,
                                      status=self.request.query_params.get("status", ""))
 
-    @extend_schema(parameters=[OpenApiParameter("status", str, enum=ReturnStatus.values)])
+    @query_parameters([OpenApiParameter("status", str, enum=ReturnStatus.values)])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
