@@ -72,7 +72,8 @@ class CustomerImportTemplateView(PermissionRequiredMixin, View):
         extension = request.GET.get("format") or "xlsx"
         if kind not in KINDS or extension not in spreadsheets.CONTENT_TYPES:
             raise Http404
-        data, filename = imports.template_file(kind=kind, extension=extension)
+        data, filename = imports.template_file(kind=kind, extension=extension,
+                                              actor=request.user)
         return download(data, filename, extension)
 
 
