@@ -273,3 +273,89 @@ def test_dealers_get_nothing_from_the_dashboard_or_staff_api(acme, acme_client, 
 def test_the_table_covers_every_built_in_role():
     assert set(ALLOWED) == set(ROLES)
     assert {role.key for role in BUILTIN_ROLES} <= set(ALLOWED)
+
+
+# --- which roles read a customer's finance fields ------------------------------------
+#
+# Credit limit, payment terms, credit days and the invoice and bank details need
+# view_finance: finance, the business lead and the administrator (and a custom role
+# holding it). Every surface that shows a customer follows the same rule.
+
+SEES_FINANCE = {"system_administrator", "business_lead", "finance_reviewer",
+                "custom_everything_allowed"}
+FINANCE_SURFACES = ("detail-page", "edit-page", "api-list", "api-detail", "export-csv")
+SECRET_TAX_NUMBER = "91440101MATRIX0001"
+SECRET_BANK_ACCOUNT = "6222 0000 1111 2222"
+
+
+def _finance_customer():
+    from ordering.customers.services.customers import customer_create
+
+    return customer_create(actor=None, name="Finance Matrix Ltd", credit_limit="88888.00",
+                           payment_terms="credit", payment_days=45,
+                           invoice_title="Finance Matrix Ltd", tax_number=SECRET_TAX_NUMBER,
+                           bank_name="ICBC Tianhe", bank_account=SECRET_BANK_ACCOUNT)
+
+
+@pytest.mark.parametrize("surface", FINANCE_SURFACES)
+@pytest.mark.parametrize("role", ROLES)
+def test_finance_fields_matrix(acme, acme_client, login_as, role, surface):
+    with tenant_context(acme):
+        customer = _finance_customer()
+        if role == "custom_everything_allowed":
+            user = staff_with_roles()
+            user.groups.add(_custom_everything_role().group)
+        else:
+            user = staff_with_roles(role)
+        if role in ("sales_rep", "regional_manager"):
+            from ordering.customers.services.customers import customer_update
+
+            customer_update(actor=None, customer=customer, sales_rep=None)
+            from guardian.shortcuts import assign_perm
+
+            assign_perm("customers.work_with_customer", user, customer)
+        if surface == "export-csv":
+            from roles.services.role_admin import role_create
+
+            owner = get_user_model().objects.get(email="owner@acme.example")
+            user.groups.add(role_create(actor=owner, name_en="Matrix exporter",
+                                        permissions=["export_data"]).group)
+    login_as(acme_client, acme, user)
+    sees = role in SEES_FINANCE
+    if surface in ("detail-page", "edit-page", "export-csv"):
+        path = {"detail-page": f"/dashboard/customers/{customer.pk}/",
+                "edit-page": f"/dashboard/customers/{customer.pk}/edit/",
+                "export-csv": "/dashboard/customers/export/?kind=customers&format=csv"
+                }[surface]
+        response = acme_client.get(path)
+        if surface == "edit-page" and role not in ALLOWED_TO_EDIT_CUSTOMERS:
+            assert response.status_code == 403
+            return
+        assert response.status_code == 200
+        body = response.content.decode()
+        for secret in (SECRET_TAX_NUMBER, SECRET_BANK_ACCOUNT, "88888"):
+            assert (secret in body) == sees, (secret, role, surface)
+        if surface == "export-csv":
+            header = body.lstrip("\ufeff").splitlines()[0]
+            assert ("Tax number" in header) == sees and ("Credit limit" in header) == sees
+        return
+    if surface == "api-list":
+        rows = acme_client.get("/api/v1/customers/", {"q": "Finance Matrix"}).json()["results"]
+        assert len(rows) == 1
+        data = rows[0]
+        fields = ("credit_limit", "payment_terms", "payment_days")
+    else:
+        data = acme_client.get(f"/api/v1/customers/{customer.pk}/").json()
+        fields = ("credit_limit", "payment_terms", "payment_days", "invoice_title",
+                  "tax_number", "bank_name", "bank_account", "invoice_address",
+                  "invoice_phone")
+    for field in fields:
+        assert (data[field] is not None) == sees, (field, role)
+    if sees:
+        assert data["credit_limit"] == "88888.00" and data["payment_days"] == 45
+        if surface == "api-detail":
+            assert data["tax_number"] == SECRET_TAX_NUMBER
+
+
+ALLOWED_TO_EDIT_CUSTOMERS = {"system_administrator", "business_lead", "regional_manager",
+                             "sales_rep", "custom_everything_allowed"}
