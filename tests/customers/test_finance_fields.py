@@ -117,3 +117,12 @@ def test_the_import_template_has_no_columns_the_user_may_not_read(in_acme):
     lead_header = template_file(kind="customers", extension="csv", actor=lead)[0].decode()
     assert "Tax number" not in rep_header and "Credit limit" not in rep_header
     assert "Tax number" in lead_header and "Credit limit" in lead_header
+
+
+def test_the_import_page_lists_no_columns_the_user_may_not_read(acme, acme_client, login_as):
+    with tenant_context(acme):
+        rep = staff_with_roles("sales_rep")
+    login_as(acme_client, acme, rep)
+    guide = acme_client.get("/dashboard/customers/import/").context["guide"]
+    keys = {column["key"] for kind in guide for column in kind["columns"]}
+    assert "name" in keys and not keys & set(selectors.FINANCE_FIELDS)
