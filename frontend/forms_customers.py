@@ -68,8 +68,12 @@ class CustomerForm(forms.Form):
                "invoice_phone")
     CONTACT = ("contact_name", "contact_phone")
 
-    def __init__(self, *args, creating=True, can_credit=True, **kwargs):
+    def __init__(self, *args, creating=True, can_credit=True, hidden=(), **kwargs):
+        """``hidden``: the fields the user may not read (selectors.customer_hidden_fields),
+        left off the form and so never sent to the service."""
         super().__init__(*args, **kwargs)
+        for name in hidden:
+            self.fields.pop(name, None)
         self.fields["region"] = region_field()
         self.fields["level"] = level_field()
         self.fields["sales_rep"] = sales_rep_field()
@@ -78,6 +82,8 @@ class CustomerForm(forms.Form):
                 del self.fields[name]
         if not can_credit:
             for name in self.CREDIT:
+                if name not in self.fields:
+                    continue
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Set by staff with the credit permission.")
 
@@ -94,7 +100,7 @@ class CustomerForm(forms.Form):
         for name in self.CONTACT:
             data.pop(name, None)
         for name in self.CREDIT:
-            if self.fields[name].disabled:
+            if name not in self.fields or self.fields[name].disabled:
                 data.pop(name, None)
         if data.get("payment_days") is None and "payment_days" in data:
             data["payment_days"] = 0

@@ -59,6 +59,8 @@ PERMISSIONS = (
     Perm("record_payments", "payments", _("Record payments")),
     Perm("confirm_payments", "payments", _("Confirm payments and refunds")),
     Perm("adjust_balances", "balances", _("Adjust balances and rebates")),
+    Perm("view_finance", "balances",
+         _("See credit limits, payment terms, balances and invoice and bank details")),
     Perm("manage_credit", "balances", _("Set credit limits and payment terms")),
     Perm("manage_quotes", "quotes", _("Answer inquiries and send quotations")),
     Perm("manage_promotions", "promotions", _("Create and edit promotions")),
@@ -94,6 +96,9 @@ def _all_but(*excluded):
 
 # key → permissions. Regional managers and sales reps lack access_all_customers,
 # so everything they see is scoped to their regions / assigned customers.
+# view_finance (a customer's credit, terms, balances, invoice and bank details) belongs
+# to finance, the business lead and the administrator only; manage_prices (level and
+# customer prices, which apply tenant-wide) is not given to any scoped role.
 BUILTIN_ROLES = (
     BuiltinRole("system_administrator", _("System administrator"),
                 _("Everything, including staff, roles, API keys and billing."), CODENAMES),
@@ -109,7 +114,8 @@ BUILTIN_ROLES = (
                 _("Finance review, payments, balances, credit and collections."),
                 frozenset({"view_customers", "access_all_customers", "view_orders",
                            "finance_review", "record_payments", "confirm_payments",
-                           "adjust_balances", "manage_credit", "view_reports", "export_data"})),
+                           "adjust_balances", "view_finance", "manage_credit", "view_reports",
+                           "export_data"})),
     BuiltinRole("warehouse_manager", _("Warehouse manager"),
                 _("Outbound review, stock and returned goods."),
                 frozenset({"view_catalog", "view_customers", "access_all_customers",

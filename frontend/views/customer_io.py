@@ -50,7 +50,9 @@ class CustomerImportView(_CustomerJobs, PermissionRequiredMixin, ImportPageView)
     default_kind = "customers"
 
     def page_context(self):
-        guide = import_guide(KINDS, resource_for, KIND_LABELS, COLUMN_HELP)
+        hidden = selectors.customer_hidden_fields(actor=self.request.user)
+        guide = import_guide(KINDS, lambda kind: resource_for(kind, hidden=hidden),
+                             KIND_LABELS, COLUMN_HELP)
         return {"guide": guide, "guide_notes": GUIDE_NOTES, "export_kinds": guide,
                 "template_url": reverse("dashboard:customer-import-template"),
                 "export_url": reverse("dashboard:customer-export")}
@@ -72,7 +74,8 @@ class CustomerImportTemplateView(PermissionRequiredMixin, View):
         extension = request.GET.get("format") or "xlsx"
         if kind not in KINDS or extension not in spreadsheets.CONTENT_TYPES:
             raise Http404
-        data, filename = imports.template_file(kind=kind, extension=extension)
+        data, filename = imports.template_file(kind=kind, extension=extension,
+                                              actor=request.user)
         return download(data, filename, extension)
 
 

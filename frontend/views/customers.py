@@ -26,7 +26,7 @@ from ordering.customers.services import contacts as contact_services
 from ordering.customers.services import customers as customer_services
 from ordering.customers.services import logins as login_services
 from roles.backends import client_ip
-from roles.permissions import has_perm
+from roles.permissions import has_perm, sees_all_customers
 
 PAGE_SIZE = 50
 FILTERS = ("q", "level", "region", "sales_rep", "status", "tag", "sort")
@@ -64,7 +64,9 @@ class CustomerListView(PermissionRequiredMixin, TemplateView):
         context["statuses"] = CustomerStatus.choices
         context["tags"] = selectors.customer_tags(actor=user)
         context["sorts"] = [("name", pgettext("of a thing", "Name")), ("code", _("Code")),
-                            ("-created", _("Newest")), ("-credit", _("Credit limit"))]
+                            ("-created", _("Newest"))]
+        if selectors.sees_finance(user):
+            context["sorts"].append(("-credit", _("Credit limit")))
         context["can_manage"] = has_perm(user, "manage_customers")
         context["pending_applications"] = selectors.pending_application_count(actor=user)
         return context
@@ -125,7 +127,8 @@ class CustomerFormView(PermissionRequiredMixin, View):
             initial = {field: getattr(customer, field) for field in customer_services.EDITABLE}
             initial["tags"] = ", ".join(customer.tags)
         return CustomerForm(data, initial=initial, creating=customer is None,
-                            can_credit=can_credit)
+                            can_credit=can_credit,
+                            hidden=selectors.customer_hidden_fields(actor=self.request.user))
 
     def _render(self, customer, form, status=200):
         return render(self.request, self.template_name,
@@ -172,6 +175,7 @@ class CustomerDetailView(PermissionRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["customer"] = customer
         context["can_manage"] = has_perm(user, "manage_customers")
+        context["sees_finance"] = selectors.sees_finance(user)
         context["contact_form"] = ContactForm()
         context["address_form"] = AddressForm()
         context["login_form"] = LoginForm(initial={"buyer_role": BuyerRole.ORDER})
@@ -401,20 +405,25 @@ class LoginView(_SubformView):
 
 
 class LevelListView(PermissionRequiredMixin, View):
-    """Customer levels: list, add, edit and delete (on one page)."""
+    """Customer levels: list, add, edit and delete (on one page). Everyone who sees
+    customers reads the list (scoped staff: counts of their own customers); changing
+    levels is pricing (``customer_services.LEVEL_PERMISSION``), also the edit form."""
 
-    permissions = {"GET": "view_customers", "POST": "manage_customers"}
+    permissions = {"GET": "view_customers", "POST": customer_services.LEVEL_PERMISSION}
     template_name = "dashboard/customers/levels.html"
 
     @property
     def permission(self):
-        return self.permissions.get(self.request.method, "manage_customers")
+        if self.request.method == "GET" and "pk" not in self.kwargs:
+            return self.permissions["GET"]
+        return customer_services.LEVEL_PERMISSION
 
     def _render(self, form, edit_form=None, editing=None, status=200):
         return render(self.request, self.template_name, {
             "levels": selectors.level_list(actor=self.request.user), "form": form,
             "edit_form": edit_form, "editing": editing,
-            "can_manage": has_perm(self.request.user, "manage_customers")}, status=status)
+            "can_manage": has_perm(self.request.user, customer_services.LEVEL_PERMISSION),
+            "own_counts": not sees_all_customers(self.request.user)}, status=status)
 
     def get(self, request, pk=None):
         editing = edit_form = None

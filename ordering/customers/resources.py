@@ -72,11 +72,18 @@ class RegionIndex:
 
 
 class _SheetResource(SheetResource):
-    """Shared by the three resources: the region index, loaded once per export."""
+    """Shared by the three resources: the region index, loaded once per export.
+    ``hidden``: columns left out (the fields the user may not read,
+    ``selectors.customer_hidden_fields``)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, hidden=(), **kwargs):
         super().__init__(**kwargs)
         self.regions = None
+        self.hidden = frozenset(hidden)
+
+    def get_export_fields(self, selected_fields=None):
+        return [field for field in super().get_export_fields(selected_fields)
+                if self.get_field_name(field) not in self.hidden]
 
     @property
     def aliases(self):
@@ -194,8 +201,8 @@ RESOURCES = {"customers": CustomerResource, "contacts": ContactResource,
              "addresses": AddressResource}
 
 
-def resource_for(kind):
-    return RESOURCES[kind]()
+def resource_for(kind, *, hidden=()):
+    return RESOURCES[kind](hidden=hidden)
 
 
 # What each column takes, shown next to the upload form.

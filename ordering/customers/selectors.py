@@ -8,7 +8,16 @@ from django.db.models import Count, Prefetch, Q
 from ordering.customers.enums import CustomerStatus
 from ordering.customers.models import (Address, Contact, Customer, CustomerApplication,
                                        CustomerLevel, CustomerLogin)
-from roles.permissions import scope
+from roles.permissions import has_perm, scope, scope_q, sees_all_customers
+
+# A customer's money and invoice data (credit limit, payment terms and credit days,
+# invoice title, tax number, bank and registered address/phone) are for the staff who
+# hold ``view_finance``: the detail page, the edit form, the API and the exports all ask
+# ``customer_hidden_fields`` which of them to leave out.
+CREDIT_FIELDS = ("credit_limit", "payment_terms", "payment_days")
+INVOICE_FIELDS = ("invoice_title", "tax_number", "bank_name", "bank_account",
+                  "invoice_address", "invoice_phone")
+FINANCE_FIELDS = CREDIT_FIELDS + INVOICE_FIELDS
 
 SORTS = {
     "name": ("name", "id"), "-name": ("-name", "-id"),
@@ -16,6 +25,18 @@ SORTS = {
     "created": ("created_at", "id"), "-created": ("-created_at", "-id"),
     "credit": ("credit_limit", "id"), "-credit": ("-credit_limit", "-id"),
 }
+
+
+def customer_hidden_fields(*, actor):
+    """The customer fields ``actor`` may not read (nor write): the finance fields unless
+    the actor holds ``view_finance``. ``actor=None`` is the platform itself."""
+    if actor is None or has_perm(actor, "view_finance"):
+        return frozenset()
+    return frozenset(FINANCE_FIELDS)
+
+
+def sees_finance(actor):
+    return not customer_hidden_fields(actor=actor)
 
 
 def _int(value):
@@ -57,6 +78,8 @@ def customer_list(*, actor, query="", level=None, region=None, sales_rep=None, s
     tag = (tag or "").strip()
     if tag:
         qs = qs.filter(tags__contains=[tag])
+    if sort in ("credit", "-credit") and "credit_limit" in customer_hidden_fields(actor=actor):
+        sort = "name"  # sorting by a hidden amount would reveal it
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
@@ -87,8 +110,15 @@ def customer_tags(*, actor):
 
 
 def level_list(*, actor=None):
-    return CustomerLevel.objects.annotate(customer_count=Count("customers")).order_by(
-        "position", "id")
+    """The levels in display order with ``customer_count``: every customer at the level
+    for staff who see all customers, only the actor's own customers for scoped staff
+    (regional managers, sales reps), never the tenant-wide figure."""
+    count = Count("customers")
+    if actor is not None and not sees_all_customers(actor):
+        count = Count("customers", filter=scope_q(
+            actor, region_path="customers__region", assigned=Customer.scope_assigned,
+            assigned_path="customers__pk"))
+    return CustomerLevel.objects.annotate(customer_count=count).order_by("position", "id")
 
 
 def application_list(*, actor, status="pending"):

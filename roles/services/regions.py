@@ -3,13 +3,18 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, PermissionDeniedError
 from roles.models import Region
+from roles.permissions import has_perm
 from roles.services.audit import audit_record
 
 
 @transaction.atomic
 def region_create(*, actor, name, parent=None, code="", ip=None):
+    """A new region. Regions are tenant-wide (every scope hangs off them): the
+    ``manage_settings`` permission, never a scoped one. ``actor=None``: the platform."""
+    if actor is not None and not has_perm(actor, "manage_settings"):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
     name = (name or "").strip()
     if not name:
         message = _("Enter the region's name.")

@@ -15,7 +15,8 @@ PINNED = {
     "access_all_customers", "view_orders", "place_orders", "cancel_orders", "review_orders",
     "amend_orders", "finance_review", "outbound_review", "manage_stock", "ship_orders",
     "manage_returns", "record_payments", "confirm_payments", "adjust_balances",
-    "manage_credit", "manage_quotes", "manage_promotions", "view_reports", "export_data",
+    "view_finance", "manage_credit", "manage_quotes", "manage_promotions", "view_reports",
+    "export_data",
     "manage_settings", "manage_announcements", "manage_staff", "manage_roles",
     "manage_api_keys", "manage_billing", "view_audit_log",
 }

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import CleanTextSerializer
+from ordering.customers import selectors
 from ordering.customers.enums import ApplicationStatus, BuyerRole, PaymentTerms
 from ordering.customers.models import CustomerLevel
 from roles.enums import UserKind
@@ -124,7 +125,36 @@ class LoginSerializer(CleanTextSerializer):
         ref_name = "CustomerLogin"
 
 
-class CustomerListItemSerializer(CleanTextSerializer):
+class _FinanceFieldsHidden:
+    """Finance fields (``selectors.FINANCE_FIELDS``) read as null for staff without
+    ``view_finance``. The actor comes from the context (``actor`` or the request's user);
+    without one, they are hidden."""
+
+    def _hidden(self):
+        cached = getattr(self, "_hidden_fields", None)
+        if cached is None:
+            context = self.context
+            if "actor" in context:
+                cached = selectors.customer_hidden_fields(actor=context["actor"])
+            elif context.get("request") is not None:
+                cached = selectors.customer_hidden_fields(actor=context["request"].user)
+            else:
+                cached = frozenset(selectors.FINANCE_FIELDS)
+            self._hidden_fields = cached
+        return cached
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for field in self._hidden():
+            if field in data:
+                data[field] = None
+        return data
+
+
+class CustomerListItemSerializer(_FinanceFieldsHidden, CleanTextSerializer):
+    """``credit_limit``, ``payment_terms`` and ``payment_days`` are null unless you hold
+    ``view_finance``."""
+
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -136,9 +166,9 @@ class CustomerListItemSerializer(CleanTextSerializer):
     region = NamedRefSerializer(allow_null=True)
     sales_rep = StaffRefSerializer(allow_null=True)
     tags = serializers.ListField(child=serializers.CharField())
-    credit_limit = serializers.DecimalField(**MONEY)
-    payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices)
-    payment_days = serializers.IntegerField()
+    credit_limit = serializers.DecimalField(**MONEY, allow_null=True)
+    payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, allow_null=True)
+    payment_days = serializers.IntegerField(allow_null=True)
     primary_contact = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
@@ -154,13 +184,16 @@ class CustomerListItemSerializer(CleanTextSerializer):
 
 
 class CustomerDetailSerializer(CustomerListItemSerializer):
+    """The credit fields and the invoice and bank details are null unless you hold
+    ``view_finance``."""
+
     notes = serializers.CharField()
-    invoice_title = serializers.CharField()
-    tax_number = serializers.CharField()
-    bank_name = serializers.CharField()
-    bank_account = serializers.CharField()
-    invoice_address = serializers.CharField()
-    invoice_phone = serializers.CharField()
+    invoice_title = serializers.CharField(allow_null=True)
+    tax_number = serializers.CharField(allow_null=True)
+    bank_name = serializers.CharField(allow_null=True)
+    bank_account = serializers.CharField(allow_null=True)
+    invoice_address = serializers.CharField(allow_null=True)
+    invoice_phone = serializers.CharField(allow_null=True)
     updated_at = serializers.DateTimeField()
     contacts = ContactSerializer(many=True)
     addresses = AddressSerializer(many=True)
@@ -176,7 +209,9 @@ class LevelSerializer(CleanTextSerializer):
     price_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
     position = serializers.IntegerField()
     is_default = serializers.BooleanField()
-    customer_count = serializers.IntegerField()
+    customer_count = serializers.IntegerField(
+        help_text="Customers at this level; for regional managers and sales reps, only "
+                  "their own customers.")
 
     class Meta:
         ref_name = "CustomerLevel"

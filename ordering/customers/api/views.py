@@ -41,7 +41,8 @@ def _customer(request, pk):
 
 
 def _detail(request, pk):
-    return s.CustomerDetailSerializer(_customer(request, pk)).data
+    return s.CustomerDetailSerializer(_customer(request, pk),
+                                      context={"actor": request.user}).data
 
 
 def _update(request, pk, serializer_class):
@@ -364,8 +365,8 @@ class CustomerLoginDetailApi(APIView):
 # --- levels ----------------------------------------------------------------------------
 
 
-def _level(pk):
-    level = selectors.level_list().filter(pk=pk).first()
+def _level(request, pk):
+    level = selectors.level_list(actor=request.user).filter(pk=pk).first()
     if level is None:
         raise Http404
     return level
@@ -373,10 +374,11 @@ def _level(pk):
 
 @extend_schema(tags=[TAG])
 class CustomerLevelListApi(GenericAPIView):
-    """GET the customer levels in display order, with how many customers each has.
-    POST: add a level."""
+    """GET the customer levels in display order, with how many customers each has (for
+    regional managers and sales reps: how many of their own customers). POST: add a
+    level (``manage_prices``: a level prices every customer at it)."""
 
-    permissions = {"GET": "view_customers", "POST": "manage_customers"}
+    permissions = {"GET": "view_customers", "POST": "manage_prices"}
     serializer_class = s.LevelSerializer
     filter_backends = ()
 
@@ -390,25 +392,26 @@ class CustomerLevelListApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         level = customer_services.level_create(actor=request.user, ip=client_ip(request),
                                                **data.validated_data)
-        return Response(s.LevelSerializer(_level(level.pk)).data,
+        return Response(s.LevelSerializer(_level(request, level.pk)).data,
                         status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=[TAG])
 class CustomerLevelDetailApi(APIView):
-    """GET a level; PATCH it (only the fields sent change); DELETE it when no customer is
-    at this level."""
+    """GET a level; PATCH it (only the fields sent change; ``is_default: true`` makes it
+    the default); DELETE it when no customer is at this level. Changing levels needs
+    ``manage_prices``."""
 
-    permissions = {"GET": "view_customers", "PATCH": "manage_customers",
-                   "DELETE": "manage_customers"}
+    permissions = {"GET": "view_customers", "PATCH": "manage_prices",
+                   "DELETE": "manage_prices"}
 
     @extend_schema(responses=s.LevelSerializer)
     def get(self, request, pk):
-        return Response(s.LevelSerializer(_level(pk)).data)
+        return Response(s.LevelSerializer(_level(request, pk)).data)
 
     @extend_schema(request=s.LevelInputSerializer, responses=s.LevelSerializer)
     def patch(self, request, pk):
-        level = _level(pk)
+        level = _level(request, pk)
         data = s.LevelInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = {"name": level.name, "price_percent": level.price_percent,
@@ -418,11 +421,11 @@ class CustomerLevelDetailApi(APIView):
             values["position"] = level.position
         customer_services.level_update(actor=request.user, level=level, ip=client_ip(request),
                                        **values)
-        return Response(s.LevelSerializer(_level(pk)).data)
+        return Response(s.LevelSerializer(_level(request, pk)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
-        customer_services.level_delete(actor=request.user, level=_level(pk),
+        customer_services.level_delete(actor=request.user, level=_level(request, pk),
                                        ip=client_ip(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -176,6 +176,17 @@ def _save(customer, *, insert=False):
         raise
 
 
+def _refuse_hidden(actor, fields):
+    """Staff without ``view_finance`` may not write the finance fields they cannot read."""
+    from ordering.customers.selectors import INVOICE_FIELDS, customer_hidden_fields
+
+    hidden = [f for f in fields if f in INVOICE_FIELDS and f in customer_hidden_fields(
+        actor=actor)]
+    if hidden:
+        raise _error(hidden[0], _("Only staff who may see a customer's finance details may "
+                                  "change its invoice and bank details."))
+
+
 def _still_reachable(actor, customer):
     if actor is not None and not can_reach(actor, customer):
         raise ApplicationError(
@@ -198,6 +209,7 @@ def customer_create(*, actor, contact=None, ip=None, status=CustomerStatus.ACTIV
            for f in CREDIT_FIELDS) and actor is not None and not has_perm(actor, "manage_credit"):
         raise _error("credit_limit", _("Only staff with the credit permission may set credit "
                                        "limits and payment terms."))
+    _refuse_hidden(actor, [f for f in cleaned if cleaned[f] not in (None, "")])
     if "level" not in cleaned:
         cleaned["level"] = default_level()
     if (cleaned.get("sales_rep") is None and actor is not None and actor.kind == UserKind.STAFF
@@ -242,6 +254,7 @@ def customer_update(*, actor, customer, ip=None, **values):
     if changed_credit and actor is not None and not has_perm(actor, "manage_credit"):
         raise _error(changed_credit[0], _("Only staff with the credit permission may change "
                                           "credit limits and payment terms."))
+    _refuse_hidden(actor, [f for f in cleaned if cleaned[f] != getattr(customer, f)])
     before = snapshot(customer)
     rep_changed = "sales_rep" in cleaned and cleaned["sales_rep"] != customer.sales_rep
     for field, value in cleaned.items():
@@ -366,6 +379,13 @@ def customers_bulk_assign(*, actor, customer_ids, sales_rep=UNSET, level=UNSET, 
 
 
 # --- levels ------------------------------------------------------------------------
+#
+# A level's price percentage prices every customer at that level, most of them outside
+# any one rep's or region's reach: creating, changing, making default and deleting
+# levels is pricing, so it needs the tenant-wide ``manage_prices`` (never only the
+# scoped ``manage_customers``).
+
+LEVEL_PERMISSION = "manage_prices"
 
 
 def _clean_level(name, price_percent, position):
@@ -406,7 +426,7 @@ def _level_snapshot(level):
 
 @transaction.atomic
 def level_create(*, actor, name, price_percent=100, position=None, is_default=False, ip=None):
-    require_perm(actor, "manage_customers")
+    require_perm(actor, LEVEL_PERMISSION)
     if position in (None, ""):
         position = (CustomerLevel.objects.order_by("-position").values_list(
             "position", flat=True).first() or 0) + 10
@@ -420,7 +440,7 @@ def level_create(*, actor, name, price_percent=100, position=None, is_default=Fa
 
 @transaction.atomic
 def level_update(*, actor, level, name, price_percent, position, is_default, ip=None):
-    require_perm(actor, "manage_customers")
+    require_perm(actor, LEVEL_PERMISSION)
     before = _level_snapshot(level)
     level.name, level.price_percent, level.position = _clean_level(name, price_percent,
                                                                    position)
@@ -432,7 +452,7 @@ def level_update(*, actor, level, name, price_percent, position, is_default, ip=
 
 @transaction.atomic
 def level_delete(*, actor, level, ip=None):
-    require_perm(actor, "manage_customers")
+    require_perm(actor, LEVEL_PERMISSION)
     used = Customer.objects.filter(level=level).count()
     if used:
         raise ApplicationError(

@@ -469,8 +469,11 @@ def export_file(*, actor, kind, extension, customers, filters=None, ip=None):
     require_perm(actor, "export_data")
     if kind not in KINDS or extension not in FORMATS:
         raise ApplicationError(_("Choose what to export and the file type."))
+    from ordering.customers.selectors import customer_hidden_fields
+
+    resource = resource_for(kind, hidden=customer_hidden_fields(actor=actor))
     data, count = spreadsheets.sheet_bytes(
-        resource_for(kind), export_queryset(kind, customers), extension=extension,
+        resource, export_queryset(kind, customers), extension=extension,
         title=resource_label(kind), text_keys=TEXT_COLUMNS)
     audit_record(actor=actor, action="customer.export", obj=None, ip=ip,
                  after={"kind": kind, "format": extension, "rows": count,
@@ -479,11 +482,15 @@ def export_file(*, actor, kind, extension, customers, filters=None, ip=None):
     return data, f"{kind}-{stamp}.{extension}"
 
 
-def template_file(*, kind, extension="xlsx"):
-    """An empty import template: the header row the resource exports."""
+def template_file(*, kind, extension="xlsx", actor=None):
+    """An empty import template: the header row the resource exports (without the
+    columns ``actor`` may not read)."""
+    from ordering.customers.selectors import customer_hidden_fields
+
     if kind not in KINDS or extension not in FORMATS:
         raise ApplicationError(_("Choose what to import and the file type."))
-    data, _count = spreadsheets.sheet_bytes(resource_for(kind), [], extension=extension,
+    resource = resource_for(kind, hidden=customer_hidden_fields(actor=actor))
+    data, _count = spreadsheets.sheet_bytes(resource, [], extension=extension,
                                             title=resource_label(kind),
                                             text_keys=TEXT_COLUMNS)
     return data, f"{kind}-template.{extension}"
