@@ -20,7 +20,7 @@ class ActionForm(forms.Form):
     ACTIONS = (workflow.APPROVE, workflow.REJECT, workflow.CANCEL, workflow.RECEIVE)
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, required=False,
+    reason = forms.CharField(label=pgettext_lazy("reject or cancel", "Reason"), max_length=REASON_MAX, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self):

@@ -155,7 +155,7 @@ class CheckoutForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500,
+    reason = forms.CharField(label=pgettext_lazy("cancellation", "Reason"), max_length=500,
                              error_messages={"required": _("Give a reason.")},
                              widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.site",
             ],
+            "builtins": ["frontend.templatetags.money"],
         },
     }
 ]
@@ -173,6 +174,7 @@ GUARDIAN_GET_CONTENT_TYPE = "roles.contenttypes.get_content_type"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_TZ = True
