@@ -2,7 +2,7 @@
 the customer settings. They parse input only; ordering.customers.services decide."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from core.exceptions import ApplicationError
 
@@ -113,7 +113,7 @@ class _StaffChoiceField(forms.ModelChoiceField):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=2000,
+        label=pgettext_lazy("rejection", "Reason"), max_length=2000,
         help_text=_("The applicant reads this in the e-mail."),
         error_messages={"required": _("Tell the applicant why the application is rejected.")},
         widget=forms.Textarea(attrs={"rows": 3}))

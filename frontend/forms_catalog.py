@@ -65,7 +65,7 @@ class ProductForm(forms.Form):
     on_shelf = forms.BooleanField(label=_("On shelf"), required=False,
                                   help_text=_("Dealers see and order only products on the "
                                               "shelf."))
-    position = forms.IntegerField(label=_("Order"), required=False, min_value=-100000,
+    position = forms.IntegerField(label=pgettext_lazy("sort order", "Order"), required=False, min_value=-100000,
                                   max_value=100000,
                                   help_text=_("Lower numbers come first in lists."))
 
@@ -334,7 +334,7 @@ class QuantityBreaksForm(forms.Form):
 
 class CategoryForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=80)
-    position = forms.IntegerField(label=_("Order"), min_value=0, max_value=100000,
+    position = forms.IntegerField(label=pgettext_lazy("sort order", "Order"), min_value=0, max_value=100000,
                                   required=False)
 
     def __init__(self, *args, tree=None, **kwargs):

@@ -169,7 +169,7 @@ class LevelForm(forms.Form):
         decimal_places=2, initial=100,
         # xgettext:no-python-format
         help_text=_("100 = list price; 90 = 10 % off."))
-    position = forms.IntegerField(label=_("Order"), min_value=0, required=False)
+    position = forms.IntegerField(label=pgettext_lazy("sort order", "Order"), min_value=0, required=False)
     is_default = forms.BooleanField(label=_("Default for new customers"), required=False)
 
 

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _g, gettext_lazy as _, pgettext_lazy
 
+from frontend.widgets import DateInput
 from ordering.orders import workflow
 from ordering.orders.enums import PaymentMethod, ReserveAt
 
@@ -19,7 +20,7 @@ class ActionForm(forms.Form):
     ACTIONS = (workflow.APPROVE, workflow.REJECT, workflow.CANCEL, workflow.RECEIVE)
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX, required=False,
+    reason = forms.CharField(label=pgettext_lazy("reject or cancel", "Reason"), max_length=REASON_MAX, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self):
@@ -132,8 +133,7 @@ class ShipForm(forms.Form):
     tracking number, date, note."""
 
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=60, required=False)
-    shipped_on = forms.DateField(label=_("Shipped on"), widget=forms.DateInput(
-        attrs={"type": "date"}))
+    shipped_on = forms.DateField(label=_("Shipped on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, data=None, *, order, lines, carriers, **kwargs):
@@ -178,7 +178,7 @@ class OrderCreateForm(forms.Form):
                     "(e.g. “A-100, 12” or “A-100, 2, case”)."))
     payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
     delivery_date = forms.DateField(label=_("Requested delivery date"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=DateInput())
     remark = forms.CharField(label=_("Remark"), max_length=1000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
     token = forms.CharField(widget=forms.HiddenInput, max_length=80)

@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from frontend.widgets import DateInput
 from ordering import spreadsheets
 from ordering.catalog.storefront import MAX_QUANTITY
 from ordering.orders.enums import OrderStatus, PaymentMethod
@@ -104,7 +105,7 @@ class CheckoutForm(forms.Form):
         label=_("Requested delivery date"), required=False,
         help_text=_("Optional."),
         error_messages={"invalid": _("Enter a date such as 2026-12-24.")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        widget=DateInput())
     shipping_method = forms.ChoiceField(label=_("Shipping method"), widget=forms.RadioSelect,
                                         required=False)
     payment_method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect,
@@ -154,7 +155,7 @@ class CheckoutForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=500,
+    reason = forms.CharField(label=pgettext_lazy("cancellation", "Reason"), max_length=500,
                              error_messages={"required": _("Give a reason.")},
                              widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -166,9 +167,9 @@ STATUS_FILTER_CHOICES = [("", _("All orders")), ("open", pgettext_lazy("orders",
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_FILTER_CHOICES, required=False)
     since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                            widget=DateInput())
     until = forms.DateField(label=_("To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                            widget=DateInput())
     q = forms.CharField(label=_("Order number"), max_length=40, required=False)
 
     def clean(self):

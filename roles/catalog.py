@@ -7,7 +7,7 @@ pinned by a test: a permission cannot vanish silently.
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ GROUPS = {
     "order_review": _("Order review"),
     "finance_review": _("Finance review"),
     "warehouse": _("Outbound and stock"),
-    "shipping": _("Shipping"),
+    "shipping": pgettext_lazy("permission group", "Shipping"),
     "returns": _("Returns"),
     "payments": _("Payments"),
     "balances": _("Balances and credit"),

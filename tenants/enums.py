@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class TenantStatus(models.TextChoices):
@@ -8,6 +8,14 @@ class TenantStatus(models.TextChoices):
     PAST_DUE = "past_due", _("Past due")
     SUSPENDED = "suspended", _("Suspended")
     CANCELED = "canceled", _("Canceled")
+
+
+class Plan(models.TextChoices):
+    """Subscription plans (SPEC: trial, basic, pro); the names people read are labels."""
+
+    TRIAL = "trial", pgettext_lazy("plan", "Trial")
+    BASIC = "basic", pgettext_lazy("plan", "Basic")
+    PRO = "pro", pgettext_lazy("plan", "Pro")
 
 
 class ProvisionPath(models.TextChoices):

@@ -25,7 +25,7 @@ class Tenant(TenantMixin):
     status = models.CharField(
         _("status"), max_length=16, choices=TenantStatus.choices, default=TenantStatus.TRIAL
     )
-    plan = models.CharField(_("plan"), max_length=32, default="trial")
+    plan = models.CharField(_("plan"), max_length=32, default="trial")  # a Plan value
     trial_ends_at = models.DateTimeField(_("trial ends"), null=True, blank=True)
     default_language = models.CharField(
         _("default language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
@@ -62,6 +62,13 @@ class Tenant(TenantMixin):
         verbose_name = _("tenant")
         verbose_name_plural = _("tenants")
         ordering = ["name"]
+
+    @property
+    def plan_label(self):
+        """The plan's name in the active language (an unknown plan shows its code)."""
+        from tenants.enums import Plan
+
+        return Plan(self.plan).label if self.plan in Plan.values else self.plan
 
     def __str__(self):
         return self.name

@@ -146,6 +146,10 @@ class PasswordChangeView(PermissionRequiredMixin, auth_views.PasswordChangeView)
     def get_success_url(self):
         return landing_for(self.request.user)
 
+    def get_login_url(self):
+        tenant = getattr(self.request, "tenant", None)
+        return "ops-login" if tenant is None or tenant.is_public else super().get_login_url()
+
 
 class SetLanguageView(View):
     """Switch language: a cookie for everyone, and the account's preference when signed in."""

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _, pgettext
 from django.views import View
 
 from core.exceptions import ApplicationError
+from core.money import format_money
 from frontend.forms import form_add_application_error
 from frontend.forms_orders import (ActionForm, AmendForm, BulkApproveForm, CarrierForm,
                                    OrderCreateForm, OrderSettingsForm, ShipForm,
@@ -86,7 +87,7 @@ def list_filters(request):
 def _tabs(counts, current):
     open_count = sum(n for status, n in counts.items() if status not in TERMINAL)
     tabs = [("", pgettext("orders", "All"), sum(counts.values())),
-            ("open", _("Open"), open_count)]
+            ("open", pgettext("orders", "Open"), open_count)]
     tabs += [(value, label, counts.get(value, 0)) for value, label in OrderStatus.choices
              if value != OrderStatus.SUBMITTED or counts.get(value)]
     return [{"value": value, "label": label, "count": count, "active": value == current}
@@ -421,11 +422,12 @@ def order_pdf(order, *, tenant):
     currency = order.currency
     lines = list(order.lines.all())
     story = [para(tenant.name, 14, bold=True), Spacer(1, 2 * mm),
-             para(_("Order %(number)s") % {"number": order.number or order.pk}, 12, bold=True),
+             para(pgettext("document title", "Order %(number)s") % {
+                 "number": order.number or order.pk}, 12, bold=True),
              Spacer(1, 4 * mm)]
     facts = [
         (_("Customer"), order.customer.name),
-        (_("Ordered"), timezone.localtime(order.created_at).strftime("%Y-%m-%d %H:%M")),
+        (pgettext("date", "Ordered"), timezone.localtime(order.created_at).strftime("%Y-%m-%d %H:%M")),
         (_("Status"), order.get_status_display()),
         (_("Ship to"), f"{order.recipient} {order.phone}\n{order.region_name} {order.address} "
                        f"{order.postal_code}".strip()),
@@ -445,12 +447,13 @@ def order_pdf(order, *, tenant):
     for line in lines:
         name = f"{line.product_name} {line.spec_label}".strip()
         rows.append([para(line.sku_code), para(name), para(f"{line.quantity} {line.unit_name}"),
-                     para(line.unit_price, align=2), para(line.line_total, align=2)])
-    rows.append(["", "", "", para(_("Goods"), bold=True), para(order.subtotal, align=2)])
+                     para(format_money(line.unit_price, currency), align=2),
+                     para(format_money(line.line_total, currency), align=2)])
+    rows.append(["", "", "", para(_("Goods"), bold=True), para(format_money(order.subtotal, currency), align=2)])
     rows.append(["", "", "", para(_("Shipping fee"), bold=True),
-                 para(order.shipping_fee, align=2)])
+                 para(format_money(order.shipping_fee, currency), align=2)])
     rows.append(["", "", "", para(_("Total"), bold=True),
-                 para(f"{currency} {order.total}", bold=True, align=2)])
+                 para(format_money(order.total, currency), bold=True, align=2)])
     body = Table(rows, colWidths=[28 * mm, 70 * mm, 25 * mm, 25 * mm, 27 * mm], repeatRows=1)
     body.setStyle(TableStyle([
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),

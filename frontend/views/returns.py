@@ -82,7 +82,7 @@ class ReceiveForm(forms.Form):
         self.lines = list(lines)
         for line in self.lines:
             self.fields[f"qty_{line.pk}"] = forms.IntegerField(
-                label=_("Received"), min_value=0, max_value=line.quantity,
+                label=pgettext("quantity", "Received"), min_value=0, max_value=line.quantity,
                 initial=line.quantity)
             self.fields[f"condition_{line.pk}"] = forms.ChoiceField(
                 label=_("Condition"), choices=ReturnCondition.choices,

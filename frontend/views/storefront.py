@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 from django.views import View
 
 from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from core.money import currency_symbol
 from frontend.mixins import DealerRequiredMixin
 from ordering.catalog import storefront
 from ordering.customers.selectors import login_for_dealer
 
-CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
 SORT_CHOICES = [
     ("", gettext_lazy("Recommended")),
     ("new", gettext_lazy("Newest")),
@@ -72,7 +72,7 @@ class StorefrontMixin(DealerRequiredMixin, _Linked):
     def context(self, **extra):
         tenant = self.request.tenant
         return {"dealer_login": self.dealer_login, "customer": self.dealer_login.customer,
-                "currency": CURRENCY_SYMBOLS.get(tenant.currency, tenant.currency + " "),
+                "currency": currency_symbol(tenant.currency),
                 "show_stock": storefront.shows_stock(), **extra}
 
     def product_or_404(self, pk):

@@ -27,7 +27,7 @@ class Category(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="children")
     path = models.CharField(max_length=255, editable=False, db_index=True, default="/")
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
 
     class Meta:
         verbose_name = _("category")
@@ -43,7 +43,7 @@ class Category(models.Model):
 
 class Brand(models.Model):
     name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=80)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
 
     class Meta:
         verbose_name = _("brand")
@@ -76,7 +76,7 @@ class SpecAttribute(models.Model):
     """A specification dimension: colour, size, flavour …"""
 
     name = models.CharField(pgettext_lazy("of a thing", "name"), max_length=40)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
 
     class Meta:
         verbose_name = _("specification")
@@ -92,7 +92,7 @@ class SpecAttribute(models.Model):
 class SpecValue(models.Model):
     attribute = models.ForeignKey(SpecAttribute, on_delete=models.CASCADE, related_name="values")
     value = models.CharField(_("value"), max_length=40)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
 
     class Meta:
         verbose_name = _("specification value")
@@ -124,7 +124,7 @@ class Product(models.Model):
     on_shelf = models.BooleanField(_("on shelf"), default=True, db_index=True)
     levels = models.ManyToManyField("customers.CustomerLevel", verbose_name=_("visible to"),
                                     blank=True, related_name="+")
-    position = models.IntegerField(_("order"), default=0)
+    position = models.IntegerField(pgettext_lazy("sort order", "order"), default=0)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -151,7 +151,7 @@ class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(_("image"), upload_to=product_image_path)
     thumbnail = models.ImageField(_("thumbnail"), upload_to=product_image_path, blank=True)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
 
     class Meta:
         verbose_name = _("product image")
@@ -184,7 +184,7 @@ class Variant(models.Model):
     min_quantity = models.PositiveIntegerField(_("minimum order quantity"), default=1)
     order_multiple = models.PositiveIntegerField(_("order multiple"), default=1)
     is_active = models.BooleanField(_("active"), default=True)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
     # stock, in the base unit; changed only through ordering.catalog.services.stock
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)

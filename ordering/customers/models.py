@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from guardian.models import UserObjectPermissionBase
 
 from ordering.customers.enums import (ApplicationStatus, BuyerRole, CustomerStatus,
@@ -25,7 +25,7 @@ class CustomerLevel(models.Model):
     in display order, each with a default price percentage of the list price."""
 
     name = models.CharField(_("name"), max_length=60)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
     # 100 = list price, 90 = 10 % off (九折). The catalog issue prices from it.
     price_percent = models.DecimalField(
         # xgettext:no-python-format
@@ -247,7 +247,7 @@ class CustomerApplication(models.Model):
     language = models.CharField(max_length=10, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=ApplicationStatus.choices,
                               default=ApplicationStatus.PENDING, db_index=True)
-    reject_reason = models.TextField(_("reason"), blank=True)
+    reject_reason = models.TextField(pgettext_lazy("rejection", "reason"), blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)

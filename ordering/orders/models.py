@@ -27,7 +27,7 @@ class ShippingMethod(models.Model):
     fee = models.DecimalField(_("fee"), default=ZERO, validators=[MinValueValidator(ZERO)],
                               **MONEY)
     is_active = models.BooleanField(_("active"), default=True)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
 
     class Meta:
         verbose_name = _("shipping method")
@@ -49,7 +49,7 @@ class Carrier(models.Model):
         _("tracking link"), max_length=200, blank=True,
         help_text=_("Optional; {number} is replaced by the tracking number."))
     is_active = models.BooleanField(_("active"), default=True)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
 
     class Meta:
         verbose_name = _("carrier")
@@ -158,13 +158,13 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("ordered"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    shipped_at = models.DateTimeField(pgettext_lazy("date", "shipped"), null=True, blank=True)
 
     scope_region_path = "customer__region"
     scope_assigned_path = "customer"
 
     class Meta:
-        verbose_name = _("order")
+        verbose_name = pgettext_lazy("sales order", "order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-id"]
         default_permissions = ()
@@ -209,7 +209,7 @@ class OrderLine(models.Model):
     # 待核价: staff must set the price before the order leaves review
     price_pending = models.BooleanField(_("price to be confirmed"), default=False)
     line_total = models.DecimalField(_("amount"), **MONEY)
-    shipped_quantity = models.PositiveIntegerField(_("shipped"), default=0)  # base units
+    shipped_quantity = models.PositiveIntegerField(pgettext_lazy("quantity", "shipped"), default=0)  # base units
     returned_quantity = models.PositiveIntegerField(_("returned"), default=0)  # base units
     position = models.PositiveIntegerField(default=0)
 
@@ -243,7 +243,7 @@ class OrderEvent(models.Model):
     to_status = models.CharField(max_length=20, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(pgettext_lazy("order event", "reason"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -301,7 +301,7 @@ class ReturnRequest(models.Model):
                                  related_name="returns")
     status = models.CharField(_("status"), max_length=12, choices=ReturnStatus.choices,
                               default=ReturnStatus.REQUESTED, db_index=True)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(pgettext_lazy("return", "reason"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                      on_delete=models.SET_NULL, related_name="+")
     refund_amount = models.DecimalField(_("refund"), default=ZERO, **MONEY)
@@ -328,7 +328,7 @@ class ReturnLine(models.Model):
     request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))  # base units
-    received_quantity = models.PositiveIntegerField(_("received"), default=0)
+    received_quantity = models.PositiveIntegerField(pgettext_lazy("quantity", "received"), default=0)
     condition = models.CharField(_("condition"), max_length=8, choices=ReturnCondition.choices,
                                  blank=True)
     unit_price = models.DecimalField(_("unit price"), **MONEY)  # per base unit, as ordered

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 
 from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from ordering.orders.enums import (EventKind, FulfilmentStatus, OrderStatus, ReserveAt,
@@ -244,7 +244,8 @@ def _raise_hold(order):
 ACTION_LABELS = {
     SUBMIT: gettext_lazy("submitted"), APPROVE: gettext_lazy("approved"),
     REJECT: gettext_lazy("rejected"), CANCEL: gettext_lazy("cancelled"),
-    SHIPPED: gettext_lazy("shipped"), RECEIVE: gettext_lazy("received"),
+    SHIPPED: pgettext_lazy("order action", "shipped"),
+    RECEIVE: pgettext_lazy("order action", "received"),
     ADVANCE: gettext_lazy("moved on"),
 }
 

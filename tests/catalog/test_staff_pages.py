@@ -164,7 +164,7 @@ def test_list_shows_price_range_stock_and_thumbnail(acme, lead):
         ProductImage.objects.create(product=product, image="catalog/x.png",
                                     thumbnail="catalog/x-thumb.webp")
     body = lead.get(f"{BASE}/products/").content.decode()
-    assert "59.00 – 79.00" in body
+    assert "¥59.00 – ¥79.00" in body
     assert "/media/catalog/x-thumb.webp" in body
     assert "Out of stock" in body
 

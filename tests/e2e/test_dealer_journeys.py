@@ -265,7 +265,7 @@ def test_primary_login_manages_addresses_profile_and_logins_on_a_phone(phone, br
         expect(phone.locator(".alert-success")).to_contain_text(buyer_email)
         buyer_card = phone.get_by_test_id("login-card").filter(has_text=buyer_email)
         expect(buyer_card.get_by_test_id("login-role")).to_contain_text(
-            "Can order up to an amount: 2,500.00")
+            "Can order up to an amount: ¥2,500.00")
         expect(buyer_card.get_by_test_id("login-status")).to_have_text("Active")
 
         # The view-only login is disabled, and signed out at its next page.

@@ -458,7 +458,7 @@ def test_checkout_with_a_png_attachment_and_an_order_limit(shop, dana):
                                                          order_limit=Decimal("50.00"))
     _fill_cart(shop)
     response = dana.post("/shop/checkout/", _checkout_data(shop))
-    assert response.status_code == 400 and "up to 50.00 per order" in _body(response)
+    assert response.status_code == 400 and "up to ¥50.00 per order" in _body(response)
     CustomerLogin.objects.filter(pk=shop.dana.pk).update(buyer_role=BuyerRole.ORDER,
                                                          order_limit=None)
     response = dana.post("/shop/checkout/", _checkout_data(

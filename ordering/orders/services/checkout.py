@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.money import format_money
 from ordering.catalog.pricing import money
 from ordering.customers.enums import CustomerStatus
 from ordering.customers.services.guards import login_of, require_customer
@@ -189,12 +190,12 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
     minimum = getattr(tenant, "min_order_amount", 0) or 0
     if subtotal < minimum:
         raise ApplicationError(_("The minimum order is %(amount)s; this order comes to "
-                                 "%(total)s.") % {"amount": money(minimum), "total": subtotal},
+                                 "%(total)s.") % {"amount": format_money(minimum), "total": format_money(subtotal)},
                                code="below_minimum")
     if login is not None and not on_behalf and login.order_limit is not None \
             and subtotal > login.order_limit:
         raise ApplicationError(_("Your login may order up to %(limit)s per order.") % {
-            "limit": login.order_limit}, code="over_order_limit")
+            "limit": format_money(login.order_limit)}, code="over_order_limit")
     fee = money(method.fee) if method else money(0)
     region = address.region
     order = Order.objects.create(

@@ -24,6 +24,7 @@ from django.db.models import Case, F, Sum, When
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from core.money import format_money
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.pricing import money
 from ordering.catalog.services.stock import stock_move_many
@@ -230,12 +231,14 @@ def return_refund(*, actor, request, amount=None, method=RefundMethod.RECORDED, 
     # at most the value of the goods that came back, at the prices ordered
     ceiling = _goods_value(request.lines.select_related("order_line"))
     if amount < 0 or amount > ceiling:
-        raise ApplicationError(_("Refund between 0 and %(max)s.") % {"max": ceiling},
+        shown = format_money(ceiling, request.order.currency)
+        raise ApplicationError(_("Refund between 0 and %(max)s.") % {"max": shown},
                                fields={"amount": [_("Refund between 0 and %(max)s.") % {
-                                   "max": ceiling}]})
+                                   "max": shown}]})
     workflow.return_transition(request, R.COMPLETED)
     ReturnRequest.objects.filter(pk=request.pk).update(
         refund_amount=amount, refund_method=method, refund_reference=(reference or "")[:60])
     request.refund_amount, request.refund_method = amount, method
-    _record(request, R.COMPLETED, actor, _("Refund %(amount)s") % {"amount": amount})
+    _record(request, R.COMPLETED, actor, _("Refund %(amount)s") % {
+        "amount": format_money(amount, request.order.currency)})
     return request

@@ -1,0 +1,1 @@
+"""Orderline's overrides of Django's locale formats (``FORMAT_MODULE_PATH``)."""
