@@ -175,8 +175,12 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(shipping_fee__gte=0),
                                    name="order_shipping_fee_not_negative"),
         ]
+        # the list's sorts (newest/oldest, highest total) and its common filters, each
+        # ending in the id so that a page is read off the index in order
         indexes = [models.Index(fields=["customer", "-created_at"], name="order_customer_idx"),
-                   models.Index(fields=["status", "-created_at"], name="order_status_idx")]
+                   models.Index(fields=["status", "-created_at"], name="order_status_idx"),
+                   models.Index(fields=["-created_at", "-id"], name="order_created_idx"),
+                   models.Index(fields=["-total", "-id"], name="order_total_idx")]
 
     def __str__(self):
         return self.number or f"#{self.pk}"
