@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
@@ -222,6 +223,8 @@ class OrderLine(models.Model):
         verbose_name_plural = _("order lines")
         ordering = ["position", "id"]
         default_permissions = ()
+        # the order list's search by exact SKU code (case-insensitive)
+        indexes = [models.Index(Upper("sku_code"), name="order_line_sku_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
             models.CheckConstraint(condition=Q(shipped_quantity__lte=models.F("base_quantity")),
