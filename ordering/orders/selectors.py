@@ -18,6 +18,7 @@ from ordering.orders.enums import OrderStatus
 from ordering.orders.models import Order, OrderEvent, OrderLine, Shipment, ShipmentLine
 from roles.permissions import scope
 
+TERMINAL = (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
 SORTS = {"new": ("-created_at", "-id"), "old": ("created_at", "id"),
          "total": ("-total", "-id"), "number": ("-number",)}
 
@@ -52,12 +53,16 @@ def _day(value, end=False):
 def _filters(qs, *, q="", status="", since=None, until=None):
     q = (q or "").strip()
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(customer__name__icontains=q)
+        # semi-joins on the order's own row: no join filter across tables, no DISTINCT
+        from ordering.customers.models import Customer
+
+        qs = qs.filter(Q(number__icontains=q)
+                       | Q(customer_id__in=Customer.objects.filter(name__icontains=q)
+                           .values("pk"))
                        | Q(pk__in=OrderLine.objects.filter(sku_code__iexact=q)
                            .values("order_id")))
     if status == "open":
-        qs = qs.exclude(status__in=[OrderStatus.COMPLETED, OrderStatus.CANCELLED,
-                                    OrderStatus.REJECTED])
+        qs = qs.exclude(status__in=TERMINAL)
     elif status in OrderStatus.values:
         qs = qs.filter(status=status)
     if _day(since):
@@ -124,9 +129,19 @@ def dealer_order_get(*, login, pk):
 
 
 def status_counts(*, actor):
-    """{status: count} of the open orders the staff member sees (for tabs)."""
+    """{status: count} of the orders the staff member sees (for tabs)."""
     rows = scope(actor, Order.objects.all()).values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+def count_from_status_counts(counts, *, status=""):
+    """The length of ``order_list`` filtered by ``status`` alone, from ``status_counts``
+    (the list need not count its orders a second time)."""
+    if status == "open":
+        return sum(n for value, n in counts.items() if value not in TERMINAL)
+    if status in OrderStatus.values:
+        return counts.get(status, 0)
+    return sum(counts.values())
 
 
 # --- returns -----------------------------------------------------------------------------
