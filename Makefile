@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 help:
 	@echo "make demo   install, start PostgreSQL/Redis, migrate, load demo data, run web + worker + beat"
 	@echo "make test   install what the tests need and run the whole suite (browser tests included)"
-	@echo "make bench  benchmarks: provisioning, customers, catalog search and import, checkout throughput"
+	@echo "make bench  benchmarks: provisioning, customers, catalog search and import, checkout throughput, list pages at 100,000 orders"
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,7 @@ bench: migrate
 	$(PY) manage.py bench_catalog_search --variants 10000
 	$(PY) bench/catalog_import.py --rows 10000
 	$(PY) bench/checkout.py --dealers 16 --seconds 20
+	$(PY) bench/order_lists.py --orders 100000
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .data .env

@@ -109,7 +109,13 @@ class OrderListView(PermissionRequiredMixin, View):
             min_total=filters["min_total"], max_total=filters["max_total"],
             sort=filters["sort"] or "new")
         queryset = order_messages.with_unread(queryset, user, dealer=False)
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        counts = selectors.status_counts(actor=user)
+        paginator = Paginator(queryset, PAGE_SIZE)
+        if not any(filters[key] for key in FILTERS if key not in ("status", "sort")):
+            # the tabs counted these orders already: no second COUNT over the history
+            paginator.count = selectors.count_from_status_counts(counts,
+                                                                 status=filters["status"])
+        page = paginator.get_page(request.GET.get("page"))
         tab_query = urlencode({k: v for k, v in request.GET.items()
                                if k not in ("status", "page") and v})
         customers = customer_selectors.customer_list(actor=user).prefetch_related(None) \
@@ -117,7 +123,7 @@ class OrderListView(PermissionRequiredMixin, View):
         return render(request, self.template_name, {
             "page": page, "filters": filters, "query_string": request.GET.urlencode(),
             "tab_query": tab_query,
-            "tabs": _tabs(selectors.status_counts(actor=user), filters["status"]),
+            "tabs": _tabs(counts, filters["status"]),
             "customers": list(customers.values_list("pk", "name")),
             "sales_reps": list(sales_rep_choices()),
             "sorts": [("new", _("Newest")), ("old", _("Oldest")), ("total", _("Highest total")),

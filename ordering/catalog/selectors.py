@@ -10,7 +10,8 @@ prices of their own customers only.
 
 import re
 
-from django.db.models import Count, F, Func, Max, Min, Prefetch, Q, Sum, Value
+from django.db.models import (Count, DecimalField, F, Func, IntegerField, OuterRef, Prefetch,
+                              Q, Subquery, Value)
 from django.db.models.functions import Coalesce
 
 from ordering.catalog import specs
@@ -77,6 +78,26 @@ def _stock_state_q(state, field="available"):
     return Q()
 
 
+def _over_variants(function, expression, output_field, *, active=True):
+    """``function(expression)`` over the product's (active) variants: a correlated
+    subquery without GROUP BY, so that a page computes it for its own rows only."""
+    variants = Variant.objects.filter(product=OuterRef("pk")).order_by()
+    if active:
+        variants = variants.filter(is_active=True)
+    return Subquery(variants.annotate(value=Func(expression, function=function,
+                                                 output_field=output_field)).values("value"),
+                    output_field=output_field)
+
+
+def _variant_figures():
+    price = DecimalField(max_digits=14, decimal_places=2)
+    return {"variant_count": _over_variants("COUNT", F("pk"), IntegerField(), active=False),
+            "min_price": _over_variants("MIN", F("list_price"), price),
+            "max_price": _over_variants("MAX", F("list_price"), price),
+            "available": Coalesce(_over_variants("SUM", F("on_hand") - F("reserved"),
+                                                 IntegerField()), Value(0))}
+
+
 def product_list(*, actor=None, query="", category=None, brand=None, tag="", shelf="",
                  stock="", sort="position"):
     """Products with their category, brand and unit, the number of variants, the list
@@ -84,13 +105,8 @@ def product_list(*, actor=None, query="", category=None, brand=None, tag="", she
     ``stock_state`` from it) and their images in order (``ordered_images``; the first
     is the thumbnail). ``category`` includes its sub-categories; ``shelf``: on | off;
     ``stock``: in_stock | low | out."""
-    active = Q(variants__is_active=True)
     qs = (Product.objects.select_related("category", "brand", "unit")
-          .annotate(variant_count=Count("variants", distinct=True),
-                    min_price=Min("variants__list_price", filter=active),
-                    max_price=Max("variants__list_price", filter=active),
-                    available=Coalesce(Sum(F("variants__on_hand") - F("variants__reserved"),
-                                              filter=active), Value(0)))
+          .annotate(**_variant_figures())
           .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by(
               "position", "id"), to_attr="ordered_images")))
     query = (query or "").strip()[:100]

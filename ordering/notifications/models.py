@@ -29,4 +29,7 @@ class Notification(models.Model):
         default_permissions = ()
         constraints = [models.UniqueConstraint(fields=["recipient", "key"],
                                                name="notification_once_per_recipient")]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+                   # a user's notification centre, newest first
+                   models.Index(fields=["recipient", "-created_at", "-id"],
+                                name="notification_recipient_idx")]

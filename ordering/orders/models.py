@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
@@ -175,8 +176,12 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(shipping_fee__gte=0),
                                    name="order_shipping_fee_not_negative"),
         ]
+        # the list's sorts (newest/oldest, highest total) and its common filters, each
+        # ending in the id so that a page is read off the index in order
         indexes = [models.Index(fields=["customer", "-created_at"], name="order_customer_idx"),
-                   models.Index(fields=["status", "-created_at"], name="order_status_idx")]
+                   models.Index(fields=["status", "-created_at"], name="order_status_idx"),
+                   models.Index(fields=["-created_at", "-id"], name="order_created_idx"),
+                   models.Index(fields=["-total", "-id"], name="order_total_idx")]
 
     def __str__(self):
         return self.number or f"#{self.pk}"
@@ -218,6 +223,8 @@ class OrderLine(models.Model):
         verbose_name_plural = _("order lines")
         ordering = ["position", "id"]
         default_permissions = ()
+        # the order list's search by exact SKU code (case-insensitive)
+        indexes = [models.Index(Upper("sku_code"), name="order_line_sku_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
             models.CheckConstraint(condition=Q(shipped_quantity__lte=models.F("base_quantity")),
