@@ -221,6 +221,15 @@ class OrderSettingsForm(forms.Form):
         return [s for s in workflow.SKIPPABLE if s not in self.cleaned_data["steps"]]
 
 
+class PaymentMethodsForm(forms.Form):
+    methods = forms.MultipleChoiceField(
+        label=_("Payment methods offered at checkout"), choices=PaymentMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Offer at least one payment method.")},
+        help_text=_("Dealers choose one of these when they place an order. Credit orders "
+                    "still stay within each dealer's credit limit."))
+
+
 class ShippingMethodForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=60)
     fee = forms.DecimalField(label=_("Fee"), min_value=0, **MONEY)
