@@ -187,3 +187,13 @@ def test_payment_methods_page_saves_and_refuses_none(shop, client_for):
                       {"methods": ["credit"]}).status_code == 403
     assert offered_payment_methods() == ["transfer", "prepaid"]
     assert not Order.objects.exists()
+
+
+def test_the_staff_order_form_offers_the_chosen_methods_and_the_default_shipping(shop,
+                                                                                client_for):
+    payment_methods_update(actor=None, methods=["credit"])
+    ShippingMethod.objects.create(name="Later", fee="1.00", position=50)
+    admin = client_for(shop.staff.admin)
+    form = admin.get(f"/dashboard/orders/new/?customer={shop.customer.pk}").context["form"]
+    assert [value for value, _label in form.fields["payment_method"].choices] == ["credit"]
+    assert form["shipping_method"].value() == shop.truck.pk
