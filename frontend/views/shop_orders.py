@@ -31,7 +31,7 @@ from frontend.views.storefront import StorefrontMixin
 from frontend.views.media import ORDER_ATTACHMENTS, serve_private_download
 from ordering.catalog import storefront
 from ordering.orders import selectors, workflow
-from ordering.orders.enums import EventKind, OrderStatus, PaymentMethod
+from ordering.orders.enums import EventKind, OrderStatus
 from ordering.orders.models import ShippingMethod
 from ordering.orders.services import amendments as amendment_services
 from ordering.orders.services import cart as cart_services

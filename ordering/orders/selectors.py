@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from ordering.orders.enums import OrderStatus, PaymentMethod
-from ordering.orders.models import PaymentOption, Order, OrderEvent, OrderLine, Shipment, ShipmentLine
+from ordering.orders.models import (Order, OrderEvent, OrderLine, PaymentOption, Shipment,
+                                    ShipmentLine)
 from roles.permissions import scope
 
 SORTS = {"new": ("-created_at", "-id"), "old": ("created_at", "id"),

@@ -144,9 +144,7 @@ def test_a_product_with_price_and_opening_stock_is_created_on_a_phone(phone, liv
 
 
 def test_a_dealer_adds_an_address_from_checkout_and_comes_back_to_it(phone, live):
-    from ordering.catalog.enums import MovementKind
     from ordering.catalog.services import products as catalog
-    from ordering.catalog.services.stock import stock_move
     from ordering.customers.services import contacts as contact_services
     from ordering.customers.services import customers as customer_services
     from ordering.customers.services import logins as login_services

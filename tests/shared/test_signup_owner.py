@@ -79,8 +79,8 @@ def test_a_new_email_signs_up_without_the_notice(public_client):
     assert response.status_code == 302
 
 
-def test_e_mail_me_my_sites_sends_the_list_to_that_address_only(public_client,
-                                                                 django_capture_on_commit_callbacks):
+def test_e_mail_me_my_sites_sends_the_list_to_that_address_only(
+        public_client, django_capture_on_commit_callbacks):
     _existing(email="owner@two.example")
     _existing(slug="second-site", email="owner@two.example", name="Second Site")
     _existing(slug="not-mine", email="someone@else.example", name="Not Mine")
@@ -96,8 +96,8 @@ def test_e_mail_me_my_sites_sends_the_list_to_that_address_only(public_client,
     assert "not-mine" not in message.body
 
 
-def test_the_answer_is_the_same_for_an_address_that_owns_nothing(public_client,
-                                                                  django_capture_on_commit_callbacks):
+def test_the_answer_is_the_same_for_an_address_that_owns_nothing(
+        public_client, django_capture_on_commit_callbacks):
     _existing(email="owner@two.example")
     with django_capture_on_commit_callbacks(execute=True):
         owner = public_client.post("/signup/sites/", {"email": "owner@two.example"})

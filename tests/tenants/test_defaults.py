@@ -52,8 +52,8 @@ def test_each_tenant_gets_its_own_editable_defaults(db):
     with tenant_context(first.tenant):
         owner = get_user_model().objects.get()
         sf = Carrier.objects.get(name="顺丰速运")
-        carrier_save(actor=owner, carrier=sf, name="顺丰速运", tracking_url="https://x.example/{number}",
-                     is_active=False)
+        carrier_save(actor=owner, carrier=sf, name="顺丰速运",
+                     tracking_url="https://x.example/{number}", is_active=False)
         method = ShippingMethod.objects.get()
         shipping_method_save(actor=owner, method=method, name="同城配送", fee="12.50")
         Carrier.objects.get(name="EMS").delete()
