@@ -200,3 +200,30 @@ def test_a_dealer_adds_an_address_from_checkout_and_comes_back_to_it(phone, live
         order = Order.objects.get()
         assert order.address == "9 New Dock Road" and order.recipient == "Wang Wu"
         assert order.shipping_method_id == default_method.pk
+
+
+def test_the_checklist_and_the_existing_owner_notice_fit_a_phone(phone, live):
+    from tenants.services import tenant_provision
+
+    slug = f"fw-{uuid.uuid4().hex[:6]}"
+    email = f"o@{slug}.example"
+    tenant_provision(name="Narrow Foods", slug=slug, owner_email=email,
+                     owner_password=OWNER_PASSWORD, language="en")
+    sign_in(phone, live, email, OWNER_PASSWORD, slug=slug)
+    phone.wait_for_url("**/dashboard/")
+    expect(phone.get_by_test_id("checklist")).to_be_visible()
+    expect(phone.get_by_test_id("checklist-next")).to_be_visible()
+    _phone_fits(phone)
+
+    phone.goto(live.url(path="/signup/"))
+    phone.locator("input[name=name]").fill("Second Company")
+    phone.locator("input[name=slug]").fill(f"{slug}-2")
+    phone.locator("input[name=owner_name]").fill("Owner")
+    phone.locator("input[name=owner_email]").fill(email)
+    phone.locator("input[name=owner_password]").fill(OWNER_PASSWORD)
+    phone.locator("[data-testid=signup-form] button[type=submit]").click()
+    expect(phone.get_by_test_id("existing-owner")).to_be_visible()
+    _phone_fits(phone)
+    phone.get_by_test_id("email-my-sites").click()
+    expect(phone.get_by_test_id("owner-sites-sent")).to_be_visible()
+    _phone_fits(phone)
