@@ -15,6 +15,7 @@ urlpatterns = [
     path("", public.LandingView.as_view(), name="landing"),
     path("signup/", public.SignupView.as_view(), name="signup"),
     path("signup/check/", public.SubdomainCheckView.as_view(), name="signup-check"),
+    path("signup/sites/", public.OwnerSitesView.as_view(), name="signup-sites"),
     path("ops/login/", auth.OpsLoginView.as_view(), name="ops-login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("password/change/", auth.PasswordChangeView.as_view(), name="password-change"),

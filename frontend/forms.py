@@ -46,6 +46,13 @@ class SignupForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Default language of your site"),
                                  choices=settings.LANGUAGES, initial="zh-hans")
+    create_another = forms.BooleanField(
+        label=_("Yes, create another site for this e-mail address"), required=False)
+
+
+class OwnerSitesForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 
 class CompanyProfileForm(forms.Form):

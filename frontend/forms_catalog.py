@@ -88,6 +88,34 @@ class ProductForm(forms.Form):
         return parse_tags(self.cleaned_data["tags"])
 
 
+class ProductCreateForm(ProductForm):
+    """A new product. Without specifications it is sold as it is: its price, and the
+    stock on hand today, are on this form (one variant); with specifications (colour,
+    size …) the variants are added on the product's page next."""
+
+    has_specs = forms.BooleanField(
+        label=_("This product comes in several specifications (colour, size …)"),
+        required=False,
+        help_text=_("Then you add each variant with its own price and stock after saving."))
+    list_price = forms.DecimalField(
+        label=_("Price"), required=False, min_value=0, max_digits=14, decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+        error_messages={"invalid": _("Enter an amount.")},
+        help_text=_("The list price of one base unit."))
+    opening_stock = forms.IntegerField(
+        label=_("Opening stock"), required=False, min_value=0, max_value=10**9,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "1", "min": "0"}),
+        error_messages={"invalid": _("Whole numbers only.")},
+        help_text=_("How many base units you have now (recorded as a stock receipt)."))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("has_specs") and data.get("list_price") is None \
+                and "list_price" not in self.errors:
+            self.add_error("list_price", _("Enter the price."))
+        return data
+
+
 def parse_specs(text):
     """"Colour: Red / Size: M" → [("Colour", "Red"), ("Size", "M")]."""
     pairs = []

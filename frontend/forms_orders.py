@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _g, gettext_lazy as _, pgettext_
 from frontend.widgets import DateInput
 from ordering.orders import workflow
 from ordering.orders.enums import PaymentMethod, ReserveAt
+from ordering.orders.selectors import offered_payment_methods
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 REASON_MAX = 500
@@ -194,6 +195,12 @@ class OrderCreateForm(forms.Form):
         self.fields["shipping_method"] = forms.TypedChoiceField(
             label=_("Shipping method"), coerce=int, required=False, empty_value=None,
             choices=[("", "—")] + [(m.pk, f"{m.name} ({m.fee})") for m in shipping_methods])
+        if shipping_methods:  # the default: the first active method
+            self.fields["shipping_method"].initial = shipping_methods[0].pk
+        # only the payment methods the supplier offers
+        offered = offered_payment_methods()
+        self.fields["payment_method"].choices = [
+            (value, label) for value, label in PaymentMethod.choices if value in offered]
         self.order_fields(["lines", "address", "shipping_method", "payment_method",
                            "delivery_date", "remark", "token"])
 
@@ -219,6 +226,15 @@ class OrderSettingsForm(forms.Form):
 
     def workflow_off(self):
         return [s for s in workflow.SKIPPABLE if s not in self.cleaned_data["steps"]]
+
+
+class PaymentMethodsForm(forms.Form):
+    methods = forms.MultipleChoiceField(
+        label=_("Payment methods offered at checkout"), choices=PaymentMethod.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Offer at least one payment method.")},
+        help_text=_("Dealers choose one of these when they place an order. Credit orders "
+                    "still stay within each dealer's credit limit."))
 
 
 class ShippingMethodForm(forms.Form):

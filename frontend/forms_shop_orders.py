@@ -121,8 +121,12 @@ class CheckoutForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
     token = forms.CharField(max_length=80, widget=forms.HiddenInput)
 
-    def __init__(self, *args, addresses=(), shipping_methods=(), **kwargs):
+    def __init__(self, *args, addresses=(), shipping_methods=(), payment_methods=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
+        if payment_methods is not None:  # the ones the supplier offers, in its order
+            labels = dict(PaymentMethod.choices)
+            self.fields["payment_method"].choices = [(m, labels[m]) for m in payment_methods]
         self.addresses = list(addresses)
         self.shipping_methods = list(shipping_methods)
         self.fields["address"].choices = [(str(a.pk), str(a.pk)) for a in self.addresses]

@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", orders.OrderCreateView.as_view(), name="order-create"),
     path("bulk-approve/", orders.OrderBulkApproveView.as_view(), name="order-bulk-approve"),
     path("settings/", orders.OrderSettingsView.as_view(), name="order-settings"),
+    path("settings/payment-methods/", orders.PaymentMethodsSaveView.as_view(),
+         name="order-settings-payments"),
     path("settings/shipping-methods/", orders.ShippingMethodSaveView.as_view(),
          name="order-settings-method-create"),
     path("settings/shipping-methods/<int:pk>/", orders.ShippingMethodSaveView.as_view(),

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
@@ -134,6 +135,72 @@ def _owner_validate(*, email, password, name):
         raise ApplicationError(_("Please correct the errors below."), fields=errors)
 
 
+def signup_validate(*, name, slug, owner_email, owner_password):
+    """Check everything a signup needs and report every problem at once (company name,
+    subdomain, e-mail, password), not one after the other. Returns the normalised
+    ``(name, slug, owner_email)``. With a subdomain problem the error raised is its
+    SubdomainError (same code), carrying the other fields' problems too."""
+    errors, slug_error = {}, None
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Enter your company name.")]
+    try:
+        slug = subdomain_check(slug)
+    except SubdomainError as exc:
+        slug_error = exc
+        errors.update(exc.fields)
+    owner_email = (owner_email or "").strip().lower()
+    try:
+        _owner_validate(email=owner_email, password=owner_password, name="")
+    except ApplicationError as exc:
+        errors.update(exc.fields)
+    if slug_error is not None:  # keeps its code (taken, reserved …), with every field's
+        slug_error.fields = errors
+        raise slug_error
+    if errors:
+        raise ApplicationError(_("Please correct the errors below."), fields=errors)
+    return name, slug, owner_email
+
+
+def owner_has_sites(email):
+    """Whether ``email`` already owns a supplier site (one query). Signup tells
+    the person signing up, once the rest of the form is valid."""
+    email = (email or "").strip().lower()
+    return bool(email) and Tenant.objects.filter(owner_email=email).exclude(
+        schema_name="public").exists()
+
+
+def owner_sites_send(*, email, ip=None, language=None):
+    """E-mail ``email`` the addresses of the sites it owns, if it owns any. The caller
+    answers the same whether or not: nothing here tells who owns what. At most
+    SITES_REMINDERS_PER_HOUR per address and per client address (throttled silently
+    for the address; the client is told to wait)."""
+    from core.mail import email_send
+    from core.throttle import throttle_hit
+
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ApplicationError(_("Enter a valid e-mail address."),
+                               fields={"email": [_("Enter a valid e-mail address.")]}) from None
+    limit = settings.SITES_REMINDERS_PER_HOUR
+    if ip and not throttle_hit(key=f"owner-sites:ip:{ip}", limit=limit * 3):
+        raise ApplicationError(_("Too many requests from your network. Please try again "
+                                 "later."), code="throttled")
+    if not throttle_hit(key=f"owner-sites:email:{email}", limit=limit):
+        return False
+    sites = list(Tenant.objects.filter(owner_email=email).exclude(schema_name="public")
+                 .order_by("name").values_list("name", "slug", "default_language"))
+    if not sites:
+        return False
+    email_send(to=email, template="email/owner_sites", context={
+        "sites": [{"name": site_name, "url": f"https://{slug}.{settings.BASE_DOMAIN}/"}
+                  for site_name, slug, _lang in sites]},
+        language=language or sites[0][2] or settings.LANGUAGE_CODE)
+    return True
+
+
 def tenant_provision(
     *,
     name,
@@ -156,13 +223,8 @@ def tenant_provision(
     from roles.services import tenant_roles_initialise, user_create
 
     started = time.perf_counter()
-    name = (name or "").strip()
-    if not name:
-        raise ApplicationError(_("Enter your company name."),
-                               fields={"name": [_("Enter your company name.")]})
-    slug = subdomain_check(slug)
-    owner_email = (owner_email or "").strip().lower()
-    _owner_validate(email=owner_email, password=owner_password, name=owner_name)
+    name, slug, owner_email = signup_validate(name=name, slug=slug, owner_email=owner_email,
+                                              owner_password=owner_password)
     if connection.schema_name != "public":
         raise ProvisionError("tenant_provision must run in the public schema")
 
@@ -186,6 +248,8 @@ def tenant_provision(
             Domain.objects.create(domain=tenant.host, tenant=tenant, is_primary=True)
             with tenant_context(tenant):
                 tenant_roles_initialise()
+                for hook in settings.TENANT_PROVISION_DEFAULTS:
+                    import_string(hook)(tenant=tenant, language=language, currency=currency)
                 owner = user_create(
                     email=owner_email,
                     password=owner_password,

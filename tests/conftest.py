@@ -46,13 +46,19 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
         assert _on_the_test_database(), "tests must run on the test database"
         connection.set_schema_to_public()
         schemas.template_ensure()
+        # The shared test tenants start bare (no default carriers or shipping
+        # method): tests set up what they need; tests/tenants/test_defaults.py covers
+        # the defaults.
+        from django.test import override_settings
+
         for slug, spec in TEST_TENANTS.items():
             if not Tenant.objects.filter(slug=slug).exists():
-                tenant_provision(
-                    name=spec["name"], slug=slug, owner_email=f"owner@{slug}.example",
-                    owner_password=OWNER_PASSWORD, owner_name=f"{slug} owner",
-                    language=spec["language"],
-                )
+                with override_settings(TENANT_PROVISION_DEFAULTS=[]):
+                    tenant_provision(
+                        name=spec["name"], slug=slug, owner_email=f"owner@{slug}.example",
+                        owner_password=OWNER_PASSWORD, owner_name=f"{slug} owner",
+                        language=spec["language"],
+                    )
         connection.set_schema_to_public()
     yield
     with django_db_blocker.unblock():

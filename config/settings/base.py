@@ -44,6 +44,10 @@ ROOT_URLCONF = "config.urls_tenants"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_POOL_SIZE = env.int("TENANT_POOL_SIZE", default=3)
+# Called inside a new tenant's schema by tenants.services.tenant_provision, whichever
+# path made the schema (pool, clone, migrate): the business defaults a new site starts
+# with (keyword arguments: tenant, language, currency).
+TENANT_PROVISION_DEFAULTS = ["ordering.orders.services.defaults.order_defaults_create"]
 # Set the search_path once per schema switch instead of before every query.
 # Safe since django-tenants 4.0.1 forgets it on (savepoint) rollback:
 # tests/tenants/test_search_path.py proves it (django-tenants issue 1262).
@@ -314,6 +318,8 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
 SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=10)
+# "E-mail me my sites" on the signup page: per address and hour (per client: 3×).
+SITES_REMINDERS_PER_HOUR = env.int("SITES_REMINDERS_PER_HOUR", default=3)
 
 LOGGING = {
     "version": 1,

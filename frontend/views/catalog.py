@@ -21,8 +21,9 @@ from core.exceptions import ApplicationError
 from frontend.forms import form_add_application_error
 from frontend.forms_catalog import (BulkPriceForm, CatalogSettingsForm, CategoryForm,
                                     CustomerPriceForm, GenerateForm, LevelPriceForm,
-                                    ProductForm, QuantityBreaksForm, StockAdjustForm,
-                                    StockReceiptForm, VariantFormSet, selected_ids)
+                                    ProductCreateForm, ProductForm, QuantityBreaksForm,
+                                    StockAdjustForm, StockReceiptForm, VariantFormSet,
+                                    selected_ids)
 from frontend.mixins import PermissionRequiredMixin
 from ordering.catalog import selectors
 from ordering.catalog.enums import MovementKind, StockState
@@ -229,8 +230,8 @@ class ProductCreateView(CatalogPermissionMixin, View):
             "brands": selectors.brand_list(actor=self.request.user)}, status=status)
 
     def _form(self, data=None):
-        return ProductForm(data, tree=selectors.category_tree(actor=self.request.user),
-                           initial={"on_shelf": True})
+        return ProductCreateForm(data, tree=selectors.category_tree(actor=self.request.user),
+                                 initial={"on_shelf": True, "opening_stock": 0})
 
     def get(self, request):
         return self._render(self._form())
@@ -239,15 +240,25 @@ class ProductCreateView(CatalogPermissionMixin, View):
         form = self._form(request.POST)
         if not form.is_valid():
             return self._render(form, status=400)
+        data = form.cleaned_data
         try:
             with transaction.atomic():
-                product = catalog.product_create(actor=request.user, ip=client_ip(request),
-                                                 **_product_values(form))
+                if data["has_specs"]:
+                    product = catalog.product_create(actor=request.user, ip=client_ip(request),
+                                                     **_product_values(form))
+                else:
+                    product = catalog.product_create_single(
+                        actor=request.user, ip=client_ip(request),
+                        list_price=data["list_price"], opening_stock=data["opening_stock"] or 0,
+                        **_product_values(form))
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self._render(form, status=400)
-        messages.success(request, _("Product %(name)s added. Now add its variants.")
-                         % {"name": product.name})
+        if data["has_specs"]:
+            messages.success(request, _("Product %(name)s added. Now add its variants.")
+                             % {"name": product.name})
+        else:
+            messages.success(request, _("Product %(name)s added.") % {"name": product.name})
         return redirect("dashboard:catalog-product", pk=product.pk)
 
 

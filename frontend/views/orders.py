@@ -30,6 +30,7 @@ from core.exceptions import ApplicationError
 from core.money import format_money
 from frontend.forms import form_add_application_error
 from frontend.forms_orders import (ActionForm, AmendForm, BulkApproveForm, CarrierForm,
+                                   PaymentMethodsForm,
                                    OrderCreateForm, OrderSettingsForm, ShipForm,
                                    ShippingMethodForm)
 from frontend.mixins import PermissionRequiredMixin
@@ -608,8 +609,10 @@ class OrderSettingsView(PermissionRequiredMixin, View):
                    for m in ShippingMethod.objects.order_by("position", "id")]
         carriers = [(c, bound.get(("carrier", c.pk)) or _carrier_form(c))
                     for c in Carrier.objects.order_by("position", "id")]
+        payments = bound.get(("payments", None)) or PaymentMethodsForm(
+            initial={"methods": selectors.offered_payment_methods()})
         return render(self.request, self.template_name, {
-            "form": form, "methods": methods, "carriers": carriers,
+            "form": form, "methods": methods, "carriers": carriers, "payments": payments,
             "new_method": bound.get(("method", None)) or _method_form(),
             "new_carrier": bound.get(("carrier", None)) or _carrier_form(),
             "shipping_label": workflow.step_label(OrderStatus.SHIPPING),
@@ -635,6 +638,28 @@ class OrderSettingsView(PermissionRequiredMixin, View):
             return self.render_page(form, status=400)
         messages.success(request, _("Order settings saved."))
         return redirect("dashboard:order-settings")
+
+
+class PaymentMethodsSaveView(OrderSettingsView):
+    """Which payment methods dealers are offered at checkout."""
+
+    def get(self, request):
+        return redirect("dashboard:order-settings")
+
+    def post(self, request):
+        form = PaymentMethodsForm(request.POST)
+        if form.is_valid():
+            try:
+                settings_services.payment_methods_update(
+                    actor=request.user, methods=form.cleaned_data["methods"],
+                    ip=client_ip(request))
+            except ApplicationError as exc:
+                _raise_for(exc)
+                form_add_application_error(form, exc)
+            else:
+                messages.success(request, _("Payment methods saved."))
+                return redirect(reverse("dashboard:order-settings") + "#payment-methods")
+        return self.render_page(status=400, bound={("payments", None): form})
 
 
 class ShippingMethodSaveView(OrderSettingsView):

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
 
@@ -165,9 +166,15 @@ class AddressFormView(_AddressItemMixin, View):
                        "postal_code": address.postal_code, "is_default": address.is_default}
         return ShopAddressForm(data, initial=initial, regions=region_tree(actor=None))
 
+    def _from_checkout(self):
+        """Opened from checkout (``?next=checkout``): the new address is brought back
+        to checkout, selected."""
+        return (self.request.POST.get("next") or self.request.GET.get("next")) == "checkout"
+
     def _render(self, address, form, status=200):
         return render(self.request, self.template_name,
-                      self.context(address=address, form=form), status=status)
+                      self.context(address=address, form=form,
+                                   from_checkout=self._from_checkout()), status=status)
 
     def get(self, request, pk=None):
         address = self.address()
@@ -181,13 +188,15 @@ class AddressFormView(_AddressItemMixin, View):
         if not form.is_valid():
             return self._render(address, form, status=400)
         try:
-            contact_services.address_save(actor=request.user, customer=self.customer,
-                                          instance=address, ip=client_ip(request),
-                                          **form.cleaned_data)
+            saved = contact_services.address_save(actor=request.user, customer=self.customer,
+                                                  instance=address, ip=client_ip(request),
+                                                  **form.cleaned_data)
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self._render(address, form, status=exc.status)
         messages.success(request, _("Address saved.") if address else _("Address added."))
+        if self._from_checkout():
+            return redirect(f"{reverse('shop:checkout')}?address={saved.pk}")
         return redirect("shop:addresses")
 
 

@@ -31,7 +31,7 @@ from frontend.views.storefront import StorefrontMixin
 from frontend.views.media import ORDER_ATTACHMENTS, serve_private_download
 from ordering.catalog import storefront
 from ordering.orders import selectors, workflow
-from ordering.orders.enums import EventKind, OrderStatus, PaymentMethod
+from ordering.orders.enums import EventKind, OrderStatus
 from ordering.orders.models import ShippingMethod
 from ordering.orders.services import amendments as amendment_services
 from ordering.orders.services import cart as cart_services
@@ -317,7 +317,7 @@ class CheckoutView(ShopOrdersMixin, View):
         return render(self.request, self.template_name, self.context(
             form=form, cart=cart, cart_count=cart.count, addresses=form.addresses,
             address_id=address_id, methods=methods, method=method, fee=fee,
-            total=cart.subtotal + fee, payment_choices=PaymentMethod.choices,
+            total=cart.subtotal + fee, payment_choices=form.fields["payment_method"].choices,
             payment_value=form["payment_method"].value() or "",
             method_value=str(chosen or "")), status=status)
 
@@ -327,17 +327,26 @@ class CheckoutView(ShopOrdersMixin, View):
             messages.info(request, _("Your cart is empty."))
             return redirect("shop:cart")
         addresses, methods = self._choices()
-        default = next((a for a in addresses if a.is_default), addresses[0] if addresses else None)
-        form = CheckoutForm(addresses=addresses, shipping_methods=methods, initial={
+        # An address just added from checkout (?address=<id>, one of the company's own)
+        # comes back selected; else the default address.
+        wanted = request.GET.get("address", "")
+        default = (next((a for a in addresses if str(a.pk) == wanted), None)
+                   or next((a for a in addresses if a.is_default),
+                           addresses[0] if addresses else None))
+        payments = selectors.offered_payment_methods()
+        form = CheckoutForm(addresses=addresses, shipping_methods=methods,
+                            payment_methods=payments, initial={
             "address": str(default.pk) if default else "",
-            "shipping_method": str(methods[0].pk) if len(methods) == 1 else "",
-            "payment_method": PaymentMethod.TRANSFER, "token": new_token()})
+            # The default shipping method is the first active one (by position).
+            "shipping_method": str(methods[0].pk) if methods else "",
+            "payment_method": payments[0], "token": new_token()})
         return self._render(form, cart)
 
     def post(self, request):
         addresses, methods = self._choices()
         form = CheckoutForm(request.POST, request.FILES, addresses=addresses,
-                            shipping_methods=methods)
+                            shipping_methods=methods,
+                            payment_methods=selectors.offered_payment_methods())
         if form.is_valid():
             data = form.cleaned_data
             try:

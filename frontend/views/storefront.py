@@ -152,15 +152,47 @@ class ProductView(StorefrontMixin, View):
     template_name = "shop/catalog/product.html"
 
     def get(self, request, pk):
-        detail = self.product_or_404(pk)
-        selected = detail.offer(request.GET.get("variant")) or min(
+        return self._render(self.product_or_404(pk), request.GET.get("variant"))
+
+    def _render(self, detail, variant, *, add=None, status=200):
+        selected = detail.offer(variant) or min(
             detail.offers, key=lambda offer: (offer.price.price, offer.variant.position))
         images = list(detail.images)
         if selected.variant.image_id:  # the variant's own picture first
             images.sort(key=lambda image: image.pk != selected.variant.image_id)
-        return render(request, self.template_name, self.context(
+        return render(self.request, self.template_name, self.context(
             detail=detail, product=detail.product, selected=selected, images=images,
-            choices=self._choices(detail, selected)))
+            choices=self._choices(detail, selected), add=add or {}), status=status)
+
+    def post(self, request, pk):
+        """Add the selected option to the cart. A quantity the cart refuses (−3, 1.5 …)
+        is shown here, next to the quantity typed, with the page as it was."""
+        from ordering.orders.services import cart as cart_services
+
+        detail = self.product_or_404(pk)
+        if not self.dealer_login.can_order:
+            raise PermissionDenied
+        request.user.customer_login = self.dealer_login
+        variant = request.POST.get("variant", "")
+        offer = detail.offer(variant)
+        if offer is None:
+            raise Http404
+        quantity, unit = request.POST.get("quantity", "").strip(), request.POST.get("unit", "")
+        try:
+            cart_services.cart_add(login=self.dealer_login, lines=[
+                {"variant": offer.variant.pk, "unit": unit or None, "quantity": quantity,
+                 "key": "quantity"}])
+        except PermissionDeniedError:
+            raise PermissionDenied from None
+        except ApplicationError as exc:
+            problems = [m for found in exc.fields.values() for m in found] or [exc.message]
+            return self._render(detail, variant, add={
+                "quantity": quantity, "unit": unit, "errors": problems}, status=400)
+        messages.success(request, _("Added to your cart."))
+        for line in cart_services.cart_view(login=self.dealer_login).problems:
+            if line.variant.pk == offer.variant.pk:
+                messages.warning(request, line.problem)
+        return redirect(f"{request.path}?variant={offer.variant.pk}")
 
     @staticmethod
     def _choices(detail, selected):

@@ -62,6 +62,27 @@ class Carrier(models.Model):
         return self.name
 
 
+class PaymentOption(models.Model):
+    """The payment methods a tenant offers at checkout, in the order shown (支付方式).
+
+    No rows: the supplier has not chosen yet, and every method is offered. Saved only
+    through ``ordering.orders.services.settings.payment_methods_update``."""
+
+    method = models.CharField(_("payment method"), max_length=12, unique=True,
+                              choices=PaymentMethod.choices)
+    is_active = models.BooleanField(_("offered"), default=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("payment method")
+        verbose_name_plural = _("payment methods")
+        ordering = ["position", "id"]
+        default_permissions = ()
+
+    def __str__(self):
+        return self.get_method_display()
+
+
 class CartLine(models.Model):
     """One line of a dealer login's cart: a variant in a unit (None = base unit)."""
 

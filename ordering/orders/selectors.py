@@ -14,8 +14,9 @@ from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from ordering.orders.enums import OrderStatus
-from ordering.orders.models import Order, OrderEvent, OrderLine, Shipment, ShipmentLine
+from ordering.orders.enums import OrderStatus, PaymentMethod
+from ordering.orders.models import (Order, OrderEvent, OrderLine, PaymentOption, Shipment,
+                                    ShipmentLine)
 from roles.permissions import scope
 
 TERMINAL = (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
@@ -186,3 +187,13 @@ def dealer_return_get(*, login, pk):
         return None
     return _returns(ReturnRequest.objects.filter(pk=_int(pk), customer_id=login.customer_id)
                     ).first()
+
+
+def offered_payment_methods():
+    """The payment methods dealers may choose at checkout, in order (one query). Until
+    the supplier has chosen (no rows), every method is offered."""
+    rows = list(PaymentOption.objects.order_by("position", "id").values_list("method",
+                                                                             "is_active"))
+    if not rows:
+        return list(PaymentMethod.values)
+    return [method for method, active in rows if active and method in PaymentMethod.values]

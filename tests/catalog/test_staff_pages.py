@@ -248,6 +248,7 @@ def test_create_a_product_with_new_brand_unit_levels_and_a_safe_description(acme
     response = lead.post(f"{BASE}/products/new/", {
         "name": "Mango juice", "code": "MANGO", "category": category.pk, "brand": "Tropico",
         "unit": "carton", "tags": "new, summer", "on_shelf": "on", "levels": [gold.pk],
+        "has_specs": "on",
         "description": '<p>Sweet <script>alert(1)</script><b onclick="x()">mango</b></p>'})
     assert response.status_code == 302
     with tenant_context(acme):
@@ -266,7 +267,8 @@ def test_create_refuses_bad_input_and_saves_nothing(acme, lead):
     bad = lead.post(f"{BASE}/products/new/", {"name": "", "code": "no spaces!", "unit": ""})
     assert bad.status_code == 400 and b"invalid-feedback" in bad.content
     duplicate = lead.post(f"{BASE}/products/new/", {"name": "Copy", "code": "taken",
-                                                    "unit": "crate", "brand": "Newbrand"})
+                                                    "unit": "crate", "brand": "Newbrand",
+                                                    "list_price": "5"})
     assert duplicate.status_code == 400
     assert "Another product already has this code." in duplicate.content.decode()
     with tenant_context(acme):

@@ -107,6 +107,7 @@ def test_staff_create_a_product_with_six_variants_and_two_images(page, live, tmp
     form.get_by_label("Name", exact=True).fill(f"Canvas tote {tag}")
     form.get_by_label("Product code").fill(f"TOTE-{tag}")
     form.get_by_label("Base unit").fill("piece")
+    page.get_by_test_id("has-specs").check()  # variants follow on the product's page
     page.get_by_test_id("product-save").click()
     expect(page.get_by_test_id("product-name")).to_contain_text(f"Canvas tote {tag}")
 

@@ -100,10 +100,12 @@ def test_signup_is_not_served_on_tenant_hosts(acme_client):
 def test_signups_are_throttled_per_client_address(public_client, settings):
     settings.SIGNUPS_PER_IP_PER_HOUR = 2
     for n in range(2):
-        response = public_client.post("/signup/", {**GOOD, "slug": f"throttle-{n}"},
+        response = public_client.post("/signup/", {**GOOD, "slug": f"throttle-{n}",
+                                                   "owner_email": f"t{n}@sunrise.example"},
                                       REMOTE_ADDR="198.51.100.7")
         assert response.status_code == 302
-    response = public_client.post("/signup/", {**GOOD, "slug": "throttle-2"},
+    response = public_client.post("/signup/", {**GOOD, "slug": "throttle-2",
+                                               "owner_email": "t2@sunrise.example"},
                                   REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 200
     assert "Too many sites were created" in response.content.decode()

@@ -48,8 +48,24 @@ def test_administrator_dashboard_checks_every_section_with_one_permission_query(
         owner = get_user_model().objects.get(email="owner@acme.example")
     login_as(acme_client, acme, owner)
     queries = _warm_count(acme_client, "/dashboard/")
-    assert len(queries) == 4, queries  # six sidebar has_perm checks share one query
+    # six sidebar has_perm checks share one query; the first-run checklist is one more
+    assert len(queries) == 5, queries
     assert sum("auth_permission" in q for q in queries) == 1
+    assert sum("EXISTS" in q for q in queries) == 1
+
+
+def test_a_completed_first_run_checklist_costs_no_query(acme, acme_client, login_as):
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+
+    from frontend.checklist import COMPLETE_KEY
+
+    with tenant_context(acme):
+        owner = get_user_model().objects.get(email="owner@acme.example")
+        cache.set(COMPLETE_KEY, True, None)
+    login_as(acme_client, acme, owner)
+    queries = _warm_count(acme_client, "/dashboard/")
+    assert len(queries) == 4, queries
 
 
 def test_staff_list_is_constant_in_queries(acme, acme_client, login_as):

@@ -189,6 +189,38 @@ def product_create(*, actor, levels=None, ip=None, **values):
     return product
 
 
+MAX_OPENING_STOCK = 10**9
+
+
+@transaction.atomic
+def product_create_single(*, actor, list_price, opening_stock=0, levels=None, ip=None,
+                          **values):
+    """A product sold without specifications, in one step: the product, its one variant
+    (the SKU code is the product code) with its price, and its opening stock as a
+    receipt in the stock ledger. All or nothing. Opening stock needs ``manage_stock``
+    as well as ``manage_catalog``."""
+    from ordering.catalog.enums import MovementKind
+    from ordering.catalog.services.stock import stock_move
+
+    require_perm(actor, "manage_catalog")
+    try:
+        stock = int(opening_stock or 0)
+    except (TypeError, ValueError):
+        raise _error("opening_stock", _("Whole numbers only.")) from None
+    if not 0 <= stock <= MAX_OPENING_STOCK:
+        raise _error("opening_stock", _("Enter 0 or more."))
+    if stock:
+        require_perm(actor, "manage_stock")
+    price = _money(list_price, "list_price")
+    product = product_create(actor=actor, levels=levels, ip=ip, **values)
+    variant = variant_save(actor=actor, product=product, code=product.code, list_price=price,
+                           position=0, ip=ip)
+    if stock:
+        stock_move(actor=actor, variant=variant, kind=MovementKind.RECEIPT, quantity=stock,
+                   reason=_("Opening stock"))
+    return product
+
+
 @transaction.atomic
 def product_update(*, actor, product, levels=None, ip=None, **values):
     require_perm(actor, "manage_catalog")

@@ -114,6 +114,10 @@ def _check_details(customer, *, address_id, shipping_method_id, payment_method, 
         raise _field_error("shipping_method", _("Choose a shipping method."))
     if payment_method not in PaymentMethod.values:
         raise _field_error("payment_method", _("Choose how you will pay."))
+    from ordering.orders.selectors import offered_payment_methods
+
+    if payment_method not in offered_payment_methods():
+        raise _field_error("payment_method", _("This payment method is not offered."))
     today = timezone.localdate()
     if delivery_date is not None:
         if delivery_date < today:

@@ -9,7 +9,7 @@ over its lines) and reports per line what stops it from being ordered.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -81,6 +81,15 @@ def load_variants(ids):
                           Prefetch("units", queryset=VariantUnit.objects.select_related("unit")))
 
 
+def _is_fraction(value):
+    """"1.5", "0,5": a number, but not a whole one."""
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return False
+    return number.is_finite() and number != number.to_integral_value()
+
+
 def resolve(customer, raw_lines):
     """``[Line]`` for ``raw_lines`` (merged: the same variant and unit twice is one line),
     each priced or with its ``problem``. Unknown variants and units come back as lines
@@ -93,6 +102,8 @@ def resolve(customer, raw_lines):
         unit_id = _int(unit_id) if unit_id not in (None, "") else None
         if variant_id is None:
             unknown.append((raw.get("key"), _("Choose a product.")))
+        elif quantity is None and _is_fraction(raw.get("quantity")):
+            unknown.append((raw.get("key"), _("Whole numbers only.")))
         elif quantity is None or quantity <= 0:
             unknown.append((raw.get("key"), _("Enter a quantity above zero.")))
         elif quantity > MAX_QUANTITY:

@@ -1,5 +1,6 @@
 """The tenant's order settings: workflow steps, stock reservation, automatic receipt,
-minimum order; its shipping methods and carriers."""
+minimum order; the payment methods offered at checkout; its shipping methods and
+carriers."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -10,8 +11,8 @@ from core.background import enqueue_on_commit
 from core.exceptions import ApplicationError
 from ordering.customers.services.guards import require_perm
 from ordering.orders import workflow
-from ordering.orders.enums import ReserveAt
-from ordering.orders.models import Carrier, ShippingMethod
+from ordering.orders.enums import PaymentMethod, ReserveAt
+from ordering.orders.models import Carrier, PaymentOption, ShippingMethod
 from roles.services.audit import audit_record
 
 
@@ -66,6 +67,35 @@ def order_settings_update(*, tenant, actor, workflow_off, reserve_stock_at, auto
 
         enqueue_on_commit(advance_switched_off_task)
     return tenant
+
+
+@transaction.atomic
+def payment_methods_update(*, actor, methods, ip=None):
+    """Choose which payment methods dealers are offered at checkout (at least one).
+    Every method keeps a row (offered or not), in the catalog's order."""
+    require_perm(actor, "manage_settings")
+    chosen = set(methods or ())
+    unknown = chosen - set(PaymentMethod.values)
+    if unknown:
+        raise ApplicationError(_("Choose from the list."),
+                               fields={"methods": [_("Choose from the list.")]})
+    if not chosen:
+        raise ApplicationError(_("Offer at least one payment method."),
+                               fields={"methods": [_("Offer at least one payment method.")]})
+    before = offered_payment_methods_now()
+    for position, value in enumerate(PaymentMethod.values):
+        PaymentOption.objects.update_or_create(
+            method=value, defaults={"is_active": value in chosen, "position": position})
+    after = [value for value in PaymentMethod.values if value in chosen]
+    audit_record(actor=actor, action="orders.payment_methods", before={"methods": before},
+                 after={"methods": after}, ip=ip)
+    return after
+
+
+def offered_payment_methods_now():
+    from ordering.orders.selectors import offered_payment_methods
+
+    return offered_payment_methods()
 
 
 def _name(value):
