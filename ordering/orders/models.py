@@ -71,7 +71,7 @@ class PaymentOption(models.Model):
     method = models.CharField(_("payment method"), max_length=12, unique=True,
                               choices=PaymentMethod.choices)
     is_active = models.BooleanField(_("offered"), default=True)
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(pgettext_lazy("sort order", "order"), default=0)
 
     class Meta:
         verbose_name = _("payment method")
