@@ -333,8 +333,11 @@ def test_finance_fields_matrix(acme, acme_client, login_as, role, surface):
             return
         assert response.status_code == 200
         body = response.content.decode()
-        for secret in (SECRET_TAX_NUMBER, SECRET_BANK_ACCOUNT, "88888"):
-            assert (secret in body) == sees, (secret, role, surface)
+        for secret in (SECRET_TAX_NUMBER, SECRET_BANK_ACCOUNT, ("88888", "88,888")):
+            # pages print the credit limit as money (88,888.00), exports as a number
+            shown = any(text in body for text in secret) if isinstance(secret, tuple) \
+                else secret in body
+            assert shown == sees, (secret, role, surface)
         if surface == "export-csv":
             header = body.lstrip("\ufeff").splitlines()[0]
             assert ("Tax number" in header) == sees and ("Credit limit" in header) == sees
