@@ -125,6 +125,11 @@ def clone_schema(source, target):
     types, policies, free sequences) makes ``template_is_ready()`` false, and
     provisioning migrates instead. Runs in the caller's transaction. (django-tenants'
     generic ``clone_schema()`` SQL function takes ~2.4 s here; this ~70 ms.)
+
+    Citus-safe (deploy/README.md): one SQL statement per ``execute()``, and ``setval``
+    only ever gets a literal, read by a query of its own first (Citus sends
+    ``setval(…, (SELECT max(id) …))`` to the worker, whose identity range refuses it).
+    ``tests/tenants/test_citus_clone.py`` holds the clone path to that.
     """
     q = _quote
     with connection.cursor() as cursor:
@@ -151,36 +156,42 @@ def clone_schema(source, target):
         foreign_keys = cursor.fetchall()
         cursor.execute(
             """SELECT table_name, column_name FROM information_schema.columns
-               WHERE table_schema = %s AND is_identity = 'YES'""",
+               WHERE table_schema = %s AND is_identity = 'YES'
+               ORDER BY table_name, column_name""",
             [source],
         )
         identities = cursor.fetchall()
 
-        statements = [f"CREATE SCHEMA {q(target)}"]
+        cursor.execute(f"CREATE SCHEMA {q(target)}")
         for table, columns in tables:
-            statements.append(
+            cursor.execute(
                 f"CREATE TABLE {q(target)}.{q(table)} (LIKE {q(source)}.{q(table)} INCLUDING ALL)")
             names = ", ".join(q(c) for c in columns)
-            statements.append(
+            cursor.execute(
                 f"INSERT INTO {q(target)}.{q(table)} ({names}) OVERRIDING SYSTEM VALUE "
                 f"SELECT {names} FROM {q(source)}.{q(table)}")
-        cursor.execute(";\n".join(statements))
         _restore_index_names(cursor, source, target)
 
         cursor.execute(f"SET LOCAL search_path TO {q(target)}, public")
-        if foreign_keys:
-            cursor.execute(";\n".join(
-                f"ALTER TABLE {q(target)}.{q(table)} ADD CONSTRAINT {q(name)} {definition}"
-                for table, name, definition in foreign_keys))
-        if identities:
-            for _table, column in identities:
-                q(column)  # validated; pg_get_serial_sequence takes the bare name
-            cursor.execute(";\n".join(
-                f"SELECT setval(pg_get_serial_sequence('{q(target)}.{q(table)}', '{column}'), "
-                f"COALESCE((SELECT max({q(column)}) FROM {q(target)}.{q(table)}), 0) + 1, false)"
-                for table, column in identities))
+        for table, name, definition in foreign_keys:
+            cursor.execute(
+                f"ALTER TABLE {q(target)}.{q(table)} ADD CONSTRAINT {q(name)} {definition}")
+        for table, column in identities:
+            _identity_move_past_rows(cursor, target, table, column)
     # django-tenants sets its own search_path again on the next cursor.
     connection.set_schema_to_public()
+
+
+def _identity_move_past_rows(cursor, schema, table, column):
+    """Point an identity sequence past the table's rows: read max() first, then
+    ``setval`` with that literal. An empty table keeps its fresh sequence."""
+    q = _quote
+    cursor.execute(f"SELECT max({q(column)}) FROM {q(schema)}.{q(table)}")
+    top = cursor.fetchone()[0]
+    if top is None:
+        return
+    cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)",
+                   [f"{q(schema)}.{q(table)}", column, top + 1])
 
 
 _INDEXES_SQL = r"""
@@ -197,7 +208,7 @@ def _restore_index_names(cursor, source, target):
     """``LIKE … INCLUDING ALL`` names the copied indexes (and the unique and primary-key
     constraints they back) after the table. Give them the source's names back, so
     later migrations that drop or alter an index or constraint by name work on cloned
-    tenants exactly as on migrated ones."""
+    tenants exactly as on migrated ones. One ``ALTER INDEX`` per statement."""
     q = _quote
     cursor.execute(_INDEXES_SQL, [source, target])
     wanted, have = {}, {}
@@ -208,15 +219,11 @@ def _restore_index_names(cursor, source, target):
         for old, new in zip(have.get(definition, []), names):
             if old != new:
                 renames.append((old, new))
-    if not renames:
-        return
     # Two steps, so that swapping two names never collides.
-    cursor.execute(";\n".join(
-        f"ALTER INDEX {q(target)}.{q(old)} RENAME TO {q(f'ol_tmp_{number}')}"
-        for number, (old, _new) in enumerate(renames)))
-    cursor.execute(";\n".join(
-        f"ALTER INDEX {q(target)}.{q(f'ol_tmp_{number}')} RENAME TO {q(new)}"
-        for number, (_old, new) in enumerate(renames)))
+    for number, (old, _new) in enumerate(renames):
+        cursor.execute(f"ALTER INDEX {q(target)}.{q(old)} RENAME TO {q(f'ol_tmp_{number}')}")
+    for number, (_old, new) in enumerate(renames):
+        cursor.execute(f"ALTER INDEX {q(target)}.{q(f'ol_tmp_{number}')} RENAME TO {q(new)}")
 
 
 def clone_template(schema_name):
