@@ -11,12 +11,13 @@ import re
 import uuid
 
 from django.conf import settings
+from django.utils import timezone
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_tenant_base_schema, schema_exists
 
-from tenants.models import PoolSchema
+from tenants.models import PoolHealth, PoolSchema
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +81,60 @@ def migrate_schema(schema_name, *, create=True, verbosity=0):
     connection.set_schema_to_public()
 
 
+# --- Citus -----------------------------------------------------------------------
+
+# Public tables that tenant tables have foreign keys to. Under Citus schema-based
+# sharding a tenant (distributed) schema may only point at its own tables or at
+# reference tables, so these must be reference tables before the first tenant
+# schema is created or distributed (tenant ``auth_permission`` and guardian tables
+# point at ``django_content_type``). Referenced tables before the tables that point
+# at them.
+CITUS_REFERENCE_TABLES = ("public.django_content_type",)
+
+
+def citus_installed(cursor):
+    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
+    return cursor.fetchone() is not None
+
+
+def citus_reference_tables_ensure(cursor=None):
+    """Make ``CITUS_REFERENCE_TABLES`` Citus reference tables; returns those converted now.
+
+    Does nothing without the ``citus`` extension, and nothing for a table that is a
+    reference table already, so it runs on every ``migrate_all`` (after the public
+    schema, before any tenant schema) and ``template_ensure``.
+
+    Side effect on Citus: public tables with a foreign key to a converted table
+    (``auth_permission``, guardian's tables, ``django_admin_log`` … in ``public``)
+    become Citus *local* tables (``citus.enable_local_reference_table_foreign_keys``).
+    They stay on the coordinator; only DDL on them goes through Citus.
+    """
+    if cursor is None:
+        with connection.cursor() as own:
+            return citus_reference_tables_ensure(own)
+    if not citus_installed(cursor):
+        return []
+    converted = []
+    for table in CITUS_REFERENCE_TABLES:
+        cursor.execute(
+            "SELECT 1 FROM citus_tables WHERE table_name = %s::regclass "
+            "AND citus_table_type = 'reference'", [table])
+        if cursor.fetchone() is not None:
+            continue
+        cursor.execute("SELECT create_reference_table(%s)", [table])
+        cursor.fetchall()
+        log.info("made %s a Citus reference table", table)
+        converted.append(table)
+    return converted
+
+
 def template_schema_name():
     return get_tenant_base_schema()
 
 
 def template_ensure(*, verbosity=0):
     """Create or migrate the template schema that clones are made from."""
+    citus_reference_tables_ensure()
     name = template_schema_name()
     migrate_schema(name, create=not schema_exists(name), verbosity=verbosity)
     return name
@@ -306,6 +355,46 @@ def pool_fill(size):
         pool_add_one()
         added += 1
     return added
+
+
+def pool_refill(size):
+    """``pool_fill`` that records its outcome in ``PoolHealth`` (the health page reads it).
+
+    A failure is logged, recorded with the pool's size at that moment, and raised
+    again; the next successful refill clears it.
+    """
+    try:
+        added = pool_fill(size)
+    except Exception as exc:
+        log.exception("warm pool refill failed")
+        _pool_health_record(size, error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    _pool_health_record(size)
+    return added
+
+
+def _pool_health_record(size, *, error=""):
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            ready = pool_ready_count()
+    except DatabaseError:
+        ready = 0
+    try:
+        with transaction.atomic():
+            health = PoolHealth.objects.select_for_update().filter(pk=1).first()
+            if health is None:
+                health = PoolHealth(pk=1)
+            health.refilled_at, health.error = now, error
+            health.ready, health.target = ready, size
+            if error:
+                health.failing_since = health.failing_since or now
+            else:
+                health.failing_since, health.succeeded_at = None, now
+            health.save()
+    except DatabaseError:
+        # The database itself may be what failed; the log line above still says so.
+        log.exception("could not record the warm pool's health")
 
 
 def pool_drain():
