@@ -225,22 +225,26 @@ def clone_schema(source, target):
         for table, name, definition in foreign_keys:
             cursor.execute(
                 f"ALTER TABLE {q(target)}.{q(table)} ADD CONSTRAINT {q(name)} {definition}")
-        for table, column in identities:
-            _identity_move_past_rows(cursor, target, table, column)
+        if identities:
+            _identities_move_past_rows(cursor, target, identities)
     # django-tenants sets its own search_path again on the next cursor.
     connection.set_schema_to_public()
 
 
-def _identity_move_past_rows(cursor, schema, table, column):
-    """Point an identity sequence past the table's rows: read max() first, then
-    ``setval`` with that literal. An empty table keeps its fresh sequence."""
+def _identities_move_past_rows(cursor, schema, identities):
+    """Point each identity sequence past its table's rows: one query reads every
+    max(), then ``setval`` gets each as a literal. Empty tables keep their fresh
+    sequence."""
     q = _quote
-    cursor.execute(f"SELECT max({q(column)}) FROM {q(schema)}.{q(table)}")
-    top = cursor.fetchone()[0]
-    if top is None:
-        return
-    cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)",
-                   [f"{q(schema)}.{q(table)}", column, top + 1])
+    cursor.execute(" UNION ALL ".join(
+        f"SELECT {number}, max({q(column)})::bigint FROM {q(schema)}.{q(table)}"
+        for number, (table, column) in enumerate(identities)))
+    for number, top in cursor.fetchall():
+        if top is None:
+            continue
+        table, column = identities[number]
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)",
+                       [f"{q(schema)}.{q(table)}", column, top + 1])
 
 
 _INDEXES_SQL = r"""
@@ -268,10 +272,16 @@ def _restore_index_names(cursor, source, target):
         for old, new in zip(have.get(definition, []), names):
             if old != new:
                 renames.append((old, new))
-    # Two steps, so that swapping two names never collides.
-    for number, (old, _new) in enumerate(renames):
+    # A name some index in the target still holds goes through a temporary name,
+    # so that swapping two names never collides; the rest are renamed directly.
+    taken = {name for names in have.values() for name in names}
+    parked = [(old, new) for old, new in renames if new in taken]
+    for number, (old, _new) in enumerate(parked):
         cursor.execute(f"ALTER INDEX {q(target)}.{q(old)} RENAME TO {q(f'ol_tmp_{number}')}")
-    for number, (_old, new) in enumerate(renames):
+    for old, new in renames:
+        if new not in taken:
+            cursor.execute(f"ALTER INDEX {q(target)}.{q(old)} RENAME TO {q(new)}")
+    for number, (_old, new) in enumerate(parked):
         cursor.execute(f"ALTER INDEX {q(target)}.{q(f'ol_tmp_{number}')} RENAME TO {q(new)}")
 
 
