@@ -64,9 +64,10 @@ def test_clone_sends_one_statement_per_call_and_literal_setvals():
         # The sequence is past the copied rows: a new permission gets a fresh id.
         cursor.execute("SELECT max(id) FROM zz_citus_clone.auth_permission")
         top = cursor.fetchone()[0]
-        cursor.execute("""INSERT INTO zz_citus_clone.auth_permission (name, content_type_id, codename)
-                          SELECT 'x', content_type_id, 'probe_citus' FROM zz_citus_clone.auth_permission
-                          LIMIT 1 RETURNING id""")
+        cursor.execute("""INSERT INTO zz_citus_clone.auth_permission
+                              (name, content_type_id, codename)
+                          SELECT 'x', content_type_id, 'probe_citus'
+                          FROM zz_citus_clone.auth_permission LIMIT 1 RETURNING id""")
         assert cursor.fetchone()[0] == top + 1
 
 

@@ -64,7 +64,8 @@ def test_the_column_and_its_check_are_separate_statements():
     key = ("roles", "0004_security_stamp_region_names")
     sql = migration_sql("public", only=[key])[key]
     add = [s for s in sql if _ADD_COLUMN.search(s)]
-    assert add == ['ALTER TABLE "roles_user" ADD COLUMN "security_stamp" integer DEFAULT 0 NOT NULL;']
+    assert add == ['ALTER TABLE "roles_user" ADD COLUMN "security_stamp" integer '
+                   'DEFAULT 0 NOT NULL;']
     assert ('ALTER TABLE "roles_user" ADD CONSTRAINT "roles_user_security_stamp_check" '
             'CHECK ("security_stamp" >= 0);') in sql
 
