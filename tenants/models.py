@@ -130,3 +130,27 @@ class PoolSchema(models.Model):
 
     def __str__(self):
         return self.schema_name
+
+
+class PoolHealth(models.Model):
+    """How the last warm-pool refill went (one row, ``pk=1``), for the operator console's
+    health page (``tenants.selectors.pool_health``). Written by ``schemas.pool_refill``:
+    a failure keeps its error and the time it began until a refill succeeds again."""
+
+    refilled_at = models.DateTimeField(_("last refill"))
+    error = models.TextField(_("error"), blank=True)
+    ready = models.PositiveIntegerField(_("ready schemas"), default=0)
+    target = models.PositiveIntegerField(_("pool size"), default=0)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    succeeded_at = models.DateTimeField(_("last successful refill"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("warm pool health")
+        verbose_name_plural = _("warm pool health")
+
+    @property
+    def ok(self):
+        return not self.error
+
+    def __str__(self):
+        return f"pool {self.ready}/{self.target}" + ("" if self.ok else " failing")

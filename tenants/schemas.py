@@ -11,12 +11,13 @@ import re
 import uuid
 
 from django.conf import settings
+from django.utils import timezone
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_tenant_base_schema, schema_exists
 
-from tenants.models import PoolSchema
+from tenants.models import PoolHealth, PoolSchema
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +81,60 @@ def migrate_schema(schema_name, *, create=True, verbosity=0):
     connection.set_schema_to_public()
 
 
+# --- Citus -----------------------------------------------------------------------
+
+# Public tables that tenant tables have foreign keys to. Under Citus schema-based
+# sharding a tenant (distributed) schema may only point at its own tables or at
+# reference tables, so these must be reference tables before the first tenant
+# schema is created or distributed (tenant ``auth_permission`` and guardian tables
+# point at ``django_content_type``). Referenced tables before the tables that point
+# at them.
+CITUS_REFERENCE_TABLES = ("public.django_content_type",)
+
+
+def citus_installed(cursor):
+    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'")
+    return cursor.fetchone() is not None
+
+
+def citus_reference_tables_ensure(cursor=None):
+    """Make ``CITUS_REFERENCE_TABLES`` Citus reference tables; returns those converted now.
+
+    Does nothing without the ``citus`` extension, and nothing for a table that is a
+    reference table already, so it runs on every ``migrate_all`` (after the public
+    schema, before any tenant schema) and ``template_ensure``.
+
+    Side effect on Citus: public tables with a foreign key to a converted table
+    (``auth_permission``, guardian's tables, ``django_admin_log`` … in ``public``)
+    become Citus *local* tables (``citus.enable_local_reference_table_foreign_keys``).
+    They stay on the coordinator; only DDL on them goes through Citus.
+    """
+    if cursor is None:
+        with connection.cursor() as own:
+            return citus_reference_tables_ensure(own)
+    if not citus_installed(cursor):
+        return []
+    converted = []
+    for table in CITUS_REFERENCE_TABLES:
+        cursor.execute(
+            "SELECT 1 FROM citus_tables WHERE table_name = %s::regclass "
+            "AND citus_table_type = 'reference'", [table])
+        if cursor.fetchone() is not None:
+            continue
+        cursor.execute("SELECT create_reference_table(%s)", [table])
+        cursor.fetchall()
+        log.info("made %s a Citus reference table", table)
+        converted.append(table)
+    return converted
+
+
 def template_schema_name():
     return get_tenant_base_schema()
 
 
 def template_ensure(*, verbosity=0):
     """Create or migrate the template schema that clones are made from."""
+    citus_reference_tables_ensure()
     name = template_schema_name()
     migrate_schema(name, create=not schema_exists(name), verbosity=verbosity)
     return name
@@ -125,6 +174,11 @@ def clone_schema(source, target):
     types, policies, free sequences) makes ``template_is_ready()`` false, and
     provisioning migrates instead. Runs in the caller's transaction. (django-tenants'
     generic ``clone_schema()`` SQL function takes ~2.4 s here; this ~70 ms.)
+
+    Citus-safe (deploy/README.md): one SQL statement per ``execute()``, and ``setval``
+    only ever gets a literal, read by a query of its own first (Citus sends
+    ``setval(…, (SELECT max(id) …))`` to the worker, whose identity range refuses it).
+    ``tests/tenants/test_citus_clone.py`` holds the clone path to that.
     """
     q = _quote
     with connection.cursor() as cursor:
@@ -151,36 +205,46 @@ def clone_schema(source, target):
         foreign_keys = cursor.fetchall()
         cursor.execute(
             """SELECT table_name, column_name FROM information_schema.columns
-               WHERE table_schema = %s AND is_identity = 'YES'""",
+               WHERE table_schema = %s AND is_identity = 'YES'
+               ORDER BY table_name, column_name""",
             [source],
         )
         identities = cursor.fetchall()
 
-        statements = [f"CREATE SCHEMA {q(target)}"]
+        cursor.execute(f"CREATE SCHEMA {q(target)}")
         for table, columns in tables:
-            statements.append(
+            cursor.execute(
                 f"CREATE TABLE {q(target)}.{q(table)} (LIKE {q(source)}.{q(table)} INCLUDING ALL)")
             names = ", ".join(q(c) for c in columns)
-            statements.append(
+            cursor.execute(
                 f"INSERT INTO {q(target)}.{q(table)} ({names}) OVERRIDING SYSTEM VALUE "
                 f"SELECT {names} FROM {q(source)}.{q(table)}")
-        cursor.execute(";\n".join(statements))
         _restore_index_names(cursor, source, target)
 
         cursor.execute(f"SET LOCAL search_path TO {q(target)}, public")
-        if foreign_keys:
-            cursor.execute(";\n".join(
-                f"ALTER TABLE {q(target)}.{q(table)} ADD CONSTRAINT {q(name)} {definition}"
-                for table, name, definition in foreign_keys))
+        for table, name, definition in foreign_keys:
+            cursor.execute(
+                f"ALTER TABLE {q(target)}.{q(table)} ADD CONSTRAINT {q(name)} {definition}")
         if identities:
-            for _table, column in identities:
-                q(column)  # validated; pg_get_serial_sequence takes the bare name
-            cursor.execute(";\n".join(
-                f"SELECT setval(pg_get_serial_sequence('{q(target)}.{q(table)}', '{column}'), "
-                f"COALESCE((SELECT max({q(column)}) FROM {q(target)}.{q(table)}), 0) + 1, false)"
-                for table, column in identities))
+            _identities_move_past_rows(cursor, target, identities)
     # django-tenants sets its own search_path again on the next cursor.
     connection.set_schema_to_public()
+
+
+def _identities_move_past_rows(cursor, schema, identities):
+    """Point each identity sequence past its table's rows: one query reads every
+    max(), then ``setval`` gets each as a literal. Empty tables keep their fresh
+    sequence."""
+    q = _quote
+    cursor.execute(" UNION ALL ".join(
+        f"SELECT {number}, max({q(column)})::bigint FROM {q(schema)}.{q(table)}"
+        for number, (table, column) in enumerate(identities)))
+    for number, top in cursor.fetchall():
+        if top is None:
+            continue
+        table, column = identities[number]
+        cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)",
+                       [f"{q(schema)}.{q(table)}", column, top + 1])
 
 
 _INDEXES_SQL = r"""
@@ -197,7 +261,7 @@ def _restore_index_names(cursor, source, target):
     """``LIKE … INCLUDING ALL`` names the copied indexes (and the unique and primary-key
     constraints they back) after the table. Give them the source's names back, so
     later migrations that drop or alter an index or constraint by name work on cloned
-    tenants exactly as on migrated ones."""
+    tenants exactly as on migrated ones. One ``ALTER INDEX`` per statement."""
     q = _quote
     cursor.execute(_INDEXES_SQL, [source, target])
     wanted, have = {}, {}
@@ -208,15 +272,17 @@ def _restore_index_names(cursor, source, target):
         for old, new in zip(have.get(definition, []), names):
             if old != new:
                 renames.append((old, new))
-    if not renames:
-        return
-    # Two steps, so that swapping two names never collides.
-    cursor.execute(";\n".join(
-        f"ALTER INDEX {q(target)}.{q(old)} RENAME TO {q(f'ol_tmp_{number}')}"
-        for number, (old, _new) in enumerate(renames)))
-    cursor.execute(";\n".join(
-        f"ALTER INDEX {q(target)}.{q(f'ol_tmp_{number}')} RENAME TO {q(new)}"
-        for number, (_old, new) in enumerate(renames)))
+    # A name some index in the target still holds goes through a temporary name,
+    # so that swapping two names never collides; the rest are renamed directly.
+    taken = {name for names in have.values() for name in names}
+    parked = [(old, new) for old, new in renames if new in taken]
+    for number, (old, _new) in enumerate(parked):
+        cursor.execute(f"ALTER INDEX {q(target)}.{q(old)} RENAME TO {q(f'ol_tmp_{number}')}")
+    for old, new in renames:
+        if new not in taken:
+            cursor.execute(f"ALTER INDEX {q(target)}.{q(old)} RENAME TO {q(new)}")
+    for number, (_old, new) in enumerate(parked):
+        cursor.execute(f"ALTER INDEX {q(target)}.{q(f'ol_tmp_{number}')} RENAME TO {q(new)}")
 
 
 def clone_template(schema_name):
@@ -299,6 +365,46 @@ def pool_fill(size):
         pool_add_one()
         added += 1
     return added
+
+
+def pool_refill(size):
+    """``pool_fill`` that records its outcome in ``PoolHealth`` (the health page reads it).
+
+    A failure is logged, recorded with the pool's size at that moment, and raised
+    again; the next successful refill clears it.
+    """
+    try:
+        added = pool_fill(size)
+    except Exception as exc:
+        log.exception("warm pool refill failed")
+        _pool_health_record(size, error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    _pool_health_record(size)
+    return added
+
+
+def _pool_health_record(size, *, error=""):
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            ready = pool_ready_count()
+    except DatabaseError:
+        ready = 0
+    try:
+        with transaction.atomic():
+            health = PoolHealth.objects.select_for_update().filter(pk=1).first()
+            if health is None:
+                health = PoolHealth(pk=1)
+            health.refilled_at, health.error = now, error
+            health.ready, health.target = ready, size
+            if error:
+                health.failing_since = health.failing_since or now
+            else:
+                health.failing_since, health.succeeded_at = None, now
+            health.save()
+    except DatabaseError:
+        # The database itself may be what failed; the log line above still says so.
+        log.exception("could not record the warm pool's health")
 
 
 def pool_drain():

@@ -2,7 +2,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from tenants.enums import TenantStatus
-from tenants.models import Tenant
+from tenants.models import PoolHealth, Tenant
 
 
 def tenant_list(*, query=""):
@@ -23,3 +23,10 @@ def platform_metrics():
         suspended=Count("id", filter=Q(status__in=[TenantStatus.SUSPENDED,
                                                    TenantStatus.CANCELED])),
     )
+
+
+def pool_health():
+    """The last warm-pool refill's outcome (``PoolHealth``: ``ok``, ``error``,
+    ``failing_since``, ``ready`` of ``target``, ``succeeded_at``); None before the
+    first refill."""
+    return PoolHealth.objects.filter(pk=1).first()

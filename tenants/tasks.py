@@ -10,7 +10,10 @@ from tenants import schemas
 
 @shared_task(name="tenants.tasks.pool_refill_task")
 def pool_refill_task():
-    """Keep the warm pool at TENANT_POOL_SIZE ready schemas (runs in public)."""
+    """Keep the warm pool at TENANT_POOL_SIZE ready schemas (runs in public).
+
+    The outcome is recorded for the health page (``tenants.selectors.pool_health``).
+    """
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         # One refiller at a time across all workers.
@@ -18,7 +21,7 @@ def pool_refill_task():
         if not cursor.fetchone()[0]:
             return 0
     try:
-        return schemas.pool_fill(settings.TENANT_POOL_SIZE)
+        return schemas.pool_refill(settings.TENANT_POOL_SIZE)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(hashtext('orderline.pool_refill'))")

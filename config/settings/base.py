@@ -27,7 +27,8 @@ USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/orderline"),
 }
-DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# django-tenants' backend with a Citus-safe schema editor (core/db/backend/schema.py).
+DATABASES["default"]["ENGINE"] = "core.db.backend"
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # A kept connection is checked before a request uses it: after a PostgreSQL restart
 # only the requests in flight fail, the next ones reconnect.

@@ -1,0 +1,1 @@
+"""Database plumbing shared by every app (the PostgreSQL backend Orderline runs on)."""
