@@ -8,6 +8,8 @@ schemas, which have no tenant row, get the defaults. Either way the one row exis
 afterwards.
 """
 
+import json
+
 from django.db import migrations
 
 COLUMNS = ("self_registration", "stock_display", "allow_oversell", "workflow_off",
@@ -31,7 +33,10 @@ def stored_values(cursor, schema_name):
         cursor.execute("SELECT data FROM public.tenants_settings_handover "
                        "WHERE schema_name = %s", [schema_name])
         row = cursor.fetchone()
-        return {k: v for k, v in (row[0] if row else {}).items() if k in COLUMNS}
+        data = row[0] if row else {}
+        if isinstance(data, str):
+            data = json.loads(data)
+        return {k: v for k, v in data.items() if k in COLUMNS}
     return {}
 
 
@@ -40,6 +45,9 @@ def move_values(apps, schema_editor):
     connection = schema_editor.connection
     with connection.cursor() as cursor:
         values = stored_values(cursor, connection.schema_name)
+        if _public_table_columns(cursor, "tenants_settings_handover"):
+            cursor.execute("DELETE FROM public.tenants_settings_handover WHERE schema_name = %s",
+                           [connection.schema_name])
     if values.get("workflow_off") is None:
         values.pop("workflow_off", None)
     TenantSettings.objects.update_or_create(pk=1, defaults=values)
