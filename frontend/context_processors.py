@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 
 
@@ -8,9 +9,17 @@ def site(request):
         tenant = None
     return {
         "tenant": tenant,
+        # the tenant's business settings, read (from the cache) only when a page uses them
+        "business_settings": SimpleLazyObject(_tenant_settings) if tenant is not None else None,
         "base_domain": settings.BASE_DOMAIN,
         "public_url": _public_url(request),
     }
+
+
+def _tenant_settings():
+    from ordering.settings.selectors import tenant_settings
+
+    return tenant_settings()
 
 
 def _public_url(request):

@@ -1,19 +1,19 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.contrib.postgres.fields import ArrayField
 from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants import cache as tenant_cache
-from ordering.catalog.enums import StockDisplay
-from ordering.orders.enums import ReserveAt
 from tenants.enums import Currency, ProvisionPath, TenantStatus
 
 
 class Tenant(TenantMixin):
     """A supplier: one PostgreSQL schema, one subdomain.
 
-    Create tenants only through ``tenants.services.tenant_provision``.
+    The public row keeps identity, routing, status, plan, language and currency only;
+    the supplier's business settings live in its own schema
+    (``ordering.settings.models.TenantSettings``). Create tenants only through
+    ``tenants.services.tenant_provision``.
     """
 
     # Schemas are made by tenant_provision (pool, clone or migrate), never by save().
@@ -34,23 +34,6 @@ class Tenant(TenantMixin):
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
     )
     owner_email = models.EmailField(_("owner e-mail"), blank=True)
-    # Dealers may apply for an account on the tenant's site (off by default).
-    self_registration = models.BooleanField(_("dealer self-registration"), default=False)
-    # What dealers see of stock, and whether they may order beyond it.
-    stock_display = models.CharField(_("stock shown to dealers"), max_length=8,
-                                     choices=StockDisplay.choices, default=StockDisplay.LEVEL)
-    allow_oversell = models.BooleanField(_("allow ordering beyond stock"), default=False)
-    # The order workflow (ordering.orders.workflow): the steps switched off, when stock is
-    # reserved, after how many days of shipping receipt is confirmed automatically
-    # (0: never), and the smallest order a dealer may place.
-    workflow_off = ArrayField(models.CharField(max_length=20), default=list, blank=True,
-                              verbose_name=_("switched-off workflow steps"))
-    reserve_stock_at = models.CharField(_("reserve stock"), max_length=8,
-                                        choices=ReserveAt.choices, default=ReserveAt.SUBMIT)
-    auto_receipt_days = models.PositiveSmallIntegerField(
-        _("confirm receipt automatically after (days)"), default=7)
-    min_order_amount = models.DecimalField(_("minimum order amount"), max_digits=14,
-                                           decimal_places=2, default=0)
     profile_completed = models.BooleanField(_("profile completed"), default=False)
     provisioned_by = models.CharField(
         _("provisioned by"), max_length=16, choices=ProvisionPath.choices, blank=True

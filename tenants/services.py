@@ -331,26 +331,3 @@ def tenant_update_profile(*, tenant, name, default_language, currency, actor=Non
                      after={"name": name, "default_language": default_language,
                             "currency": currency}, ip=ip)
     return tenant
-
-
-@transaction.atomic
-def tenant_update_customer_settings(*, tenant, actor, self_registration, ip=None):
-    """How dealers get an account: ``self_registration`` opens the public application
-    form at /apply/ (staff still approve every application). Audited."""
-    from core.exceptions import PermissionDeniedError
-    from roles.permissions import has_perm
-
-    if actor is not None and not has_perm(actor, "manage_settings"):
-        raise PermissionDeniedError(_("You do not have permission to do this."))
-    before = {"self_registration": tenant.self_registration}
-    tenant.self_registration = bool(self_registration)
-    if before["self_registration"] == tenant.self_registration:
-        return tenant
-    tenant.save(update_fields=["self_registration", "updated_at"])
-    if connection.schema_name == tenant.schema_name:  # the audit log lives in the tenant
-        from roles.services.audit import audit_record
-
-        audit_record(actor=actor, action="company.customer_settings", obj=tenant,
-                     before=before, after={"self_registration": tenant.self_registration},
-                     ip=ip)
-    return tenant

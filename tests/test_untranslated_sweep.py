@@ -165,6 +165,7 @@ def world(shop, acme, django_capture_on_commit_callbacks):
     prefers Chinese."""
     from ordering.catalog.models import Variant
     from ordering.customers.services import applications
+    from ordering.settings.services import settings_update
     from ordering.customers.services import contacts as contact_services
     from ordering.orders import workflow
     from ordering.orders.models import CartTemplate
@@ -198,8 +199,7 @@ def world(shop, acme, django_capture_on_commit_callbacks):
                           lines=[{"variant": shop.cola.pk, "quantity": 12}])
         translation.deactivate()
         messages.message_post(actor=shop.dana.user, order=in_review, body="Deliver by Friday")
-        acme.self_registration = True
-        acme.save(update_fields=["self_registration"])
+        settings_update(actor=None, self_registration=True)
         connection.tenant = acme
         application = applications.application_submit(
             tenant=acme, company="Sunrise Trading", contact_name="Li Wei",

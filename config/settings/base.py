@@ -87,6 +87,7 @@ TENANT_APPS = [
     "ordering.catalog",
     "ordering.orders",
     "ordering.notifications",
+    "ordering.settings",  # the business settings: one row per tenant schema
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -28,9 +28,9 @@ from ordering.customers import selectors
 from ordering.customers.enums import ApplicationStatus
 from ordering.customers.services import applications as application_services
 from ordering.customers.services.customers import default_level
+from ordering.settings.selectors import tenant_settings
 from roles.backends import client_ip
 from roles.permissions import PUBLIC, has_perm
-from tenants import services as tenant_services
 
 PAGE_SIZE = 50
 LICENCE_FOLDER = "private/licences/"
@@ -69,7 +69,7 @@ class ApplyView(View):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             return redirect(landing_for(request.user))
-        if not request.tenant.self_registration:
+        if not tenant_settings().self_registration:
             return _closed(request)
         return super().dispatch(request, *args, **kwargs)
 
@@ -119,12 +119,12 @@ class CustomerSettingsView(PermissionRequiredMixin, FormView):
     form_class = CustomerSettingsForm
 
     def get_initial(self):
-        return {"self_registration": self.request.tenant.self_registration}
+        return {"self_registration": tenant_settings().self_registration}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["apply_url"] = self.request.build_absolute_uri(reverse("apply"))
-        context["self_registration"] = self.request.tenant.self_registration
+        context["self_registration"] = tenant_settings().self_registration
         context["can_review"] = has_perm(self.request.user, "view_customers")
         if context["can_review"]:
             context["pending_applications"] = selectors.pending_application_count(
@@ -133,15 +133,15 @@ class CustomerSettingsView(PermissionRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            tenant = tenant_services.tenant_update_customer_settings(
-                tenant=self.request.tenant, actor=self.request.user,
+            saved = application_services.registration_settings_update(
+                actor=self.request.user,
                 self_registration=form.cleaned_data["self_registration"],
                 ip=client_ip(self.request))
         except ApplicationError as exc:
             _raise_for(exc)
             form_add_application_error(form, exc)
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        if tenant.self_registration:
+        if saved.self_registration:
             messages.success(self.request, _("Online applications are open. Share the link "
                                              "below with your dealers."))
         else:

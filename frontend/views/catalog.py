@@ -30,6 +30,7 @@ from ordering.catalog.enums import MovementKind, StockState
 from ordering.catalog.services import products as catalog
 from ordering.catalog.services.settings import catalog_settings_update
 from ordering.catalog.services.stock import LOW_STOCK, stock_move, stock_state
+from ordering.settings.selectors import tenant_settings
 from roles.backends import client_ip
 from roles.permissions import has_perm
 
@@ -822,16 +823,16 @@ class CatalogSettingsView(CatalogPermissionMixin, View):
                       status=status)
 
     def get(self, request):
-        tenant = request.tenant
+        current = tenant_settings()
         return self._render(CatalogSettingsForm(initial={
-            "stock_display": tenant.stock_display, "allow_oversell": tenant.allow_oversell}))
+            "stock_display": current.stock_display, "allow_oversell": current.allow_oversell}))
 
     def post(self, request):
         form = CatalogSettingsForm(request.POST)
         if not form.is_valid():
             return self._render(form, status=400)
         try:
-            catalog_settings_update(tenant=request.tenant, actor=request.user,
+            catalog_settings_update(actor=request.user,
                                     stock_display=form.cleaned_data["stock_display"],
                                     allow_oversell=form.cleaned_data["allow_oversell"],
                                     ip=client_ip(request))

@@ -44,6 +44,7 @@ from ordering.orders.services import amendments, checkout, shipments
 from ordering.orders.services import lines as line_service
 from ordering.orders.services import messages as order_messages
 from ordering.orders.services import settings as settings_services
+from ordering.settings.selectors import tenant_settings
 from roles.backends import client_ip
 from roles.permissions import has_perm
 
@@ -193,7 +194,7 @@ class OrderDetailMixin(PermissionRequiredMixin):
         return _order_or_404(self.request, self.kwargs["pk"])
 
     def context(self, order, **extra):
-        user, tenant = self.request.user, self.request.tenant
+        user = self.request.user
         lines = list(order.lines.all())
         allowed = workflow.allowed_actions(order, user)
         can_amend = order.status == OrderStatus.ORDER_REVIEW and has_perm(user, "amend_orders")
@@ -201,7 +202,7 @@ class OrderDetailMixin(PermissionRequiredMixin):
         shipped_any = any(line.shipped_quantity for line in lines)
         context = {
             "order": order, "lines": lines, "allowed": allowed,
-            "progress": workflow.progress(order, tenant), "timeline": _timeline(order),
+            "progress": workflow.progress(order), "timeline": _timeline(order),
             "shipments": list(order.shipments.all()),
             "pending_prices": [line for line in lines if line.price_pending],
             "can_amend": can_amend, "can_ship": can_ship,
@@ -596,14 +597,14 @@ class OrderSettingsView(PermissionRequiredMixin, View):
     template_name = "dashboard/orders/settings.html"
 
     def render_page(self, form=None, status=200, bound=None):
-        tenant = self.request.tenant
         if form is None:
-            off = set(workflow.switched_off(tenant))
+            current = tenant_settings()
+            off = set(workflow.switched_off())
             form = OrderSettingsForm(initial={
                 "steps": [s for s in workflow.SKIPPABLE if s not in off],
-                "reserve_stock_at": tenant.reserve_stock_at,
-                "auto_receipt_days": tenant.auto_receipt_days,
-                "min_order_amount": tenant.min_order_amount})
+                "reserve_stock_at": current.reserve_stock_at,
+                "auto_receipt_days": current.auto_receipt_days,
+                "min_order_amount": current.min_order_amount})
         bound = bound or {}
         methods = [(m, bound.get(("method", m.pk)) or _method_form(m))
                    for m in ShippingMethod.objects.order_by("position", "id")]
@@ -628,7 +629,7 @@ class OrderSettingsView(PermissionRequiredMixin, View):
         data = form.cleaned_data
         try:
             settings_services.order_settings_update(
-                tenant=request.tenant, actor=request.user, workflow_off=form.workflow_off(),
+                actor=request.user, workflow_off=form.workflow_off(),
                 reserve_stock_at=data["reserve_stock_at"],
                 auto_receipt_days=data["auto_receipt_days"],
                 min_order_amount=data["min_order_amount"], ip=client_ip(request))

@@ -6,7 +6,7 @@ empty or holds the dealer's customer level, that have at least one active varian
 only active variants. Every price comes from the price engine
 (``ordering.catalog.pricing``) for the dealer's customer, so a dealer never sees
 another level's price and sees the same price on every page. Stock is shown as the
-tenant's ``stock_display`` allows (``services.stock.stock_for_dealer``).
+tenant's ``stock_display`` (its business settings) allows (``services.stock.stock_for_dealer``).
 
 Query budgets: ``dealer_products`` runs a constant number of queries however many
 products a page shows (a price filter or price sort prices the whole candidate set in
@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.files.storage import default_storage
 from django.core.paginator import Page, Paginator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (BooleanField, Count, Exists, F, Func, OuterRef, Prefetch, Q,
                               Subquery, Value, Window)
 from django.db.models.functions import JSONObject
@@ -33,6 +33,7 @@ from ordering.catalog.models import (Brand, Category, Favourite, Product, Produc
 from ordering.catalog.services.stock import stock_for_dealer
 from ordering.catalog.specs import SPEC_VALUES, attribute_key, spec_label
 from ordering.catalog.specs import ordered as ordered_specs
+from ordering.settings.selectors import tenant_settings
 
 PAGE_SIZE = 24
 MAX_PAGE_SIZE = 100
@@ -56,10 +57,6 @@ class ILike(Func):
 def _like(text, *, prefix_only=False):
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return Value(f"{escaped}%" if prefix_only else f"%{escaped}%")
-
-
-def _tenant():
-    return connection.tenant
 
 
 def _level_id(login):
@@ -99,11 +96,11 @@ def _available(variant):
 
 def stock_for(variants):
     """What the dealer sees of the stock of ``variants`` together (None: nothing)."""
-    return stock_for_dealer(_tenant(), sum(_available(v) for v in variants))
+    return stock_for_dealer(sum(_available(v) for v in variants))
 
 
 def shows_stock():
-    return _tenant().stock_display != StockDisplay.HIDDEN
+    return tenant_settings().stock_display != StockDisplay.HIDDEN
 
 
 # --- the product list ----------------------------------------------------------------
@@ -439,7 +436,7 @@ def dealer_product(login, pk):
         for value in specs:
             attributes.setdefault(value.attribute, {})[value.pk] = value
         offers.append(Offer(variant=variant, price=base, units=units, breaks=tiers,
-                            stock=stock_for_dealer(_tenant(), _available(variant)),
+                            stock=stock_for_dealer(_available(variant)),
                             specs=specs))
     ordered = sorted(attributes.items(), key=lambda item: attribute_key(item[0]))
     attributes = [(attribute, sorted(values.values(), key=lambda v: (v.position, v.value)))
@@ -485,7 +482,7 @@ def quantity_problem(variant, quantity):
         return _("In multiples of %(n)d.") % {"n": variant.order_multiple}
     if not variant.oversell and quantity > variant.on_hand - variant.reserved:
         available = max(variant.on_hand - variant.reserved, 0)
-        if _tenant().stock_display == StockDisplay.EXACT:
+        if tenant_settings().stock_display == StockDisplay.EXACT:
             return _("Only %(n)d available.") % {"n": available}
         return _("Not enough stock.")
     return None

@@ -3,7 +3,8 @@
     submitted → order review → finance review → outbound review → shipping
               → receipt confirmation → completed
 
-A tenant may switch off any step in ``SKIPPABLE`` (``Tenant.workflow_off``); an order
+A tenant may switch off any step in ``SKIPPABLE`` (``TenantSettings.workflow_off``, read
+with ``ordering.settings.selectors.tenant_settings``); an order
 passes a switched-off step at once, and the timeline says so. Shipping cannot be
 switched off. Reject (with a reason) is possible at each review step; the dealer may
 cancel while nothing has been approved and nothing shipped; staff with
@@ -28,13 +29,14 @@ amendment prices the line or the dealer accepts.
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 
 from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from ordering.orders.enums import (EventKind, FulfilmentStatus, OrderStatus, ReserveAt,
                                    ReturnStatus)
+from ordering.settings.selectors import tenant_settings
 from roles.enums import UserKind
 from roles.permissions import can_reach, has_perm
 
@@ -80,24 +82,20 @@ ACTION_PERMS = {REJECT: None, CANCEL: "cancel_orders", SHIPPED: "ship_orders",
                 RECEIVE: "ship_orders"}
 
 
-def _tenant():
-    return connection.tenant
+def switched_off():
+    """The steps the current tenant switched off."""
+    return frozenset(tenant_settings().workflow_off or ()) & set(SKIPPABLE)
 
 
-def switched_off(tenant=None):
-    tenant = tenant or _tenant()
-    return frozenset(getattr(tenant, "workflow_off", None) or ()) & set(SKIPPABLE)
-
-
-def steps_on(tenant=None):
+def steps_on():
     """The steps this tenant runs, in order."""
-    off = switched_off(tenant)
+    off = switched_off()
     return [step for step in STEPS if step.status not in off]
 
 
-def next_status(current, tenant=None):
+def next_status(current):
     """The first step after ``current`` that is on (``completed`` after the last)."""
-    off = switched_off(tenant)
+    off = switched_off()
     statuses = [step.status for step in STEPS]
     start = 0 if current == S.SUBMITTED else statuses.index(current) + 1
     for status in statuses[start:]:
@@ -119,14 +117,14 @@ def step_label(status):
     return step.label if step else S(status).label
 
 
-def progress(order, tenant=None, *, submitted=False):
+def progress(order, *, submitted=False):
     """The steps ``order`` walks, for a progress bar: (``submitted`` first, if asked) the
     tenant's steps — plus the one the order waits at if it was switched off since — and
     completed, each ``{"status", "label", "state"}`` with state done / current / todo, or
     "stopped" at the step where it was rejected or cancelled (the order's events must be
     loaded; they are prefetched on detail pages)."""
     order_of = [step.status for step in STEPS]
-    statuses = [step.status for step in steps_on(tenant)]
+    statuses = [step.status for step in steps_on()]
     if order.status in STEP_BY_STATUS and order.status not in statuses:
         statuses = sorted(statuses + [order.status], key=order_of.index)
     statuses = ([S.SUBMITTED] if submitted else []) + statuses + [S.COMPLETED]
@@ -273,7 +271,7 @@ def record(order, kind, actor, *, step="", from_status="", to_status="", reason=
         data=data or {})
 
 
-def _enter(order, target, actor, tenant, *, skipped_note=""):
+def _enter(order, target, actor, *, skipped_note=""):
     """Move ``order`` (locked) to ``target``, recording the steps passed over and running
     the stock side effects of the steps it enters."""
     from ordering.orders.services import reservations
@@ -283,7 +281,7 @@ def _enter(order, target, actor, tenant, *, skipped_note=""):
         record(order, EventKind.SKIPPED, None, step=status, from_status=current,
                to_status=target, reason=skipped_note)
     reserve_now = not order.stock_reserved and (
-        tenant.reserve_stock_at == ReserveAt.SUBMIT
+        tenant_settings().reserve_stock_at == ReserveAt.SUBMIT
         or target in (S.SHIPPING, S.RECEIPT, S.COMPLETED))
     if reserve_now and target not in (S.CANCELLED, S.REJECTED):
         reservations.reserve(order, actor=actor)
@@ -300,21 +298,20 @@ def transition(*, order, action, actor, reason="", data=None):
     order, locked and updated. Raises ConflictError when the order's state does not
     allow it (also when a concurrent transition got there first), PermissionDenied or
     NotFound for an actor who may not."""
-    tenant = _tenant()
     with transaction.atomic():
         order = lock(order)
         _check(order, action, actor, reason=reason)
         before = order.status
         event_kind, target, step = None, None, before
         if action == SUBMIT:
-            target, event_kind, step = next_status(S.SUBMITTED, tenant), EventKind.SUBMITTED, ""
+            target, event_kind, step = next_status(S.SUBMITTED), EventKind.SUBMITTED, ""
             if target != S.ORDER_REVIEW and review_hold(order):
                 target = S.ORDER_REVIEW  # a price to confirm holds it at review, on or off
         elif action in (APPROVE, ADVANCE):
-            target = next_status(before, tenant)
+            target = next_status(before)
             event_kind = EventKind.APPROVED if action == APPROVE else EventKind.SKIPPED
         elif action == SHIPPED:
-            target, event_kind = next_status(S.SHIPPING, tenant), EventKind.SHIPPED
+            target, event_kind = next_status(S.SHIPPING), EventKind.SHIPPED
         elif action == RECEIVE:
             target, event_kind = S.COMPLETED, EventKind.RECEIVED
         elif action == REJECT:
@@ -334,7 +331,7 @@ def transition(*, order, action, actor, reason="", data=None):
             order.status = target
             order.save(update_fields=["status", "stock_reserved", "updated_at"])
         else:
-            _enter(order, target, actor, tenant, skipped_note=(
+            _enter(order, target, actor, skipped_note=(
                 _("Switched off in the workflow settings") if action != ADVANCE
                 else reason))
         from ordering.notifications.services import notify_order_event
@@ -355,12 +352,12 @@ def release_hold(order, *, actor=None):
                       reason=_("Switched off in the workflow settings"))
 
 
-def advance_switched_off(*, tenant=None):
+def advance_switched_off():
     """Move every order waiting at a switched-off step to the next step that is on.
     Returns how many moved. Idempotent: an order already moved is not touched."""
     from ordering.orders.models import Order
 
-    off = switched_off(tenant)
+    off = switched_off()
     moved = 0
     for pk in Order.objects.filter(status__in=off).values_list("pk", flat=True):
         try:

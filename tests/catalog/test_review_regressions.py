@@ -47,7 +47,7 @@ def test_variant_edit_does_not_overwrite_stock_moved_meanwhile(store):
 
 def test_variant_edit_does_not_undo_the_oversell_switch(store, acme):
     stale = Variant.objects.get(pk=store.cola_v.pk)
-    catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.EXACT,
+    catalog_settings_update(actor=None, stock_display=StockDisplay.EXACT,
                             allow_oversell=True)
     catalog.variant_save(actor=None, product=store.cola, variant=stale, code=stale.code,
                          list_price="21.00")

@@ -11,6 +11,7 @@ from ordering.catalog.enums import MovementKind, StockDisplay, StockState
 from ordering.catalog.models import Product, StockMovement, Variant
 from ordering.catalog.services import products as catalog
 from ordering.catalog.services.settings import catalog_settings_update
+from ordering.settings.services import settings_update
 from ordering.catalog.services.stock import (InsufficientStockError, stock_for_dealer,
                                              stock_move, stock_state)
 from tests.factories.roles import staff_with_roles
@@ -135,27 +136,27 @@ def test_the_database_refuses_negative_available_stock_without_overselling(in_ac
 def test_overselling_allows_reservations_beyond_stock_and_cannot_be_switched_off_then(
         in_acme, acme):
     variant = _variant(_product())
-    catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.EXACT,
+    catalog_settings_update(actor=None, stock_display=StockDisplay.EXACT,
                             allow_oversell=True)
     stock_move(actor=None, variant=variant, kind=MovementKind.RESERVATION, quantity=5)
     variant.refresh_from_db()
     assert variant.available == -5
     with pytest.raises(ApplicationError) as error:
-        catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.EXACT,
+        catalog_settings_update(actor=None, stock_display=StockDisplay.EXACT,
                                 allow_oversell=False)
     assert "allow_oversell" in error.value.fields
     stock_move(actor=None, variant=variant, kind=MovementKind.RECEIPT, quantity=5)
-    catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.LEVEL,
+    catalog_settings_update(actor=None, stock_display=StockDisplay.LEVEL,
                             allow_oversell=False)
     assert not Variant.objects.get(pk=variant.pk).oversell
 
 
-def test_what_dealers_see_of_stock(acme):
+def test_what_dealers_see_of_stock(in_acme):
     assert stock_state(0) == StockState.OUT and stock_state(3) == StockState.LOW
     assert stock_state(500) == StockState.IN_STOCK
-    acme.stock_display = StockDisplay.EXACT
-    assert stock_for_dealer(acme, 42) == {"quantity": 42, "state": StockState.IN_STOCK}
-    acme.stock_display = StockDisplay.LEVEL
-    assert stock_for_dealer(acme, 42) == {"state": StockState.IN_STOCK}
-    acme.stock_display = StockDisplay.HIDDEN
-    assert stock_for_dealer(acme, 42) is None
+    settings_update(actor=None, stock_display=StockDisplay.EXACT)
+    assert stock_for_dealer(42) == {"quantity": 42, "state": StockState.IN_STOCK}
+    settings_update(actor=None, stock_display=StockDisplay.LEVEL)
+    assert stock_for_dealer(42) == {"state": StockState.IN_STOCK}
+    settings_update(actor=None, stock_display=StockDisplay.HIDDEN)
+    assert stock_for_dealer(42) is None

@@ -327,16 +327,16 @@ def test_pages(store, client_for):
 def test_stock_is_shown_as_the_tenant_says(store, client_for, acme):
     sam = client_for(store.sam)
     url = f"/shop/catalog/{store.orange.pk}/"
-    catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.EXACT,
+    catalog_settings_update(actor=None, stock_display=StockDisplay.EXACT,
                             allow_oversell=False)
     assert "50 in stock" in _body(sam.get(url))
-    catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.LEVEL,
+    catalog_settings_update(actor=None, stock_display=StockDisplay.LEVEL,
                             allow_oversell=False)
     body = _body(sam.get(url))
     assert "In stock" in body and "50 in stock" not in body
     assert 'data-stock="low"' in _body(sam.get(f"/shop/catalog/{store.cola.pk}/"))
     assert 'data-stock="out"' in _body(sam.get(f"/shop/catalog/{store.chips.pk}/"))
-    catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.HIDDEN,
+    catalog_settings_update(actor=None, stock_display=StockDisplay.HIDDEN,
                             allow_oversell=False)
     body = _body(sam.get(url))
     assert 'data-testid="stock"' not in body and 'data-testid="filter-in-stock"' not in body
@@ -346,7 +346,7 @@ def test_stock_is_shown_as_the_tenant_says(store, client_for, acme):
 
 
 def test_in_stock_filter(store, client_for, acme):
-    catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.LEVEL,
+    catalog_settings_update(actor=None, stock_display=StockDisplay.LEVEL,
                             allow_oversell=False)
     assert set(_ids(client_for(store.sam).get("/shop/catalog/", {"in_stock": "1"}))) == {
         store.orange.pk, store.cola.pk}
@@ -437,7 +437,7 @@ def test_grid_lines_reports_each_bad_cell(store, tee, acme):
     assert fields[str(cells["Blue", "M"].pk)] == ["Enter a whole number."]
     for key in (str(tee.blue_l.pk), str(store.cola_v.pk), "abc"):
         assert fields[key] == ["This variant is not available."]
-    catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.EXACT,
+    catalog_settings_update(actor=None, stock_display=StockDisplay.EXACT,
                             allow_oversell=False)
     with pytest.raises(ApplicationError) as error:
         storefront.grid_lines(store.sam, tee.product, {str(cells["Blue", "S"].pk): "22"})
@@ -449,7 +449,7 @@ def test_grid_lines_reports_each_bad_cell(store, tee, acme):
         storefront.grid_lines(store.sam, tee.product, {str(cells["Red", "S"].pk): "10000000"})
     assert error.value.fields == {str(cells["Red", "S"].pk): ["Enter at most 999,999."]}
     # with overselling on, stock does not limit the quantity
-    catalog_settings_update(tenant=acme, actor=None, stock_display=StockDisplay.EXACT,
+    catalog_settings_update(actor=None, stock_display=StockDisplay.EXACT,
                             allow_oversell=True)
     cells["Blue", "S"].refresh_from_db()
     lines = storefront.grid_lines(store.sam, tee.product, {str(cells["Blue", "S"].pk): "22"})

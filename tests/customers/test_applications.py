@@ -19,10 +19,10 @@ from ordering.customers.models import Contact, Customer, CustomerApplication, Cu
 from ordering.customers.services import applications as application_services
 from ordering.customers.services.customers import customer_create, customer_update, level_create
 from ordering.customers.services.logins import login_create
+from ordering.settings.models import TenantSettings
+from ordering.settings.services import settings_update
 from roles.models import AuditLog
 from roles.services.regions import region_create
-from tenants.models import Tenant
-from tenants.services import tenant_update_customer_settings
 from tests.conftest import TenantClient, host_of
 from tests.factories.roles import staff_with_roles
 
@@ -66,8 +66,13 @@ def _form(**overrides):
 
 
 def _open(tenant, on=True):
-    tenant.self_registration = on
-    tenant.save(update_fields=["self_registration"])
+    with tenant_context(tenant):
+        settings_update(actor=None, self_registration=on)
+
+
+def _registration_open(tenant):
+    with tenant_context(tenant):
+        return TenantSettings.objects.get().self_registration
 
 
 def _owner(tenant):
@@ -105,7 +110,7 @@ def test_business_lead_opens_and_closes_applications_audited(acme, acme_client, 
 
     response = acme_client.post(SETTINGS, {"self_registration": "on"})
     assert response.status_code == 302 and response.url == SETTINGS
-    assert Tenant.objects.get(pk=acme.pk).self_registration is True
+    assert _registration_open(acme) is True
     with tenant_context(acme):
         entry = AuditLog.objects.get(action="company.customer_settings")
         assert entry.actor == lead
@@ -115,7 +120,7 @@ def test_business_lead_opens_and_closes_applications_audited(acme, acme_client, 
     assert b'data-testid="apply-link"' in TenantClient(host_of(acme)).get("/login/").content
 
     acme_client.post(SETTINGS, {})
-    assert Tenant.objects.get(pk=acme.pk).self_registration is False
+    assert _registration_open(acme) is False
     with tenant_context(acme):
         assert AuditLog.objects.filter(action="company.customer_settings").count() == 2
     assert b'data-testid="apply-link"' not in TenantClient(host_of(acme)).get("/login/").content
@@ -125,11 +130,12 @@ def test_order_reviewer_cannot_change_the_setting(acme, acme_client, login_as):
     with tenant_context(acme):
         reviewer = staff_with_roles("order_reviewer")
         with pytest.raises(PermissionDeniedError):
-            tenant_update_customer_settings(tenant=acme, actor=reviewer, self_registration=True)
+            application_services.registration_settings_update(actor=reviewer,
+                                                              self_registration=True)
     login_as(acme_client, acme, reviewer)
     assert acme_client.get(SETTINGS).status_code == 403
     assert acme_client.post(SETTINGS, {"self_registration": "on"}).status_code == 403
-    assert Tenant.objects.get(pk=acme.pk).self_registration is False
+    assert _registration_open(acme) is False
     with tenant_context(acme):
         assert not AuditLog.objects.filter(action="company.customer_settings").exists()
 

@@ -38,10 +38,13 @@ def _mobile_number():
 
 
 def _set_self_registration(open_):
-    from tenants.services import tenant_update_customer_settings
+    from django_tenants.utils import tenant_context
 
-    tenant_update_customer_settings(tenant=Tenant.objects.get(slug="acme"), actor=None,
-                                    self_registration=open_)  # Tenant.save() forgets the cache
+    from ordering.customers.services.applications import registration_settings_update
+
+    with tenant_context(Tenant.objects.get(slug="acme")):
+        # the service forgets the cached settings (this process serves the live site)
+        registration_settings_update(actor=None, self_registration=open_)
 
 
 # --- 1. self-registration ------------------------------------------------------------

@@ -41,14 +41,19 @@ def world(committed):
     from ordering.customers.services import customers as customer_services
     from ordering.customers.services import logins as login_services
     from ordering.orders.models import Carrier, ShippingMethod
+    from ordering.settings.selectors import tenant_settings
+    from ordering.settings.services import settings_update
     from roles.models import Role
     from tenants.models import Tenant
 
     tag = uuid.uuid4().hex[:6]
     acme = Tenant.objects.get(slug="acme")
-    saved = {"workflow_off": list(acme.workflow_off), "reserve_stock_at": acme.reserve_stock_at,
-             "auto_receipt_days": acme.auto_receipt_days,
-             "min_order_amount": acme.min_order_amount}
+    with tenant_context(acme):
+        current = tenant_settings()
+        saved = {"workflow_off": list(current.workflow_off),
+                 "reserve_stock_at": current.reserve_stock_at,
+                 "auto_receipt_days": current.auto_receipt_days,
+                 "min_order_amount": current.min_order_amount}
     User = get_user_model()
     with tenant_context(acme):
         staff = {}
@@ -78,9 +83,8 @@ def world(committed):
     yield {"tag": tag, "acme": acme, "staff": staff, "customer": customer, "login": login,
            "address": address, "variant": variant, "carrier": carrier, "method": method}
     acme = Tenant.objects.get(slug="acme")
-    for field, value in saved.items():
-        setattr(acme, field, value)
-    acme.save()  # Tenant.save() forgets the cached tenant
+    with tenant_context(acme):
+        settings_update(actor=None, **saved)  # forgets the cached settings
     with tenant_context(acme):
         Product.objects.filter(code=f"SW-{tag}").update(on_shelf=False)
         Carrier.objects.filter(pk=carrier.pk).delete()
@@ -88,12 +92,12 @@ def world(committed):
 
 
 def _set_workflow(acme, off):
+    from ordering.settings.services import settings_update
     from tenants.models import Tenant
 
     tenant = Tenant.objects.get(pk=acme.pk)
-    tenant.workflow_off = list(off)
-    tenant.min_order_amount = 0
-    tenant.save()
+    with tenant_context(tenant):
+        settings_update(actor=None, workflow_off=list(off), min_order_amount=0)
     return tenant
 
 

@@ -4,7 +4,7 @@ address, staff in each built-in role, shipping methods, a carrier and stocked pr
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django_tenants.utils import tenant_context
 
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.services import products as catalog
@@ -32,13 +32,12 @@ def dealer_login(customer, email, **values):
 
 def set_workflow(tenant, *, off=(), reserve_at=ReserveAt.SUBMIT, auto_receipt_days=7,
                  min_order_amount=0):
-    tenant.workflow_off = list(off)
-    tenant.reserve_stock_at = reserve_at
-    tenant.auto_receipt_days = auto_receipt_days
-    tenant.min_order_amount = min_order_amount
-    tenant.save()
-    tenant.refresh_from_db()
-    connection.tenant = tenant
+    """Set the order settings of ``tenant`` directly (no checks, no background move)."""
+    from ordering.settings.services import settings_update
+
+    with tenant_context(tenant):
+        settings_update(actor=None, workflow_off=list(off), reserve_stock_at=reserve_at,
+                        auto_receipt_days=auto_receipt_days, min_order_amount=min_order_amount)
 
 
 def build_shop(tenant):

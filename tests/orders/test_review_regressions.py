@@ -133,7 +133,7 @@ def test_switching_order_review_off_does_not_advance_unpriced_or_unaccepted_orde
                 changes={line.pk: {"quantity": 20}})  # the total rises: the dealer must accept
     assert Order.objects.get(pk=raised.pk).awaiting_dealer
     set_workflow(shop.tenant, off=[S.ORDER_REVIEW])
-    workflow.advance_switched_off(tenant=shop.tenant)
+    workflow.advance_switched_off()
     statuses = {"unpriced": Order.objects.get(pk=unpriced.pk).status,
                 "awaiting the dealer": Order.objects.get(pk=raised.pk).status}
     # both moved on: a line at 0.00 and a raised total the dealer never accepted

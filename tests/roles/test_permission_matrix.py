@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 from ordering.catalog.models import Category
 from ordering.customers.models import Customer, CustomerLevel
 from ordering.orders.models import Carrier, ShippingMethod
+from ordering.settings.models import TenantSettings
 from roles.catalog import BUILTIN_ROLES
 from roles.models import ApiKey, Region, Role
 from tenants.models import Tenant
@@ -204,7 +205,7 @@ def _state():
         "categories": Category.objects.filter(name="Matrix Category").count(),
         "shipping_methods": ShippingMethod.objects.filter(name="Matrix Method").count(),
         "carriers": Carrier.objects.filter(name="Matrix Carrier").count(),
-        "tenant_settings": list(Tenant.objects.filter(slug="acme").values_list(
+        "tenant_settings": list(TenantSettings.objects.values_list(
             "self_registration", "stock_display", "allow_oversell", "reserve_stock_at",
             "auto_receipt_days", "min_order_amount")),
     }

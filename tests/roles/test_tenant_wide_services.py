@@ -11,14 +11,15 @@ from ordering.catalog.models import Category
 from ordering.catalog.services.products import category_create
 from ordering.catalog.services.settings import catalog_settings_update
 from ordering.customers.models import CustomerLevel
+from ordering.customers.services.applications import registration_settings_update
 from ordering.customers.services.customers import level_create
 from ordering.orders.models import Carrier, ShippingMethod
 from ordering.orders.services.settings import (carrier_save, order_settings_update,
                                                shipping_method_save)
+from ordering.settings.models import TenantSettings
 from roles.models import Region
 from roles.services.regions import region_create
 from tenants.models import Tenant
-from tenants.services import tenant_update_customer_settings
 from tests.factories.roles import staff_with_roles
 
 
@@ -32,12 +33,12 @@ def _writes(tenant):
         "carrier": lambda actor: carrier_save(actor=actor, name="Scoped carrier"),
         "category": lambda actor: category_create(actor=actor, name="Scoped category"),
         "order settings": lambda actor: order_settings_update(
-            tenant=tenant, actor=actor, workflow_off=[], reserve_stock_at="outbound",
+            actor=actor, workflow_off=[], reserve_stock_at="outbound",
             auto_receipt_days=1, min_order_amount=1),
         "catalog settings": lambda actor: catalog_settings_update(
-            tenant=tenant, actor=actor, stock_display="hidden", allow_oversell=True),
-        "dealer sign-up": lambda actor: tenant_update_customer_settings(
-            tenant=tenant, actor=actor, self_registration=True),
+            actor=actor, stock_display="hidden", allow_oversell=True),
+        "dealer sign-up": lambda actor: registration_settings_update(
+            actor=actor, self_registration=True),
     }
 
 
@@ -47,7 +48,7 @@ def _state():
             ShippingMethod.objects.filter(name="Scoped method").count(),
             Carrier.objects.filter(name="Scoped carrier").count(),
             Category.objects.filter(name="Scoped category").count(),
-            list(Tenant.objects.filter(slug="acme").values_list(
+            list(TenantSettings.objects.values_list(
                 "reserve_stock_at", "auto_receipt_days", "min_order_amount", "stock_display",
                 "allow_oversell", "self_registration")))
 

@@ -67,7 +67,7 @@ def test_payments_are_done_once_the_methods_are_chosen(in_acme):
 
 def test_workflow_is_done_once_its_settings_are_saved(in_acme, acme):
     order_settings.order_settings_update(
-        tenant=acme, actor=_owner(), workflow_off=["finance_review"],
+        actor=_owner(), workflow_off=["finance_review"],
         reserve_stock_at=ReserveAt.SUBMIT, auto_receipt_days=7, min_order_amount="0")
     assert _facts() == {**dict.fromkeys(["products", "customers", "payments", "shipping"],
                                         False), "workflow": True}
@@ -140,7 +140,7 @@ def test_when_every_step_is_done_the_home_page_leads_on(acme, acme_client, login
                                     password="Dealer-pass-2026", site_url="http://acme.localhost")
         order_settings.payment_methods_update(actor=owner, methods=["transfer", "credit"])
         order_settings.order_settings_update(
-            tenant=acme, actor=owner, workflow_off=[], reserve_stock_at=ReserveAt.SUBMIT,
+            actor=owner, workflow_off=[], reserve_stock_at=ReserveAt.SUBMIT,
             auto_receipt_days=7, min_order_amount="0")
         body = acme_client.get("/dashboard/").content.decode()
         assert "5 of 6 done" in body

@@ -9,6 +9,7 @@ from django.db import connection, connections
 from django_tenants.utils import schema_exists, tenant_context
 
 from core.exceptions import ApplicationError
+from ordering.settings.models import TenantSettings
 from roles.models import LoginLog
 from roles.permissions import is_administrator
 from tenants import schemas
@@ -43,6 +44,8 @@ def test_provision_by_each_path_gives_a_working_tenant(db):
             assert is_administrator(owner)
             # a fresh schema is empty apart from its owner
             assert LoginLog.objects.count() == 0
+            # the business settings row comes with the schema, whatever the path
+            assert TenantSettings.objects.filter(pk=1).count() == 1
 
 
 def test_pool_is_used_first_and_a_taken_schema_leaves_the_pool(db):

@@ -5,7 +5,7 @@ import itertools
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFoundError
@@ -277,7 +277,9 @@ def products_change_prices(*, actor, product_ids, percent, ip=None):
 
 
 def _oversell():
-    return bool(getattr(connection.tenant, "allow_oversell", False))
+    from ordering.settings.selectors import tenant_settings
+
+    return tenant_settings().allow_oversell
 
 
 VARIANT_FIELDS = ["code", "barcode", "list_price", "weight", "min_quantity", "order_multiple",

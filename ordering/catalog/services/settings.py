@@ -1,6 +1,6 @@
 """The tenant's catalog settings: what dealers see of stock, and overselling."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -8,12 +8,12 @@ from core.exceptions import ApplicationError, PermissionDeniedError
 from ordering.catalog.enums import StockDisplay
 from ordering.catalog.models import Variant
 from ordering.catalog.services.stock import oversell_sync
+from ordering.settings.services import settings_update
 from roles.permissions import has_perm
-from roles.services.audit import audit_record
 
 
 @transaction.atomic
-def catalog_settings_update(*, tenant, actor, stock_display, allow_oversell, ip=None):
+def catalog_settings_update(*, actor, stock_display, allow_oversell, ip=None):
     """Change both settings (audited). Overselling cannot be switched off while a
     variant has less than nothing available: receive or release stock first."""
     if actor is not None and not has_perm(actor, "manage_settings"):
@@ -29,11 +29,8 @@ def catalog_settings_update(*, tenant, actor, stock_display, allow_oversell, ip=
             message = _("%(n)d variants are oversold: receive stock or release reservations "
                         "before switching overselling off.") % {"n": short}
             raise ApplicationError(message, fields={"allow_oversell": [message]})
-    before = {"stock_display": tenant.stock_display, "allow_oversell": tenant.allow_oversell}
-    tenant.stock_display, tenant.allow_oversell = stock_display, allow_oversell
-    tenant.save(update_fields=["stock_display", "allow_oversell", "updated_at"])
+    row, _before = settings_update(actor=actor, action="company.catalog_settings",
+                                   audit_obj=connection.tenant, ip=ip,
+                                   stock_display=stock_display, allow_oversell=allow_oversell)
     oversell_sync(allow=allow_oversell)
-    audit_record(actor=actor, action="company.catalog_settings", obj=tenant, before=before,
-                 after={"stock_display": stock_display, "allow_oversell": allow_oversell},
-                 ip=ip)
-    return tenant
+    return row

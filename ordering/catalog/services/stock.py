@@ -132,11 +132,15 @@ def stock_state(available):
     return StockState.IN_STOCK
 
 
-def stock_for_dealer(tenant, available):
-    """What a dealer sees of ``available``: a number, a state, or None."""
-    if tenant.stock_display == StockDisplay.EXACT:
+def stock_for_dealer(available):
+    """What a dealer sees of ``available`` under the tenant's ``stock_display``: a number,
+    a state, or None."""
+    from ordering.settings.selectors import tenant_settings
+
+    display = tenant_settings().stock_display
+    if display == StockDisplay.EXACT:
         return {"quantity": max(available, 0), "state": stock_state(available)}
-    if tenant.stock_display == StockDisplay.LEVEL:
+    if display == StockDisplay.LEVEL:
         return {"state": stock_state(available)}
     return None
 

@@ -8,7 +8,7 @@ and tells the applicant.
 """
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +19,10 @@ from ordering.customers.enums import ApplicationStatus, CustomerStatus
 from ordering.customers.models import CustomerApplication
 from ordering.customers.services.customers import (customer_create, customer_status_change,
                                                     customer_update)
-from ordering.customers.services.guards import require_customer
+from ordering.customers.services.guards import require_customer, require_perm
 from ordering.customers.services.logins import login_create
+from ordering.settings.selectors import tenant_settings
+from ordering.settings.services import settings_update
 from roles.services.audit import audit_record
 
 LICENCE_MAX_BYTES = 5 * 1024 * 1024
@@ -61,11 +63,25 @@ def licence_validate(upload, *, field="licence"):
     return LICENCE_FORMATS[kind]
 
 
+def registration_settings_update(*, actor, self_registration, ip=None):
+    """How dealers get an account: ``self_registration`` opens the public application
+    form at /apply/ (staff still approve every application). Audited when it changes."""
+    require_perm(actor, "manage_settings")
+    self_registration = bool(self_registration)
+    current = tenant_settings()
+    if current.self_registration == self_registration:
+        return current
+    row, _before = settings_update(actor=actor, action="company.customer_settings",
+                                   audit_obj=connection.tenant, ip=ip,
+                                   self_registration=self_registration)
+    return row
+
+
 @transaction.atomic
 def application_submit(*, tenant, company, contact_name, email, phone, region=None, licence,
                        message="", language="", ip=None):
     """A dealer applies for an account (only where the tenant allows self-registration)."""
-    if not tenant.self_registration:
+    if not tenant_settings().self_registration:
         raise ApplicationError(_("This supplier does not accept online applications."),
                                code="registration_closed", )
     if ip and not throttle_hit(key=f"apply:{tenant.schema_name}:{ip}",

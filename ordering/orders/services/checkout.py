@@ -31,6 +31,7 @@ from ordering.orders import workflow
 from ordering.orders.enums import PaymentMethod
 from ordering.orders.models import CartLine, Order, OrderDayCounter, OrderLine, ShippingMethod
 from ordering.orders.services import lines as line_service
+from ordering.settings.selectors import tenant_settings
 from roles.enums import UserKind
 
 MAX_REMARK = 1000
@@ -191,7 +192,7 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
         raise ApplicationError(_("Your order has no lines."), code="empty")
     subtotal = money(line_service.total(resolved))
     tenant = connection.tenant
-    minimum = getattr(tenant, "min_order_amount", 0) or 0
+    minimum = tenant_settings().min_order_amount or 0
     if subtotal < minimum:
         raise ApplicationError(_("The minimum order is %(amount)s; this order comes to "
                                  "%(total)s.") % {"amount": format_money(minimum), "total": format_money(subtotal)},

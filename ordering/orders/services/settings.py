@@ -13,6 +13,7 @@ from ordering.customers.services.guards import require_perm
 from ordering.orders import workflow
 from ordering.orders.enums import PaymentMethod, ReserveAt
 from ordering.orders.models import Carrier, PaymentOption, ShippingMethod
+from ordering.settings.services import settings_update
 from roles.services.audit import audit_record
 
 
@@ -29,7 +30,7 @@ def _money(value, field):
 
 
 @transaction.atomic
-def order_settings_update(*, tenant, actor, workflow_off, reserve_stock_at, auto_receipt_days,
+def order_settings_update(*, actor, workflow_off, reserve_stock_at, auto_receipt_days,
                           min_order_amount, ip=None):
     """Change the workflow. Orders waiting at a step now switched off move on after the
     commit (``workflow.advance_switched_off``, in the background)."""
@@ -51,22 +52,14 @@ def order_settings_update(*, tenant, actor, workflow_off, reserve_stock_at, auto
         raise ApplicationError(_("Enter 0 (never) to 90 days."),
                                fields={"auto_receipt_days": [_("Enter 0 (never) to 90 days.")]})
     minimum = _money(min_order_amount, "min_order_amount")
-    before = {"workflow_off": list(tenant.workflow_off), "reserve_stock_at": tenant.reserve_stock_at,
-              "auto_receipt_days": tenant.auto_receipt_days,
-              "min_order_amount": str(tenant.min_order_amount)}
-    newly_off = set(off) - set(tenant.workflow_off or ())
-    tenant.workflow_off, tenant.reserve_stock_at = off, reserve_stock_at
-    tenant.auto_receipt_days, tenant.min_order_amount = days, minimum
-    tenant.save(update_fields=["workflow_off", "reserve_stock_at", "auto_receipt_days",
-                               "min_order_amount", "updated_at"])
-    audit_record(actor=actor, action="orders.settings", before=before, after={
-        "workflow_off": off, "reserve_stock_at": reserve_stock_at, "auto_receipt_days": days,
-        "min_order_amount": str(minimum)}, ip=ip)
-    if newly_off:
+    row, before = settings_update(actor=actor, action="orders.settings", ip=ip,
+                                  workflow_off=off, reserve_stock_at=reserve_stock_at,
+                                  auto_receipt_days=days, min_order_amount=minimum)
+    if set(off) - set(before["workflow_off"] or ()):
         from ordering.orders.tasks import advance_switched_off_task
 
         enqueue_on_commit(advance_switched_off_task)
-    return tenant
+    return row
 
 
 @transaction.atomic

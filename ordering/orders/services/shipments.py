@@ -114,9 +114,9 @@ def receipt_confirm(*, actor, order, automatic=False):
 
 
 def _tenant_days():
-    from django.db import connection
+    from ordering.settings.selectors import tenant_settings
 
-    return getattr(connection.tenant, "auto_receipt_days", 0) or 0
+    return tenant_settings().auto_receipt_days or 0
 
 
 def receipt_confirm_overdue(*, now=None):

@@ -1,0 +1,50 @@
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ordering.catalog.enums import StockDisplay
+from ordering.orders.enums import ReserveAt
+
+SINGLETON_ID = 1
+
+
+class TenantSettings(models.Model):
+    """The tenant's business settings: exactly one row per tenant schema (id 1).
+
+    The row is created by the tenant migration that introduced it (so the template,
+    clones and pool schemas carry it) and, should it ever be missing, lazily by
+    ``selectors.tenant_settings()``.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID,
+                                          editable=False)
+    # Dealers may apply for an account on the tenant's site (off by default).
+    self_registration = models.BooleanField(_("dealer self-registration"), default=False)
+    # What dealers see of stock, and whether they may order beyond it.
+    stock_display = models.CharField(_("stock shown to dealers"), max_length=8,
+                                     choices=StockDisplay.choices, default=StockDisplay.LEVEL)
+    allow_oversell = models.BooleanField(_("allow ordering beyond stock"), default=False)
+    # The order workflow (ordering.orders.workflow): the steps switched off, when stock is
+    # reserved, after how many days of shipping receipt is confirmed automatically
+    # (0: never), and the smallest order a dealer may place.
+    workflow_off = ArrayField(models.CharField(max_length=20), default=list, blank=True,
+                              verbose_name=_("switched-off workflow steps"))
+    reserve_stock_at = models.CharField(_("reserve stock"), max_length=8,
+                                        choices=ReserveAt.choices, default=ReserveAt.SUBMIT)
+    auto_receipt_days = models.PositiveSmallIntegerField(
+        _("confirm receipt automatically after (days)"), default=7)
+    min_order_amount = models.DecimalField(_("minimum order amount"), max_digits=14,
+                                           decimal_places=2, default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("business settings")
+        verbose_name_plural = _("business settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=SINGLETON_ID),
+                                   name="tenant_settings_single_row"),
+        ]
+
+    def __str__(self):
+        return str(_("business settings"))
