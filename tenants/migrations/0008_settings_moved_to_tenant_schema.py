@@ -40,7 +40,7 @@ def hand_over(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0006_order_settings'),
+        ('tenants', '0007_pool_health'),
     ]
 
     operations = [
