@@ -337,7 +337,7 @@ def transition(*, order, action, actor, reason="", data=None):
             _enter(order, target, actor, tenant, skipped_note=(
                 _("Switched off in the workflow settings") if action != ADVANCE
                 else reason))
-        from ordering.notifications.services import notify_order_event
+        from ordering.orders.notify import notify_order_event
 
         notify_order_event(event)
     return order

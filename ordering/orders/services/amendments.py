@@ -149,7 +149,7 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
                                 reason=reason, data={
                                     "diff": diff, "total_before": str(old_total),
                                     "total_after": str(total), "needs_confirmation": rises})
-        from ordering.notifications.services import notify_order_event
+        from ordering.orders.notify import notify_order_event
 
         notify_order_event(event)
         order = workflow.release_hold(order)
@@ -190,7 +190,7 @@ def amendment_accept(*, actor, order):
                                 code="invalid_transition")
         Order.objects.filter(pk=order.pk).update(awaiting_dealer=False)
         event = workflow.record(order, EventKind.CONFIRMED, actor, step=order.status)
-        from ordering.notifications.services import notify_order_event
+        from ordering.orders.notify import notify_order_event
 
         notify_order_event(event)
         order.awaiting_dealer = False

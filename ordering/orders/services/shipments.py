@@ -100,7 +100,7 @@ def shipment_create(*, actor, order, quantities, carrier_id=None, tracking_numbe
         if done:
             workflow.transition(order=order, action=workflow.SHIPPED, actor=actor, data=data)
         else:
-            from ordering.notifications.services import notify_order_event
+            from ordering.orders.notify import notify_order_event
 
             notify_order_event(workflow.record(order, EventKind.SHIPPED, actor, data=data))
     return shipment
