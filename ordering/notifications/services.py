@@ -69,7 +69,10 @@ def deliver(users, *, key, kind, title, body="", link="", subject="", skip=None)
 
 
 def _email_key(note):
-    digest = hashlib.sha1(f"{connection.schema_name}:{note.pk}".encode()).hexdigest()
+    """The e-mail task's key: the notification's schema, id and moment of writing (a
+    schema name given again to a new tenant, whose ids start over, never matches)."""
+    digest = hashlib.sha1(f"{connection.schema_name}:{note.pk}:{note.created_at.isoformat()}"
+                          .encode()).hexdigest()
     return f"notification:{digest}"
 
 
