@@ -96,7 +96,8 @@ def _load(orders, owner, out):
     returned = ReturnRequest.objects.create(number="R0", order=order, customer=customer,
                                             reason="Broken", requested_by=dealer.user)
     note = Notification.objects.create(recipient=owner, key="t", kind="order", title="Order",
-                                       body="An order", link="/dashboard/orders/", order=order)
+                                       body="An order", link="/dashboard/orders/",
+                                       subject=f"order:{order.pk}")
     movement = StockMovement.objects.create(variant=variant, kind="receipt", on_hand_change=1,
                                             on_hand_after=1, reserved_after=0)
     audit = AuditLog.objects.create(actor=owner, actor_label=owner.email,
@@ -172,7 +173,7 @@ def _load(orders, owner, out):
             "created_at": "o.created_at + interval '3 days'"},
             where="AND o.fulfilment_status = 'received' AND o.id %% 100 = 0")
         notes = 1 + _clone(cursor, Notification, note.pk, f"{orders_table} o", {
-            "order_id": "o.id", "key": "'order:' || o.id",
+            "subject": "'order:' || o.id", "key": "'order:' || o.id",
             "read_at": "CASE WHEN o.id %% 3 = 0 THEN NULL ELSE o.created_at END",
             "created_at": "o.created_at"}, where="AND o.id %% 2 = 0 AND o.id <> %s",
             where_params=[order.pk])

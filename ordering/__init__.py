@@ -3,5 +3,6 @@
 Sub-apps (each added to TENANT_APPS as ``ordering.<name>`` when it lands):
 customers, catalog, orders (cart, checkout, workflow, shipments, returns),
 finance (ledger, payments, statements), quotes, promotions, reports,
-notifications. See ARCHITECTURE.md, "Inside an app".
+notifications (a generic inbox: each app says what it notifies and to whom, as orders do
+in ``ordering/orders/notify.py``). See ARCHITECTURE.md, "Inside an app".
 """

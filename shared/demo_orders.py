@@ -147,8 +147,7 @@ def _advance(order, fate, admin, login, carriers, rng):
         workflow.transition(order=order, action=workflow.REJECT, actor=admin,
                             reason="Credit limit reached; please pay the open invoices first")
         return
-    for step in (OrderStatus.ORDER_REVIEW, OrderStatus.FINANCE_REVIEW,
-                 OrderStatus.OUTBOUND_REVIEW):
+    for step in workflow.REVIEW_STEPS:
         if fate == step:
             return
         order = workflow.transition(order=order, action=workflow.APPROVE, actor=admin)

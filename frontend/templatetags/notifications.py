@@ -2,7 +2,7 @@
 
 from django import template
 
-from ordering.notifications.services import unread_count
+from ordering.notifications.selectors import unread_count
 
 register = template.Library()
 

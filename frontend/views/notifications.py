@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 from django.views import View
 
 from frontend.mixins import DealerRequiredMixin, StaffRequiredMixin
-from ordering.notifications import services
+from ordering.notifications import selectors, services
 
 
 class _Centre:
@@ -17,10 +17,10 @@ class _Centre:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = Paginator(services.notification_list(user=self.request.user), 30).get_page(
+        page = Paginator(selectors.notification_list(user=self.request.user), 30).get_page(
             self.request.GET.get("page"))
         context.update(page=page, notifications=page.object_list,
-                       unread=services.unread_count(self.request.user))
+                       unread=selectors.unread_count(self.request.user))
         return context
 
 
@@ -33,7 +33,7 @@ class _Open(View):
         services.mark_read(user=request.user, pk=pk)
         if pk is None:
             return redirect(self.list_url)
-        note = services.notification_list(user=request.user).filter(pk=pk).first()
+        note = selectors.notification_list(user=request.user).filter(pk=pk).first()
         target = note.link if note and note.link else None
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             return redirect(target)

@@ -51,7 +51,6 @@ from roles.permissions import has_perm
 PAGE_SIZE = 50
 FILTERS = ("status", "q", "customer", "sales_rep", "since", "until", "min_total", "max_total",
            "sort")
-TERMINAL = (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
 
 
 def pdf_available():
@@ -87,7 +86,7 @@ def list_filters(request):
 
 
 def _tabs(counts, current):
-    open_count = sum(n for status, n in counts.items() if status not in TERMINAL)
+    open_count = selectors.count_from_status_counts(counts, status="open")
     tabs = [("", pgettext("orders", "All"), sum(counts.values())),
             ("open", pgettext("orders", "Open"), open_count)]
     tabs += [(value, label, counts.get(value, 0)) for value, label in OrderStatus.choices
@@ -197,8 +196,7 @@ class OrderDetailMixin(PermissionRequiredMixin):
         user = self.request.user
         lines = list(order.lines.all())
         allowed = workflow.allowed_actions(order, user)
-        can_amend = order.status == OrderStatus.ORDER_REVIEW and has_perm(user, "amend_orders")
-        can_ship = order.status == OrderStatus.SHIPPING and has_perm(user, "ship_orders")
+        can_amend, can_ship = workflow.may_amend(order, user), workflow.may_ship(order, user)
         shipped_any = any(line.shipped_quantity for line in lines)
         context = {
             "order": order, "lines": lines, "allowed": allowed,
@@ -206,6 +204,7 @@ class OrderDetailMixin(PermissionRequiredMixin):
             "shipments": list(order.shipments.all()),
             "pending_prices": [line for line in lines if line.price_pending],
             "can_amend": can_amend, "can_ship": can_ship,
+            "amendable": workflow.is_amendable(order), "shippable": workflow.is_shippable(order),
             "can_customer": has_perm(user, "view_customers"),
             "pdf": pdf_available(),
             "shipped_any": shipped_any,
@@ -263,11 +262,7 @@ class OrderActionView(OrderDetailMixin, View):
                                       open_action=request.POST.get("action", ""))
         action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
         try:
-            if action == workflow.RECEIVE:
-                shipments.receipt_confirm(actor=request.user, order=order)
-            else:
-                workflow.transition(order=order, action=action, actor=request.user,
-                                    reason=reason)
+            workflow.transition(order=order, action=action, actor=request.user, reason=reason)
         except ApplicationError as exc:
             _raise_for(exc)
             if exc.fields:
@@ -326,7 +321,7 @@ class OrderAmendView(OrderDetailMixin, View):
         except ApplicationError as exc:
             _raise_for(exc)
             order = self.order()
-            if exc.fields or order.status == OrderStatus.ORDER_REVIEW:
+            if exc.fields or workflow.is_amendable(order):
                 form.add_service_error(exc)
                 return self.render_detail(order, status=exc.status, amend_form=form)
             return self.render_detail(order, status=exc.status, action_error=exc.message)
@@ -352,7 +347,7 @@ class OrderShipView(OrderDetailMixin, View):
         except ApplicationError as exc:
             _raise_for(exc)
             order = self.order()
-            if exc.fields or order.status == OrderStatus.SHIPPING:
+            if exc.fields or workflow.is_shippable(order):
                 form.add_service_error(exc)
                 return self.render_detail(order, status=exc.status, ship_form=form)
             return self.render_detail(order, status=exc.status, action_error=exc.message)

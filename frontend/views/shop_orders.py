@@ -37,8 +37,6 @@ from ordering.orders.services import amendments as amendment_services
 from ordering.orders.services import cart as cart_services
 from ordering.orders.services import checkout as checkout_services
 from ordering.orders.services import messages as message_services
-from ordering.orders.services import returns as return_services
-from ordering.orders.services import shipments as shipment_services
 
 S = OrderStatus
 ORDERS_PER_PAGE = 20
@@ -462,7 +460,6 @@ class OrderDetailView(OrderMixin, View):
     def render_order(self, order, *, cancel_form=None, message_form=None, error="",
                      status=200):
         user, login = self.request.user, self.login
-        actions = workflow.allowed_actions(order, user) if order.is_open else []
         can_order = login.can_order
         events = [{"event": event, "text": _event_text(event), "actor": _actor_label(event),
                    "diff": amendment_services.amendment_rows(event) if event.kind == EventKind.AMENDED else [],
@@ -475,17 +472,17 @@ class OrderDetailView(OrderMixin, View):
         shipped = any(line.shipped_quantity for line in lines)
         # returns are of shipped goods: an order with nothing shipped has none to show
         returns = list(order.returns.all()) if shipped else []
-        can_return = shipped and can_order and any(
-            return_services.returnable(order).values())
+        can_return = shipped and workflow.may_return(order, user)
         thread = message_services.thread(actor=user, order=order)  # marks it read
         return render(self.request, self.template_name, self.context(
             order=order, lines=lines, shipments=list(order.shipments.all()),
             events=events, progress=workflow.progress(order, submitted=True), stop_event=stop_event,
             colour=STATUS_COLOURS.get(order.status, "secondary"),
             can_order=can_order,
-            can_cancel=can_order and workflow.CANCEL in actions,
-            can_receive=can_order and workflow.RECEIVE in actions,
-            can_accept=can_order and order.awaiting_dealer and order.status == S.ORDER_REVIEW,
+            can_cancel=workflow.may_cancel(order, user),
+            can_receive=workflow.may_receive(order, user),
+            awaits_dealer=workflow.awaits_dealer(order),
+            can_accept=workflow.may_accept(order, user),
             cancel_form=cancel_form or CancelForm(), action_error=error,
             returns=returns, can_return=can_return, thread=thread,
             message_form=message_form or MessageForm(),
@@ -534,7 +531,7 @@ class OrderCancelView(_OrderActionView):
 
 class OrderReceiveView(_OrderActionView):
     def act(self, order, request):
-        shipment_services.receipt_confirm(actor=request.user, order=order)
+        workflow.transition(order=order, action=workflow.RECEIVE, actor=request.user)
         self.success = _("Thank you: receipt confirmed.")
         return None
 

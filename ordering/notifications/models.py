@@ -1,5 +1,6 @@
-"""The in-site message centre: one row per recipient and event, written in the
-recipient's language when the event happens."""
+"""The inbox (站内消息): one row per recipient and event, written in the recipient's
+language when the event happens. It knows nothing of what it is about: ``subject``
+names the thing (``"order:12"``) for the app that wrote it."""
 
 from django.conf import settings
 from django.db import models
@@ -16,8 +17,8 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     link = models.CharField(max_length=200, blank=True)
-    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="+")
+    # the thing it is about, as "<kind>:<pk>" of the app that wrote it ("order:12")
+    subject = models.CharField(max_length=60, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -207,11 +207,6 @@ class Order(models.Model):
     def __str__(self):
         return self.number or f"#{self.pk}"
 
-    @property
-    def is_open(self):
-        return self.status not in (OrderStatus.COMPLETED, OrderStatus.CANCELLED,
-                                   OrderStatus.REJECTED)
-
 
 class OrderLine(models.Model):
     """A line as ordered: the product's name and the price are copied, so later catalog

@@ -14,12 +14,12 @@ from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from ordering.orders import workflow
 from ordering.orders.enums import OrderStatus, PaymentMethod
 from ordering.orders.models import (Order, OrderEvent, OrderLine, PaymentOption, Shipment,
                                     ShipmentLine)
 from roles.permissions import scope
 
-TERMINAL = (OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REJECTED)
 SORTS = {"new": ("-created_at", "-id"), "old": ("created_at", "id"),
          "total": ("-total", "-id"), "number": ("-number",)}
 
@@ -63,7 +63,7 @@ def _filters(qs, *, q="", status="", since=None, until=None):
                        | Q(pk__in=OrderLine.objects.filter(sku_code__iexact=q)
                            .values("order_id")))
     if status == "open":
-        qs = qs.exclude(status__in=TERMINAL)
+        qs = qs.filter(status__in=workflow.OPEN_STATUSES)
     elif status in OrderStatus.values:
         qs = qs.filter(status=status)
     if _day(since):
@@ -139,7 +139,7 @@ def count_from_status_counts(counts, *, status=""):
     """The length of ``order_list`` filtered by ``status`` alone, from ``status_counts``
     (the list need not count its orders a second time)."""
     if status == "open":
-        return sum(n for value, n in counts.items() if value not in TERMINAL)
+        return sum(n for value, n in counts.items() if value in workflow.OPEN_STATUSES)
     if status in OrderStatus.values:
         return counts.get(status, 0)
     return sum(counts.values())

@@ -11,7 +11,12 @@ cancel while nothing has been approved and nothing shipped; staff with
 ``cancel_orders`` may cancel until the first shipment.
 
 ``transition()`` is the only code that assigns ``Order.status`` (a test greps for
-it): it locks the order row, checks the action, the actor's permission and scope,
+it). This module is also the one definition of what an order's status allows: "open"
+(``OPEN_STATUSES``, ``is_open``), "may amend", "may ship", "may cancel", "may return",
+"awaits the dealer" — pages, the API, selectors, services and templates (through their
+view's context) ask these functions, and a test greps for status lists elsewhere.
+Confirming receipt is an ordinary action (``RECEIVE``), taken with ``transition()``
+like the others: it locks the order row, checks the action, the actor's permission and scope,
 moves the order, runs the stock side effects, writes ``OrderEvent`` rows and queues
 the notifications on commit.
 
@@ -63,6 +68,10 @@ STEP_BY_STATUS = {step.status: step for step in STEPS}
 SKIPPABLE = tuple(step.status for step in STEPS if step.skippable)
 REVIEW_STEPS = tuple(step.status for step in STEPS if step.review)
 TERMINAL = (S.COMPLETED, S.CANCELLED, S.REJECTED)
+# An open order is one still on its way: submitted, or waiting at a step.
+OPEN_STATUSES = (S.SUBMITTED,) + tuple(step.status for step in STEPS)
+# Staff with ``amend_orders`` change an order while it waits at order review.
+AMENDABLE_STATUSES = (S.ORDER_REVIEW,)
 CANCELLABLE_BY_STAFF = (S.SUBMITTED,) + REVIEW_STEPS + (S.SHIPPING,)
 
 # Actions, and the statuses each may start from.
@@ -80,6 +89,9 @@ ACTIONS = {
 # The permission each action needs from staff (approve: the step's own).
 ACTION_PERMS = {REJECT: None, CANCEL: "cancel_orders", SHIPPED: "ship_orders",
                 RECEIVE: "ship_orders"}
+# The actions a person takes from an order's page or the API's action endpoints (shipping
+# is recorded by a shipment; submit and advance are the platform's).
+PERSON_ACTIONS = (APPROVE, REJECT, CANCEL, RECEIVE)
 
 
 def switched_off():
@@ -166,16 +178,91 @@ def has_approval(order):
     return order.events.filter(kind=EventKind.APPROVED).exists()
 
 
+def may(order, action, actor):
+    """May ``actor`` take ``action`` on ``order`` now (its status, their permission and
+    scope, the holds)?"""
+    try:
+        _check(order, action, actor, reason="-")
+    except ApplicationError:
+        return False
+    return True
+
+
 def allowed_actions(order, actor):
     """The actions ``actor`` may take on ``order`` now (for pages and the API)."""
-    actions = []
-    for action in (APPROVE, REJECT, CANCEL, RECEIVE):
-        try:
-            _check(order, action, actor, reason="-")
-        except ApplicationError:
-            continue
-        actions.append(action)
-    return actions
+    if not is_open(order):
+        return []
+    return [action for action in PERSON_ACTIONS if may(order, action, actor)]
+
+
+# --- what an order's status allows: the one definition of each ------------------------
+
+
+def is_open(order):
+    """Still on its way (not completed, cancelled or rejected)."""
+    return order.status in OPEN_STATUSES
+
+
+def is_amendable(order):
+    """Waiting where staff may change it (order review)."""
+    return order.status in AMENDABLE_STATUSES
+
+
+def may_amend(order, actor):
+    """May ``actor`` change the order's lines, prices and fee now?"""
+    return is_amendable(order) and actor is not None and has_perm(actor, "amend_orders") \
+        and can_reach(actor, order)
+
+
+def is_shippable(order):
+    """Waiting for (the rest of) its shipment."""
+    return order.status in ACTIONS[SHIPPED]
+
+
+def may_ship(order, actor):
+    """May ``actor`` record a shipment of the order now?"""
+    return is_shippable(order) and actor is not None \
+        and has_perm(actor, ACTION_PERMS[SHIPPED]) and can_reach(actor, order)
+
+
+def may_cancel(order, actor):
+    """May ``actor`` cancel the order now (the dealer: nothing approved or shipped; staff
+    with ``cancel_orders``: nothing shipped)?"""
+    return may(order, CANCEL, actor)
+
+
+def may_receive(order, actor):
+    return may(order, RECEIVE, actor)
+
+
+def awaits_dealer(order):
+    """Held at order review until the dealer accepts the amended (higher) total."""
+    return bool(order.awaiting_dealer) and is_amendable(order)
+
+
+def may_accept(order, actor):
+    """May ``actor`` (a dealer login that may order) accept the amended order now?"""
+    if not awaits_dealer(order) or not _is_dealer(actor):
+        return False
+    from ordering.customers.services.guards import login_of
+
+    login = login_of(actor)
+    return login is not None and login.customer_id == order.customer_id and login.can_order
+
+
+def may_return(order, actor):
+    """May ``actor`` ask to return goods of the order: a dealer login of the order's
+    company that may order, and shipped goods not yet claimed by another return?"""
+    if not _is_dealer(actor) or order.fulfilment_status == FulfilmentStatus.UNSHIPPED:
+        return False
+    from ordering.customers.services.guards import login_of
+    from ordering.orders.services.returns import returnable
+
+    login = login_of(actor)
+    if login is None or login.customer_id != order.customer_id or not login.can_order \
+            or not actor.is_active:
+        return False
+    return any(returnable(order).values())
 
 
 def _check(order, action, actor, *, reason):
@@ -334,7 +421,7 @@ def transition(*, order, action, actor, reason="", data=None):
             _enter(order, target, actor, skipped_note=(
                 _("Switched off in the workflow settings") if action != ADVANCE
                 else reason))
-        from ordering.notifications.services import notify_order_event
+        from ordering.orders.notify import notify_order_event
 
         notify_order_event(event)
     return order

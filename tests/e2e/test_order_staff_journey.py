@@ -291,4 +291,4 @@ def test_staff_answers_a_dealers_message(browser, live, world):
         answer = OrderMessage.objects.filter(order=order).order_by("created_at", "id").last()
         assert (answer.author_id, answer.from_dealer) == (reviewer.pk, False)
         assert Notification.objects.filter(recipient=dealer, kind="message",
-                                           order=order).exists()
+                                           subject=f"order:{order.pk}").exists()

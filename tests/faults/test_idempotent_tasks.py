@@ -16,10 +16,10 @@ from core.mail import email_send
 from core.models import OutboxTask, SentEmail
 from core.tasks import email_send_task
 from ordering.notifications.models import Notification
-from ordering.notifications.tasks import order_event_notify_task, order_message_notify_task
 from ordering.orders.enums import EventKind, OrderStatus
 from ordering.orders.models import Order, OrderEvent
-from ordering.orders.tasks import advance_switched_off_task, receipt_confirm_overdue_task
+from ordering.orders.tasks import (advance_switched_off_task, order_event_notify_task,
+                                   order_message_notify_task, receipt_confirm_overdue_task)
 from tests.orders.conftest import place, set_workflow
 
 S = OrderStatus

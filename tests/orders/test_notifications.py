@@ -5,9 +5,9 @@ import pytest
 from django.core import mail
 from guardian.shortcuts import assign_perm
 
-from ordering.notifications import services as notifications
+from ordering.notifications import selectors as inbox, services as inbox_services
 from ordering.notifications.models import Notification
-from ordering.orders import workflow
+from ordering.orders import notify, workflow
 from ordering.orders.enums import EventKind
 from ordering.orders.models import OrderEvent
 from tests.orders.conftest import place
@@ -65,7 +65,8 @@ def test_dealer_hears_of_approval_rejection_and_shipping_in_its_language(shop, r
     other = run(place, shop)
     run(workflow.transition, order=other, action=workflow.REJECT, actor=shop.staff.reviewer,
                         reason="No stock this week")
-    rejected = Notification.objects.filter(recipient=shop.dana.user, order=other).get()
+    rejected = Notification.objects.filter(recipient=shop.dana.user,
+                                           subject=notify.subject_of(other)).get()
     assert rejected.body == "No stock this week"
     # the finance reviewer now has one order waiting
     assert len(_titles(shop.staff.finance)) == 1
@@ -73,8 +74,8 @@ def test_dealer_hears_of_approval_rejection_and_shipping_in_its_language(shop, r
 
 def test_staff_placing_on_behalf_tells_the_dealer(shop, run):
     order = run(place, shop, actor=shop.staff.admin, customer=shop.customer)
-    assert [n.order_id for n in Notification.objects.filter(recipient=shop.dana.user)] == [
-        order.pk]
+    assert [n.subject for n in Notification.objects.filter(recipient=shop.dana.user)] == [
+        f"order:{order.pk}"]
     # the admin placed it: it is not told about its own action, only the reviewer is
     assert _titles(shop.staff.admin) == []
 
@@ -85,21 +86,21 @@ def test_a_task_that_runs_twice_notifies_and_emails_once(shop, run):
     before = (Notification.objects.count(), len(mail.outbox))
     recipients = Notification.objects.filter(key=f"order-event:{event.pk}").count()
     assert recipients >= 2
-    assert notifications.order_event_deliver(event_id=event.pk) == recipients
-    assert notifications.order_event_deliver(event_id=event.pk) == recipients
+    assert notify.order_event_deliver(event_id=event.pk) == recipients
+    assert notify.order_event_deliver(event_id=event.pk) == recipients
     assert (Notification.objects.count(), len(mail.outbox)) == before
 
 
 def test_unread_count_and_mark_read(shop, run):
     run(place, shop)
     run(place, shop)
-    assert notifications.unread_count(shop.staff.reviewer) == 2
-    first = notifications.notification_list(user=shop.staff.reviewer).first()
-    assert notifications.mark_read(user=shop.staff.admin, pk=first.pk) == 0  # not theirs
-    assert notifications.mark_read(user=shop.staff.reviewer, pk=first.pk) == 1
-    assert notifications.unread_count(shop.staff.reviewer) == 1
-    assert notifications.mark_read(user=shop.staff.reviewer) == 1
-    assert notifications.unread_count(shop.staff.reviewer) == 0
+    assert inbox.unread_count(shop.staff.reviewer) == 2
+    first = inbox.notification_list(user=shop.staff.reviewer).first()
+    assert inbox_services.mark_read(user=shop.staff.admin, pk=first.pk) == 0  # not theirs
+    assert inbox_services.mark_read(user=shop.staff.reviewer, pk=first.pk) == 1
+    assert inbox.unread_count(shop.staff.reviewer) == 1
+    assert inbox_services.mark_read(user=shop.staff.reviewer) == 1
+    assert inbox.unread_count(shop.staff.reviewer) == 0
 
 
 def test_message_centre_pages_for_staff_and_dealers(shop, run, login_as):
@@ -126,5 +127,5 @@ def test_message_centre_pages_for_staff_and_dealers(shop, run, login_as):
     page = dana.get("/shop/notifications/")
     assert page.status_code == 200 and order.number in page.content.decode()
     assert dana.post("/shop/notifications/read/")["Location"] == "/shop/notifications/"
-    assert notifications.unread_count(shop.dana.user) == 0
+    assert inbox.unread_count(shop.dana.user) == 0
     assert reviewer.get("/shop/notifications/").status_code == 403

@@ -17,7 +17,7 @@ from django_tenants.utils import tenant_context
 from guardian.shortcuts import assign_perm
 
 from ordering.catalog.models import Variant
-from ordering.notifications import services as notifications
+from ordering.notifications import selectors as notifications
 from ordering.orders import workflow
 from ordering.orders.enums import RefundMethod, ReturnCondition, ReturnStatus
 from ordering.orders.models import Order, OrderLine, OrderMessage, ReturnRequest

@@ -261,3 +261,86 @@ def test_a_view_only_login_can_neither_cancel_nor_confirm_receipt(shop):
     with pytest.raises(PermissionDeniedError):
         workflow.transition(order=order, action=workflow.CANCEL, actor=shop.viewer.user,
                             reason="not mine to cancel")
+
+
+# "Open", "may amend", "may ship", "may cancel", "may return" each have one definition,
+# in ordering/orders/workflow.py: no other code lists order statuses or compares an
+# order's status with one, and no template compares ``order.status``.
+STATUS_DEFINITION_FOLDERS = ("ordering", "frontend", "shared", "roles", "tenants", "core",
+                             "bench", "demo", "billing")
+STATUS_DEFINITION_HOME = {"ordering/orders/workflow.py", "ordering/orders/enums.py"}
+
+
+def _status_definitions(path):
+    """(line, what) for each list of order statuses and each comparison of a ``.status``
+    with an order status in ``path``."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases = {"OrderStatus"} | {
+        target.id for node in ast.walk(tree) if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Name) and node.value.id == "OrderStatus"
+        for target in node.targets if isinstance(target, ast.Name)}
+
+    def is_status(node):
+        return (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in aliases and node.attr.isupper())
+
+    def is_status_field(node):
+        return isinstance(node, ast.Attribute) and node.attr == "status"
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            if sum(is_status(element) for element in node.elts) >= 2:
+                found.append((node.lineno, "a list of order statuses"))
+        elif isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            if any(map(is_status_field, operands)) and any(map(is_status, operands)):
+                found.append((node.lineno, "a status compared with an order status"))
+    return found
+
+
+def test_what_a_status_allows_is_defined_only_in_the_workflow():
+    root = Path(settings.BASE_DIR)
+    found = {}
+    for folder in STATUS_DEFINITION_FOLDERS:
+        for path in (root / folder).glob("**/*.py"):
+            name = str(path.relative_to(root))
+            if "migrations" in path.parts or name in STATUS_DEFINITION_HOME:
+                continue
+            for number, what in _status_definitions(path):
+                found.setdefault(name, []).append(f"{number}: {what}")
+    # a template deciding on a step the order waits at (the wording of a stopped order,
+    # ``== "rejected"``, is presentation)
+    steps = "|".join(workflow.OPEN_STATUSES)
+    templates = re.compile(rf"\border\.status\s*(?:==|!=)\s*[\"']({steps})[\"']")
+    for path in (root / "frontend" / "templates").glob("**/*.html"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if templates.search(line):
+                found.setdefault(str(path.relative_to(root)), []).append(
+                    f"{number}: order.status compared with a step in a template")
+    assert found == {}, found
+
+
+def test_the_status_definition_check_sees_lists_and_comparisons(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("S = OrderStatus\nTERMINAL = (S.COMPLETED, S.CANCELLED)\n"
+                      "ok = order.status == OrderStatus.SHIPPING\n"
+                      "colours = {S.SUBMITTED: 'grey', S.SHIPPING: 'blue'}\n")
+    assert _status_definitions(sample) == [(2, "a list of order statuses"),
+                                           (3, "a status compared with an order status")]
+
+
+def test_open_and_may_functions_agree_with_the_steps(shop):
+    order = place(shop)
+    assert workflow.is_open(order) and workflow.OPEN_STATUSES == (
+        S.SUBMITTED, S.ORDER_REVIEW, S.FINANCE_REVIEW, S.OUTBOUND_REVIEW, S.SHIPPING, S.RECEIPT)
+    assert set(workflow.OPEN_STATUSES) | set(workflow.TERMINAL) == set(S.values)
+    assert workflow.may_amend(order, shop.staff.admin)
+    assert not workflow.may_amend(order, shop.staff.shipper)  # no amend_orders
+    assert not workflow.may_ship(order, shop.staff.shipper)  # not at shipping yet
+    assert workflow.may_cancel(order, shop.dana.user) and workflow.may_cancel(order,
+                                                                              shop.staff.admin)
+    assert not workflow.may_cancel(order, shop.viewer.user)
+    assert not workflow.may_return(order, shop.dana.user)  # nothing shipped

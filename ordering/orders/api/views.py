@@ -158,11 +158,8 @@ class _ActionApi(APIView):
         order = _staff_order(request, pk)
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if self.action == workflow.RECEIVE:
-            order = shipments.receipt_confirm(actor=request.user, order=order)
-        else:
-            order = workflow.transition(order=order, action=self.action, actor=request.user,
-                                        reason=data.validated_data.get("reason", ""))
+        order = workflow.transition(order=order, action=self.action, actor=request.user,
+                                    reason=data.validated_data.get("reason", ""))
         return _detail(request, order)
 
 
@@ -389,8 +386,6 @@ class _DealerActionApi(APIView):
         data.is_valid(raise_exception=True)
         if self.action == "accept":
             order = amendments.amendment_accept(actor=request.user, order=order)
-        elif self.action == workflow.RECEIVE:
-            order = shipments.receipt_confirm(actor=request.user, order=order)
         else:
             order = workflow.transition(order=order, action=self.action, actor=request.user,
                                         reason=data.validated_data.get("reason", ""))

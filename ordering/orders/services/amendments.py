@@ -19,7 +19,7 @@ from core.exceptions import ApplicationError, ConflictError, NotFoundError, Perm
 from ordering.catalog.pricing import money
 from ordering.customers.services.guards import login_of
 from ordering.orders import workflow
-from ordering.orders.enums import EventKind, OrderStatus
+from ordering.orders.enums import EventKind
 from ordering.orders.models import Order, OrderLine
 from ordering.orders.services import lines as line_service
 from ordering.orders.services import reservations
@@ -56,7 +56,7 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
                 raise PermissionDeniedError(_("You do not have permission to do this."))
             if not can_reach(actor, order):
                 raise NotFoundError(_("No such order."))
-        if order.status != OrderStatus.ORDER_REVIEW:
+        if not workflow.is_amendable(order):
             raise ConflictError(_("Orders can only be changed during order review."),
                                 code="invalid_transition")
         lines = {line.pk: line for line in order.lines.all()}
@@ -149,7 +149,7 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
                                 reason=reason, data={
                                     "diff": diff, "total_before": str(old_total),
                                     "total_after": str(total), "needs_confirmation": rises})
-        from ordering.notifications.services import notify_order_event
+        from ordering.orders.notify import notify_order_event
 
         notify_order_event(event)
         order = workflow.release_hold(order)
@@ -185,12 +185,12 @@ def amendment_accept(*, actor, order):
             raise NotFoundError(_("No such order."))
         if not login.can_order:
             raise PermissionDeniedError(_("Your login can only view."))
-        if not order.awaiting_dealer or order.status != OrderStatus.ORDER_REVIEW:
+        if not workflow.awaits_dealer(order):
             raise ConflictError(_("Nothing is waiting for your confirmation."),
                                 code="invalid_transition")
         Order.objects.filter(pk=order.pk).update(awaiting_dealer=False)
         event = workflow.record(order, EventKind.CONFIRMED, actor, step=order.status)
-        from ordering.notifications.services import notify_order_event
+        from ordering.orders.notify import notify_order_event
 
         notify_order_event(event)
         order.awaiting_dealer = False

@@ -45,7 +45,7 @@ def message_post(*, actor, order, body):
     message = OrderMessage.objects.create(order=order, author=actor, from_dealer=from_dealer,
                                           body=body)
     thread_read(actor=actor, order=order, at=message.created_at)
-    from ordering.notifications.services import notify_order_message
+    from ordering.orders.notify import notify_order_message
 
     notify_order_message(message)
     return message

@@ -71,7 +71,7 @@ def _record(request, status, actor, note=""):
     event = ReturnEvent.objects.create(request=request, status=status,
                                        actor=actor if getattr(actor, "pk", None) else None,
                                        note=(note or "").strip())
-    from ordering.notifications.services import notify_return_event
+    from ordering.orders.notify import notify_return_event
 
     notify_return_event(event)
     return event

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from ordering.orders import workflow
-from ordering.orders.enums import EventKind, FulfilmentStatus, OrderStatus
+from ordering.orders.enums import EventKind, FulfilmentStatus
 from ordering.orders.models import Carrier, Order, OrderLine, Shipment, ShipmentLine
 from ordering.orders.services import reservations
 from roles.permissions import can_reach, has_perm
@@ -38,7 +38,7 @@ def shipment_create(*, actor, order, quantities, carrier_id=None, tracking_numbe
     with transaction.atomic():
         order = workflow.lock(order)
         _require(actor, "ship_orders", order)
-        if order.status != OrderStatus.SHIPPING:
+        if not workflow.is_shippable(order):
             raise ConflictError(_("This order is %(status)s: it cannot ship now.") % {
                 "status": order.get_status_display().lower()}, code="invalid_transition")
         lines = {line.pk: line for line in order.lines.all()}
@@ -100,7 +100,7 @@ def shipment_create(*, actor, order, quantities, carrier_id=None, tracking_numbe
         if done:
             workflow.transition(order=order, action=workflow.SHIPPED, actor=actor, data=data)
         else:
-            from ordering.notifications.services import notify_order_event
+            from ordering.orders.notify import notify_order_event
 
             notify_order_event(workflow.record(order, EventKind.SHIPPED, actor, data=data))
     return shipment
@@ -127,7 +127,8 @@ def receipt_confirm_overdue(*, now=None):
         return 0
     cutoff = (now or timezone.now()) - timedelta(days=days)
     confirmed = 0
-    for pk in Order.objects.filter(status=OrderStatus.RECEIPT, shipped_at__lte=cutoff) \
+    for pk in Order.objects.filter(status__in=workflow.ACTIONS[workflow.RECEIVE],
+                                    shipped_at__lte=cutoff) \
             .values_list("pk", flat=True):
         try:
             receipt_confirm(actor=None, order=pk, automatic=True)
