@@ -10,7 +10,9 @@ patterns and fails on any view that declares nothing.
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
+from core.exceptions import PermissionDeniedError
 from roles.catalog import ADMINISTRATOR, CODENAMES
 from roles.enums import UserKind
 
@@ -70,6 +72,14 @@ def has_perm(user, perm, obj=None):
     if obj is not None:
         return can_reach(user, obj)
     return True
+
+
+def require_perm(actor, perm):
+    """What a service checks itself, whatever a view or the API checked: ``perm``, or
+    ``PermissionDeniedError``. ``actor=None`` is the platform (the demo, data
+    migrations, tasks run on behalf of a checked user)."""
+    if actor is not None and not has_perm(actor, perm):
+        raise PermissionDeniedError(_("You do not have permission to do this."))
 
 
 def is_administrator(user):

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ordering.settings.enums import StockDisplay  # noqa: F401  (a setting's choices)
+
 
 class MovementKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt")
@@ -9,12 +11,6 @@ class MovementKind(models.TextChoices):
     RELEASE = "release", _("Release")
     SHIPMENT = "shipment", _("Shipment")
     RETURN = "return", _("Return from a customer")
-
-
-class StockDisplay(models.TextChoices):
-    EXACT = "exact", _("Exact quantity")
-    LEVEL = "level", _("In stock / low / out of stock")
-    HIDDEN = "hidden", _("Nothing")
 
 
 class StockState(models.TextChoices):

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from ordering.settings.enums import ReserveAt  # noqa: F401  (a setting's choices)
+
 
 class OrderStatus(models.TextChoices):
     """Where an order is in the workflow (``ordering.orders.workflow``). Fulfilment,
@@ -34,11 +36,6 @@ class PaymentMethod(models.TextChoices):
     TRANSFER = "transfer", _("Offline bank transfer")
     PREPAID = "prepaid", _("Prepaid balance")
     CREDIT = "credit", _("On credit")
-
-
-class ReserveAt(models.TextChoices):
-    SUBMIT = "submit", _("When the order is submitted")
-    OUTBOUND = "outbound", _("When outbound review passes")
 
 
 class EventKind(models.TextChoices):

@@ -3,8 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ordering.catalog.enums import StockDisplay
-from ordering.orders.enums import ReserveAt
+from ordering.settings.enums import ReserveAt, StockDisplay
 
 SINGLETON_ID = 1
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from core.exceptions import ApplicationError
-from ordering.customers.services.guards import require_perm
 from ordering.settings.models import SINGLETON_ID, TenantSettings
 from ordering.settings.selectors import tenant_settings_forget
+from roles.permissions import require_perm
 from roles.services.audit import audit_record
 
 SETTINGS = ("self_registration", "stock_display", "allow_oversell", "workflow_off",

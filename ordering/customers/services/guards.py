@@ -8,12 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import NotFoundError, PermissionDeniedError
 from roles.enums import UserKind
-from roles.permissions import can_reach, has_perm
-
-
-def require_perm(actor, perm):
-    if actor is not None and not has_perm(actor, perm):
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+from roles.permissions import can_reach, require_perm  # noqa: F401  (re-exported)
 
 
 def require_customer(actor, perm, customer):
