@@ -57,10 +57,10 @@ demo: migrate
 	fi
 
 # One test database per pytest-xdist worker (test_orderline_gw0, _gw1 …); PYTEST_WORKERS=0
-# runs in one process.
+# runs in one process. Modules marked xdist_group run whole on one worker.
 PYTEST_WORKERS ?= auto
 test: install services chromium
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: migrate
 	$(PY) manage.py bench_provision --rounds 5
