@@ -9,6 +9,8 @@
 * After every test the connection is put back on the public schema.
 """
 
+from contextlib import contextmanager
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -72,6 +74,30 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
 
             teardown_databases(own_databases, verbosity=0,
                                keepdb=request.config.getoption("reuse_db", default=False))
+
+
+@contextmanager
+def live_server_port(django_db_blocker):
+    """A live server thread on 127.0.0.1 serving the app as production does (whitenoise
+    for static files, the tenant-aware media view): yields its port."""
+    from django.test.testcases import LiveServerThread
+
+    def production_app(_test_media_handler):
+        from django.core.wsgi import get_wsgi_application
+
+        return get_wsgi_application()
+
+    with django_db_blocker.unblock():
+        thread = LiveServerThread("127.0.0.1", static_handler=production_app, port=0)
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        try:
+            yield thread.port
+        finally:
+            thread.terminate()
 
 
 @pytest.fixture(autouse=True)

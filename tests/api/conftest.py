@@ -5,7 +5,8 @@ resolution of ``*.localhost`` is needed outside a browser."""
 
 import pytest
 from django.conf import settings
-from django.test.testcases import LiveServerThread
+
+from tests.conftest import live_server_port
 
 
 class LiveApi:
@@ -20,20 +21,5 @@ class LiveApi:
 
 @pytest.fixture(scope="session")
 def live_api(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        thread = LiveServerThread("127.0.0.1", static_handler=lambda handler: _app(), port=0)
-        thread.daemon = True
-        thread.start()
-        thread.is_ready.wait()
-        if thread.error:
-            raise thread.error
-        try:
-            yield LiveApi(thread.port)
-        finally:
-            thread.terminate()
-
-
-def _app():
-    from django.core.wsgi import get_wsgi_application
-
-    return get_wsgi_application()
+    with live_server_port(django_db_blocker) as port:
+        yield LiveApi(port)

@@ -11,7 +11,8 @@ import shutil
 
 import pytest
 from django.db import connection
-from django.test.testcases import LiveServerThread
+
+from tests.conftest import live_server_port
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -24,15 +25,6 @@ def chromium_path():
         pytest.fail("Debian's chromium is required for the browser tests "
                     "(`make test` installs it: apt-get install chromium)", pytrace=False)
     return path
-
-
-def _production_app(_test_media_handler):
-    """Serve the app as production does: whitenoise for static files and the
-    tenant-aware media view, not Django's test media handler (which bypasses
-    the tenant)."""
-    from django.core.wsgi import get_wsgi_application
-
-    return get_wsgi_application()
 
 
 def sign_in(page, live, email, password, slug="acme"):
@@ -56,17 +48,8 @@ class Server:
 
 @pytest.fixture(scope="session")
 def live(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        thread = LiveServerThread("127.0.0.1", static_handler=_production_app, port=0)
-        thread.daemon = True
-        thread.start()
-        thread.is_ready.wait()
-        if thread.error:
-            raise thread.error
-        try:
-            yield Server(thread.port)
-        finally:
-            thread.terminate()
+    with live_server_port(django_db_blocker) as port:
+        yield Server(port)
 
 
 @pytest.fixture(scope="session")
