@@ -63,12 +63,12 @@ test: install services chromium
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: migrate
-	$(PY) manage.py bench_provision --rounds 5
-	$(PY) manage.py bench_customers --customers 2000
-	$(PY) manage.py bench_catalog_search --variants 10000
-	$(PY) bench/catalog_import.py --rows 10000
-	$(PY) bench/checkout.py --dealers 16 --seconds 20
-	$(PY) bench/order_lists.py --orders 100000
+	$(PY) -m bench.provision --rounds 5
+	$(PY) -m bench.customers --customers 2000
+	$(PY) -m bench.catalog_search --variants 10000
+	$(PY) -m bench.catalog_import --rows 10000
+	$(PY) -m bench.checkout --dealers 16 --seconds 20
+	$(PY) -m bench.order_lists --orders 100000
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .data .env

@@ -1,6 +1,6 @@
 """Catalog import benchmark: "10,000 rows in under a minute" (issue 5).
 
-    .venv/bin/python bench/catalog_import.py --rows 10000
+    .venv/bin/python -m bench.catalog_import --rows 10000
 
 Provisions a throwaway tenant, then times, on a file of ``--rows`` variant rows
 (products of five variants each, in 20 categories of a two-level tree, 50 brands,

@@ -1,6 +1,6 @@
 """Catalog search benchmark: name, code and barcode searches on 10,000 variants.
 
-    .venv/bin/python manage.py bench_catalog_search --variants 10000
+    .venv/bin/python -m bench.catalog_search --variants 10000
 
 Provisions a throwaway tenant, bulk-loads products (Chinese and English names) with one
 variant each, ANALYZEs, then prints the median database time (EXPLAIN ANALYZE's
@@ -8,13 +8,14 @@ execution time) of partial-word searches and whether the trigram indexes were us
 Deletes the tenant afterwards.
 """
 
+import argparse
+import os
 import random
 import statistics
 import sys
 import uuid
 
 from django.db import connection
-from django_tenants.utils import tenant_context
 
 WORDS_EN = ["Orange", "Apple", "Mango", "Green", "Jasmine", "Sparkling", "Mineral", "Cola",
             "Lemon", "Ginger", "Peach", "Grape", "Coffee", "Latte", "Barley", "Spring"]
@@ -54,6 +55,8 @@ def _explain(table, column, pattern, force_index=False):
 
 
 def run(*, variants=10000, rounds=7, out=sys.stdout):
+    from django_tenants.utils import tenant_context
+
     from tenants.models import Tenant
     from tenants.services import tenant_delete, tenant_provision
 
@@ -79,3 +82,14 @@ def run(*, variants=10000, rounds=7, out=sys.stdout):
     finally:
         connection.set_schema_to_public()
         tenant_delete(tenant=Tenant.objects.get(pk=tenant.pk))
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--variants", type=int, default=10000)
+    arguments = parser.parse_args()
+    import django
+
+    django.setup()
+    run(variants=arguments.variants)

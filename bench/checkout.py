@@ -1,7 +1,7 @@
 """Checkout throughput: orders per second sustained by the checkout service with
 ``--dealers`` dealers ordering at once (issue 6).
 
-    .venv/bin/python bench/checkout.py --dealers 16 --seconds 20
+    .venv/bin/python -m bench.checkout --dealers 16 --seconds 20
 
 Provisions a throwaway tenant with a 200-product catalog (level prices, quantity
 breaks, plenty of stock) and one customer per dealer, each with an address. Every

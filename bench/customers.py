@@ -1,6 +1,6 @@
 """Customer benchmark: list, detail, export and import on a tenant with many customers.
 
-    .venv/bin/python manage.py bench_customers --customers 2000
+    .venv/bin/python -m bench.customers --customers 2000
 
 Provisions a throwaway tenant, loads ``--customers`` customers (three levels, two
 provinces with cities, a sales rep owning a fifth of them, a regional manager of one
@@ -10,15 +10,14 @@ customer's detail, of a full CSV export, and the import check's rows per second.
 Deletes the tenant afterwards.
 """
 
+import argparse
+import os
 import statistics
 import sys
 import time
 import uuid
 
 from django.db import connection, reset_queries
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django_tenants.utils import tenant_context
 
 
 def _load(count):
@@ -52,6 +51,8 @@ def _load(count):
 
 
 def _measure(client, path, rounds):
+    from django.test.utils import CaptureQueriesContext
+
     client.get(path)  # warm
     times, queries = [], 0
     for _ in range(rounds):
@@ -67,6 +68,9 @@ def _measure(client, path, rounds):
 
 
 def run(*, customers=2000, rounds=5, out=sys.stdout):
+    from django.test import Client
+    from django_tenants.utils import tenant_context
+
     from tenants.models import Tenant
     from tenants.services import tenant_delete, tenant_provision
 
@@ -122,3 +126,15 @@ def run(*, customers=2000, rounds=5, out=sys.stdout):
         connection.set_schema_to_public()
         reset_queries()
         tenant_delete(tenant=Tenant.objects.get(pk=tenant.pk))
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    arguments = parser.parse_args()
+    import django
+
+    django.setup()
+    run(customers=arguments.customers, rounds=arguments.rounds)

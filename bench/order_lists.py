@@ -1,7 +1,7 @@
 """List pages at a real supplier's volume: every staff and dealer list (page and API) on a
 tenant with ``--orders`` orders (issue 10, item 19).
 
-    .venv/bin/python bench/order_lists.py --orders 100000
+    .venv/bin/python -m bench.order_lists --orders 100000
 
 Provisions a throwaway tenant and bulk-loads it in SQL (``INSERT … SELECT`` over
 ``generate_series``, each table cloned from one row made through the ORM so that every

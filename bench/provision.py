@@ -1,23 +1,23 @@
 """Provisioning benchmark: pool vs clone vs migrate.
 
-    .venv/bin/python manage.py bench_provision --rounds 5
+    .venv/bin/python -m bench.provision --rounds 5
 
 Creates throwaway tenants ``bench-<path>-<n>`` by each path, prints the median
 milliseconds per path and the ratios between them, then deletes them.
 """
 
+import argparse
+import os
 import statistics
 import sys
 import uuid
 
-from django.db import connection
-
-from tenants import schemas
-from tenants.models import Tenant
-from tenants.services import tenant_delete, tenant_provision
-
 
 def _one(path, tag):
+    from tenants import schemas
+    from tenants.models import Tenant
+    from tenants.services import tenant_delete, tenant_provision
+
     slug = f"bench-{path}-{tag}"
     if path == "pool":
         schemas.pool_fill(schemas.pool_ready_count() + 1)
@@ -30,6 +30,10 @@ def _one(path, tag):
 
 
 def run(*, rounds=5, out=sys.stdout):
+    from django.db import connection
+
+    from tenants import schemas
+
     connection.set_schema_to_public()
     schemas.template_ensure()
     results = {}
@@ -47,10 +51,12 @@ def run(*, rounds=5, out=sys.stdout):
 
 
 if __name__ == "__main__":
-    import os
-
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    arguments = parser.parse_args()
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     django.setup()
-    run(rounds=int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    run(rounds=arguments.rounds)

@@ -3,6 +3,10 @@
 from .base import *  # noqa: F401,F403
 from .base import env
 
+# The demo data app: development and tests only, never in production.
+SHARED_APPS = [*SHARED_APPS, "demo"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405
+
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

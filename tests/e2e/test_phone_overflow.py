@@ -74,18 +74,17 @@ def _load(monkeypatch, kind, suffix):
     state, through the demo's own loaders cut down to size."""
     from django.contrib.auth import get_user_model
 
-    from ordering.customers.models import CustomerLevel
+    from demo import suppliers
+    from demo.loaders import catalog, customers, orders, supplier_load
     from ordering.orders.enums import OrderStatus
-    from shared import demo_catalog, demo_orders
-    from shared.management.commands import demo
     from tenants.services import tenant_provision
 
-    monkeypatch.setattr(demo, "CUSTOMERS_PER_SUPPLIER", 3)
-    monkeypatch.setattr(demo, "PASSWORD", DEMO_PASSWORD)
-    monkeypatch.setattr(demo_catalog, "BEVERAGES", {"Juice": ["Orange"]})
-    monkeypatch.setattr(demo_catalog, "APPAREL", {"上装": ["圆领T恤"]})
-    monkeypatch.setattr(demo_orders, "ORDERS", 9)
-    monkeypatch.setattr(demo_orders, "FATES", [
+    monkeypatch.setattr(customers, "CUSTOMERS_PER_SUPPLIER", 3)
+    monkeypatch.setattr(suppliers, "PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setattr(catalog, "BEVERAGES", {"Juice": ["Orange"]})
+    monkeypatch.setattr(catalog, "APPAREL", {"上装": ["圆领T恤"]})
+    monkeypatch.setattr(orders, "ORDERS", 9)
+    monkeypatch.setattr(orders, "FATES", [
         (OrderStatus.COMPLETED, 2), ("partial", 1), (OrderStatus.ORDER_REVIEW, 1),
         (OrderStatus.SHIPPING, 1)])
     chinese = kind == "globex"
@@ -99,11 +98,8 @@ def _load(monkeypatch, kind, suffix):
                               owner_password=OWNER_PASSWORD, owner_name="Alice Chen",
                               language=spec["language"]).tenant
     with tenant_context(tenant):
-        regions = demo._ensure_regions(demo.GLOBEX_REGIONS if chinese else demo.ACME_REGIONS)
-        demo._ensure_customers(spec, regions, [])
-        levels = list(CustomerLevel.objects.order_by("position", "id"))
-        demo_catalog.load(kind, levels)
-        demo_orders.load(kind)
+        # every loader but the staff one (no sales reps: the owner sees every customer)
+        supplier_load(spec, only=("regions", "customers", "catalog", "orders", "returns"))
         ids = _extras(spec, chinese)
         ids["staff"] = get_user_model().objects.filter(
             email=f"owner@{slug}.example").values_list("pk", flat=True).get()

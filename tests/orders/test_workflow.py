@@ -244,7 +244,7 @@ def test_every_status_is_assigned_only_in_its_home():
     pattern = re.compile(r"^\s*(?:[\w.]+\s*,\s*)*[\w.]+\.status\s*(?:,\s*[\w.]+\s*)*=(?!=)"
                          r"|\.update\([^)]*\bstatus=")
     found = {}
-    for folder in ("ordering", "frontend", "shared", "roles", "tenants", "core", "bench"):
+    for folder in ("ordering", "frontend", "shared", "demo", "roles", "tenants", "core", "bench"):
         for path in (root / folder).glob("**/*.py"):
             if "migrations" in path.parts:
                 continue

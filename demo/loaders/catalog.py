@@ -1,6 +1,7 @@
-"""Demo catalogs: acme sells ~150 beverages (single bottles and cases of 24, quantity
-breaks, level prices); globex ~80 garments in colour × size with pictures drawn here
-(nothing is downloaded). Idempotent: skipped when the tenant has products."""
+"""Catalog: acme sells ~150 beverages (single bottles and cases of 24, quantity breaks,
+level prices, stock); globex ~80 garments in colour × size with pictures drawn here
+(nothing is downloaded) and stock. Skipped when the tenant has products; needs the
+customer levels (the ``customers`` loader)."""
 
 import io
 import random
@@ -52,10 +53,15 @@ def _picture(rgb, seed):
     return SimpleUploadedFile("garment.png", out.getvalue(), content_type="image/png")
 
 
-def load(slug, levels):
+def load(supplier):
+    """Create the supplier's categories, brands, units, products, variants, prices and
+    opening stock."""
+    from ordering.customers.models import CustomerLevel
+
     if Product.objects.exists():
         return
-    if slug == "acme":
+    levels = list(CustomerLevel.objects.order_by("position", "id"))
+    if supplier["slug"] == "acme":
         _acme(levels)
     else:
         _globex(levels)

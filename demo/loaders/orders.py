@@ -1,7 +1,9 @@
-"""Demo orders: ~300 per supplier over the past 90 days, in every state, with partial
-and full shipments, amendments, rejections and cancellations, so the order desk, the
-dealer's order list and later the reports have data. Every order goes through the real
-services and the workflow; only the timestamps are moved back afterwards."""
+"""Orders: shipping methods, carriers, and ~300 orders per supplier over the past 90
+days, in every state, with partial and full shipments, amendments, rejections and
+cancellations, so the order desk, the dealer's order list and later the reports have
+data. Every order goes through the real services and the workflow; only the timestamps
+are moved back afterwards. Skipped when the tenant has orders; needs customers with
+logins and addresses, and a catalog."""
 
 import random
 from datetime import timedelta
@@ -16,9 +18,9 @@ from ordering.catalog.services.stock import stock_move
 from ordering.customers.models import Customer
 from ordering.notifications.services import muted
 from ordering.orders import workflow
-from ordering.orders.enums import OrderStatus, PaymentMethod, ReturnCondition, ReturnStatus
+from ordering.orders.enums import OrderStatus, PaymentMethod
 from ordering.orders.models import Carrier, Order, OrderEvent, Shipment, ShippingMethod
-from ordering.orders.services import amendments, checkout, returns, shipments
+from ordering.orders.services import amendments, checkout, shipments
 
 ORDERS = 300
 METHODS = {"acme": [("Express courier", "20.00"), ("Freight (3–5 days)", "60.00"),
@@ -35,7 +37,10 @@ FATES = [(OrderStatus.ORDER_REVIEW, 12), (OrderStatus.FINANCE_REVIEW, 8),
          (OrderStatus.COMPLETED, 136)]
 
 
-def load(slug):
+def load(supplier):
+    """Create the supplier's shipping methods, carriers and orders; returns how many
+    orders were made."""
+    slug = supplier["slug"]
     if Order.objects.exists():
         return 0
     for position, (name, fee) in enumerate(METHODS[slug]):
@@ -86,7 +91,6 @@ def load(slug):
             age = timedelta(days=90 * (ORDERS - n) / ORDERS, hours=rng.randint(0, 9))
             _backdate(order, now - age)
             made += 1
-        _returns(admin, rng)
     return made
 
 
@@ -100,35 +104,6 @@ def _line(pk, minimum, multiple, units, rng):
         return {"variant": pk, "unit": unit, "quantity": rng.randint(1, 3)}
     return {"variant": pk, "quantity": minimum * rng.randint(1, 3)
             if multiple == 1 else multiple * rng.randint(1, 3)}
-
-
-RETURN_FATES = (ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED,
-                ReturnStatus.COMPLETED, ReturnStatus.COMPLETED, ReturnStatus.REJECTED)
-
-
-def _returns(admin, rng):
-    """A few returns of completed orders, one in each state."""
-    done = Order.objects.filter(status=OrderStatus.COMPLETED).select_related(
-        "login__user").order_by("-created_at")[:len(RETURN_FATES)]
-    for order, fate in zip(done, RETURN_FATES):
-        line = order.lines.first()
-        request = returns.return_request(
-            actor=order.login.user, order=order, quantities={line.pk: max(1, line.factor)},
-            reason=rng.choice(["Two bottles arrived broken / 两瓶破损",
-                               "Wrong colour delivered / 颜色发错"]))
-        if fate == ReturnStatus.REJECTED:
-            returns.return_reject(actor=admin, request=request,
-                                  reason="Damage happened after delivery")
-            continue
-        if fate == ReturnStatus.REQUESTED:
-            continue
-        returns.return_approve(actor=admin, request=request)
-        if fate == ReturnStatus.APPROVED:
-            continue
-        returns.return_receive(actor=admin, request=request, received={
-            rl.pk: (rl.quantity, ReturnCondition.GOOD) for rl in request.lines.all()})
-        if fate == ReturnStatus.COMPLETED:
-            returns.return_refund(actor=admin, request=request)
 
 
 def _advance(order, fate, admin, login, carriers, rng):
