@@ -21,8 +21,10 @@ What lives here, and what stays in each app:
   finds exactly what the real import would; the real import is all or nothing, one
   transaction, one audit entry.
 * **Jobs** — ``ImportJobs``: the check and the import run in the background (a Celery
-  task per app); the upload and its state wait in the tenant's private storage under
-  a random token that only the user's session knows; the page polls the state.
+  task per app); the job, its state, counts and row errors are rows in the tenant's
+  schema (``models.ImportJob``, ``ImportRowError``) under a random id that only the
+  user's session knows, the upload a file in the tenant's private storage; web and
+  worker share nothing else. The page polls the state; old jobs are purged daily.
 
 The four parts are the modules ``formats``, ``columns``, ``rows`` and ``jobs``;
 this package re-exports their names.
@@ -31,61 +33,74 @@ The apps keep what is theirs: their resources, their importers (which service ea
 row calls), their task and their pages.
 """
 
+import importlib
 
-from ordering.spreadsheets.formats import (  # noqa: F401
-    MAX_BYTES,
-    MAX_COLUMNS,
-    MAX_PHYSICAL_ROWS,
-    SheetError,
-    FORMULA_START,
-    clean_cell,
-    clean_rows,
-    XLSXFormat,
-    CSVFormat,
-    FORMATS,
-    CONTENT_TYPES,
-    yes_no_render,
-    yes_no_parse,
-    cell_text,
-    row_blank,
-    parse_amount,
-    parse_whole,
-    normalise_header,
-)
-from ordering.spreadsheets.columns import (  # noqa: F401
-    SheetResource,
-    sheet_bytes,
-)
-from ordering.spreadsheets.rows import (  # noqa: F401
-    ImportFileError,
-    RowError,
-    ImportResult,
-    file_extension,
-    read_file,
-    map_columns,
-    require_columns,
-    Row,
-    dataset_rows,
-    RowImporter,
-    import_dataset,
-)
-from ordering.spreadsheets.jobs import (  # noqa: F401
-    STASH_DIR,
-    STASH_MAX_AGE,
-    JOB_STALE_AFTER,
-    CHECKING,
-    CHECKED,
-    IMPORTING,
-    IMPORTED,
-    FAILED,
-    RUNNING,
-    job_name,
-    state_write,
-    state_read,
-    result_to_dict,
-    result_from_dict,
-    delete_upload,
-    upload_discard,
-    upload_purge,
-    ImportJobs,
-)
+# Every name of the four modules, loaded on first use: this package is also the Django
+# app ``spreadsheets`` (its models are the import jobs), so importing it must not load
+# models before the app registry is ready.
+_NAMES = {
+    # formats
+    "MAX_BYTES": "formats",
+    "MAX_COLUMNS": "formats",
+    "MAX_PHYSICAL_ROWS": "formats",
+    "SheetError": "formats",
+    "FORMULA_START": "formats",
+    "clean_cell": "formats",
+    "clean_rows": "formats",
+    "XLSXFormat": "formats",
+    "CSVFormat": "formats",
+    "FORMATS": "formats",
+    "CONTENT_TYPES": "formats",
+    "yes_no_render": "formats",
+    "yes_no_parse": "formats",
+    "cell_text": "formats",
+    "row_blank": "formats",
+    "parse_amount": "formats",
+    "parse_whole": "formats",
+    "normalise_header": "formats",
+    # columns
+    "SheetResource": "columns",
+    "sheet_bytes": "columns",
+    # rows
+    "ImportFileError": "rows",
+    "RowError": "rows",
+    "ImportResult": "rows",
+    "file_extension": "rows",
+    "read_file": "rows",
+    "map_columns": "rows",
+    "require_columns": "rows",
+    "Row": "rows",
+    "dataset_rows": "rows",
+    "RowImporter": "rows",
+    "import_dataset": "rows",
+    # jobs
+    "STASH_DIR": "jobs",
+    "STASH_MAX_AGE": "jobs",
+    "JOB_STALE_AFTER": "jobs",
+    "UPLOADED": "jobs",
+    "CHECKING": "jobs",
+    "CHECKED": "jobs",
+    "IMPORTING": "jobs",
+    "IMPORTED": "jobs",
+    "FAILED": "jobs",
+    "RUNNING": "jobs",
+    "job_name": "jobs",
+    "job_for_user": "jobs",
+    "job_result": "jobs",
+    "upload_discard": "jobs",
+    "upload_purge": "jobs",
+    "jobs_purge": "jobs",
+    "ImportJobs": "jobs",
+}
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name):
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+def __dir__():
+    return __all__
