@@ -3,8 +3,9 @@ customers and the catalog imports; the jobs themselves are
 ``ordering.spreadsheets.ImportJobs``.
 
 The upload is checked by a dry run of the app's import service in the background; the
-page polls the job's card. Only a file whose every row is valid is kept — in the
-tenant's storage under a random token that only the user's session knows — until the
+page polls the job's card. The job is a row in the tenant's schema under a random id
+that only the user's session knows (``ordering.spreadsheets.models.ImportJob``); only
+a file whose every row is valid is kept — in the tenant's private storage — until the
 user confirms. The confirmation imports that file (never a path or a file named by
 the form) and deletes it.
 """
@@ -51,8 +52,8 @@ def import_guide(kinds, resource_for, kind_labels, column_help):
 
 
 class ImportJobMixin:
-    """The import job kept in the session (its token; the state is in the tenant's
-    storage and names the app and the user it belongs to).
+    """The import job kept in the session (its token; the job is a row in the
+    tenant's schema that names the app and the user it belongs to).
 
     Subclasses set ``jobs`` (an ``ImportJobs``), ``session_key``, ``kind_labels``,
     ``import_url_name`` and ``status_url_name``, and may override

@@ -185,7 +185,7 @@ SENDS_DIRECTLY = {
     # the outbox itself
     "core/background.py",
     # an import starts now or tells the user to try again (nothing is saved yet)
-    "ordering/spreadsheets.py",
+    "ordering/spreadsheets/jobs.py",
 }
 
 
