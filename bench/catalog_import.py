@@ -16,13 +16,13 @@ Prints rows per second for each; the tenant is deleted afterwards. No timing is
 asserted in the test suite: this is the measurement.
 """
 
-import argparse
 import csv
 import io
 import os
 import sys
 import time
-import uuid
+
+from bench._common import main, throwaway_tenant
 
 
 def _csv(rows):
@@ -59,19 +59,12 @@ def _time(label, rows, call, out):
 
 
 def run(*, rows=10_000, out=sys.stdout):
-    from django.db import connection
     from django_tenants.utils import tenant_context
 
-    from tenants.models import Tenant
-    from tenants.services import tenant_delete, tenant_provision
 
-    connection.set_schema_to_public()
-    slug = f"bench-cat-{uuid.uuid4().hex[:6]}"
-    provisioned = tenant_provision(name="Bench catalog", slug=slug,
-                                   owner_email=f"owner@{slug}.example",
-                                   owner_password="Bench-pass-2026!")
-    tenant, owner = provisioned.tenant, provisioned.owner
-    try:
+    with throwaway_tenant("Bench catalog", "bench-cat") as provisioned:
+        tenant, owner = provisioned.tenant, provisioned.owner
+        slug = tenant.slug
         with tenant_context(tenant):
             from ordering.catalog.services.imports import import_file
             from ordering.customers.services.customers import customer_create, level_create
@@ -107,18 +100,8 @@ def run(*, rows=10_000, out=sys.stdout):
             verdict = "meets" if max(check, total) < 60 else "MISSES"
             out.write(f"products check and import {verdict} the budget of {rows} rows in "
                       f"60 s each\n")
-    finally:
-        connection.set_schema_to_public()
-        tenant_delete(tenant=Tenant.objects.get(pk=tenant.pk))
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=10_000)
-    arguments = parser.parse_args()
-    import django
-
-    django.setup()
-    run(rows=arguments.rows)
+    main(__doc__, run,
+         ("--rows", {"type": int, "default": 10_000}))

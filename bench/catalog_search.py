@@ -8,14 +8,13 @@ execution time) of partial-word searches and whether the trigram indexes were us
 Deletes the tenant afterwards.
 """
 
-import argparse
-import os
 import random
 import statistics
 import sys
-import uuid
 
 from django.db import connection
+
+from bench._common import main, throwaway_tenant
 
 WORDS_EN = ["Orange", "Apple", "Mango", "Green", "Jasmine", "Sparkling", "Mineral", "Cola",
             "Lemon", "Ginger", "Peach", "Grape", "Coffee", "Latte", "Barley", "Spring"]
@@ -57,14 +56,10 @@ def _explain(table, column, pattern, force_index=False):
 def run(*, variants=10000, rounds=7, out=sys.stdout):
     from django_tenants.utils import tenant_context
 
-    from tenants.models import Tenant
-    from tenants.services import tenant_delete, tenant_provision
 
-    connection.set_schema_to_public()
-    slug = f"bench-s-{uuid.uuid4().hex[:6]}"
-    tenant = tenant_provision(name="Bench search", slug=slug, owner_email=f"o@{slug}.example",
-                              owner_password="Bench-pass-2026!").tenant
-    try:
+    with throwaway_tenant("Bench search", "bench-s") as provisioned:
+        tenant = provisioned.tenant
+        slug = tenant.slug
         with tenant_context(tenant), __import__("django.db").db.transaction.atomic():
             _load(variants)
             out.write(f"{variants} products / variants loaded\n")
@@ -79,17 +74,7 @@ def run(*, variants=10000, rounds=7, out=sys.stdout):
                 out.write(f"{label:26s} median {statistics.median(timings):6.2f} ms at the "
                           f"database ({'index' if indexed else 'planner chose a scan'}); "
                           f"through the index {forced:6.2f} ms\n")
-    finally:
-        connection.set_schema_to_public()
-        tenant_delete(tenant=Tenant.objects.get(pk=tenant.pk))
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--variants", type=int, default=10000)
-    arguments = parser.parse_args()
-    import django
-
-    django.setup()
-    run(variants=arguments.variants)
+    main(__doc__, run,
+         ("--variants", {"type": int, "default": 10000}))

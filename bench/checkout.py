@@ -16,13 +16,13 @@ would deliver them; queueing costs about a millisecond). Nothing is asserted: th
 the measurement.
 """
 
-import argparse
 import os
 import random
 import statistics
 import sys
 import time
-import uuid
+
+from bench._common import main, throwaway_tenant
 
 
 def _percentile(values, fraction):
@@ -37,6 +37,7 @@ def _dealer(tenant_pk, user_pk, address_id, variant_ids, hot, seconds, start_at,
     from django_tenants.utils import tenant_context
 
     from ordering.notifications.services import muted
+    from ordering.orders.models import ShippingMethod
     from ordering.orders.services.checkout import order_place
     from tenants.models import Tenant
 
@@ -46,6 +47,8 @@ def _dealer(tenant_pk, user_pk, address_id, variant_ids, hot, seconds, start_at,
     tenant = Tenant.objects.get(pk=tenant_pk)
     with tenant_context(tenant), muted():  # the tenant is deleted afterwards: queue nothing
         user = get_user_model().objects.get(pk=user_pk)
+        # a new site starts with its default shipping method, which checkout asks for
+        method = ShippingMethod.objects.filter(is_active=True).order_by("position", "pk").first()
         while time.time() < start_at:
             time.sleep(0.001)
         deadline = start_at + seconds
@@ -55,7 +58,8 @@ def _dealer(tenant_pk, user_pk, address_id, variant_ids, hot, seconds, start_at,
             started = time.perf_counter()
             try:
                 order_place(actor=user, lines=lines, address_id=address_id,
-                            payment_method="transfer")
+                            payment_method="transfer",
+                            shipping_method_id=method.pk if method else None)
             except Exception as exc:  # noqa: BLE001 - counted and reported
                 failed.append(repr(exc)[:120])
                 continue
@@ -97,19 +101,13 @@ def _phase(label, tenant, dealers, variant_ids, seconds, hot, out):
 
 
 def run(*, dealers=16, seconds=20, out=sys.stdout):
-    from django.db import connection
     from django_tenants.utils import tenant_context
 
     from tenants.models import Tenant
-    from tenants.services import tenant_delete, tenant_provision
 
-    connection.set_schema_to_public()
-    slug = f"bench-co-{uuid.uuid4().hex[:6]}"
-    provisioned = tenant_provision(name="Bench checkout", slug=slug,
-                                   owner_email=f"owner@{slug}.example",
-                                   owner_password="Bench-pass-2026!")
-    tenant = provisioned.tenant
-    try:
+    with throwaway_tenant("Bench checkout", "bench-co") as provisioned:
+        tenant = provisioned.tenant
+        slug = tenant.slug
         with tenant_context(tenant):
             from ordering.catalog.enums import MovementKind
             from ordering.catalog.models import QuantityBreak
@@ -148,19 +146,9 @@ def run(*, dealers=16, seconds=20, out=sys.stdout):
                False, out)
         _phase("all dealers on the same 5 variants", tenant, people, variant_ids, seconds,
                True, out)
-    finally:
-        connection.set_schema_to_public()
-        tenant_delete(tenant=Tenant.objects.get(pk=tenant.pk))
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dealers", type=int, default=16)
-    parser.add_argument("--seconds", type=int, default=20)
-    arguments = parser.parse_args()
-    import django
-
-    django.setup()
-    run(dealers=arguments.dealers, seconds=arguments.seconds)
+    main(__doc__, run,
+         ("--dealers", {"type": int, "default": 16}),
+         ("--seconds", {"type": int, "default": 20}))

@@ -10,14 +10,13 @@ customer's detail, of a full CSV export, and the import check's rows per second.
 Deletes the tenant afterwards.
 """
 
-import argparse
-import os
 import statistics
 import sys
 import time
-import uuid
 
-from django.db import connection, reset_queries
+from django.db import connection
+
+from bench._common import main, throwaway_tenant
 
 
 def _load(count):
@@ -71,16 +70,10 @@ def run(*, customers=2000, rounds=5, out=sys.stdout):
     from django.test import Client
     from django_tenants.utils import tenant_context
 
-    from tenants.models import Tenant
-    from tenants.services import tenant_delete, tenant_provision
 
-    connection.set_schema_to_public()
-    slug = f"bench-c-{uuid.uuid4().hex[:6]}"
-    provisioned = tenant_provision(name="Bench customers", slug=slug,
-                                   owner_email=f"owner@{slug}.example",
-                                   owner_password="Bench-pass-2026!")
-    tenant = provisioned.tenant
-    try:
+    with throwaway_tenant("Bench customers", "bench-c") as provisioned:
+        tenant = provisioned.tenant
+        slug = tenant.slug
         with tenant_context(tenant):
             rep, manager, per_customer = _load(customers)
             owner = provisioned.owner
@@ -122,19 +115,8 @@ def run(*, customers=2000, rounds=5, out=sys.stdout):
             assert result.ok, result.errors[:3]
         out.write(f"import check ({rows} new rows)  {elapsed * 1000:7.1f} ms "
                   f"({rows / elapsed:.0f} rows/s)\n")
-    finally:
-        connection.set_schema_to_public()
-        reset_queries()
-        tenant_delete(tenant=Tenant.objects.get(pk=tenant.pk))
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--customers", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=5)
-    arguments = parser.parse_args()
-    import django
-
-    django.setup()
-    run(customers=arguments.customers, rounds=arguments.rounds)
+    main(__doc__, run,
+         ("--customers", {"type": int, "default": 2000}),
+         ("--rounds", {"type": int, "default": 5}))

@@ -17,12 +17,12 @@ page's slowest query (``EXPLAIN ANALYZE``). Deletes the tenant at the end. Nothi
 asserted: this is the measurement (the budget is 100 ms at the database per page).
 """
 
-import argparse
 import os
 import statistics
 import sys
 import time
-import uuid
+
+from bench._common import main, throwaway_tenant
 
 CUSTOMERS = 2000
 PRODUCTS = 2000
@@ -261,16 +261,10 @@ def run(*, orders=100000, rounds=5, plans=True, only="", out=sys.stdout):
     from django.test import Client
     from django_tenants.utils import tenant_context
 
-    from tenants.models import Tenant
-    from tenants.services import tenant_delete, tenant_provision
 
-    connection.set_schema_to_public()
-    slug = f"bench-l-{uuid.uuid4().hex[:6]}"
-    provisioned = tenant_provision(name="Bench lists", slug=slug,
-                                   owner_email=f"owner@{slug}.example",
-                                   owner_password="Bench-pass-2026!")
-    tenant = provisioned.tenant
-    try:
+    with throwaway_tenant("Bench lists", "bench-l") as provisioned:
+        tenant = provisioned.tenant
+        slug = tenant.slug
         with tenant_context(tenant):
             rep, dealer, variant_id = _load(orders, provisioned.owner, out)
         host = f"{slug}.{settings.BASE_DOMAIN}"
@@ -311,22 +305,11 @@ def run(*, orders=100000, rounds=5, plans=True, only="", out=sys.stdout):
                     out.write("".join(f"      {row}\n" for row in plan))
                 connection.set_schema_to_public()
         out.write(f"slowest list at the database: {worst:.1f} ms (budget 100 ms)\n")
-    finally:
-        connection.set_schema_to_public()
-        tenant_delete(tenant=Tenant.objects.get(pk=tenant.pk))
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--orders", type=int, default=100000)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--no-plans", action="store_true", help="print the times only")
-    parser.add_argument("--only", default="", help="only the pages whose path contains this")
-    arguments = parser.parse_args()
-    import django
-
-    django.setup()
-    run(orders=arguments.orders, rounds=arguments.rounds, plans=not arguments.no_plans,
-        only=arguments.only)
+    main(__doc__, run,
+         ("--orders", {"type": int, "default": 100000}),
+         ("--rounds", {"type": int, "default": 5}),
+         ("--no-plans", {"dest": "plans", "action": "store_false", "help": "print the times only"}),
+         ("--only", {"default": "", "help": "only the pages whose path contains this"}))

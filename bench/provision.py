@@ -6,11 +6,11 @@ Creates throwaway tenants ``bench-<path>-<n>`` by each path, prints the median
 milliseconds per path and the ratios between them, then deletes them.
 """
 
-import argparse
-import os
 import statistics
 import sys
 import uuid
+
+from bench._common import main
 
 
 def _one(path, tag):
@@ -51,12 +51,4 @@ def run(*, rounds=5, out=sys.stdout):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    arguments = parser.parse_args()
-    import django
-
-    django.setup()
-    run(rounds=arguments.rounds)
+    main(__doc__, run, ("--rounds", {"type": int, "default": 5}))
