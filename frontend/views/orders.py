@@ -11,8 +11,6 @@ out of reach is 404), every change through ordering.orders.workflow.transition o
 ordering.orders.services, which check permission and scope themselves.
 """
 
-import importlib.util
-import io
 import secrets
 from urllib.parse import urlencode
 
@@ -22,12 +20,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext
 from django.views import View
 
 from core.exceptions import ApplicationError
-from core.money import format_money
 from frontend.forms import form_add_application_error
 from frontend.forms_orders import (ActionForm, AmendForm, BulkApproveForm, CarrierForm,
                                    PaymentMethodsForm,
@@ -38,6 +34,7 @@ from frontend.views.media import ORDER_ATTACHMENTS, serve_private_download
 from ordering.customers import selectors as customer_selectors
 from ordering.customers.enums import CustomerStatus
 from ordering.orders import selectors, workflow
+from ordering.orders.documents import order_pdf, pdf_available
 from ordering.orders.enums import EventKind, OrderStatus
 from ordering.orders.models import Carrier, ShippingMethod
 from ordering.orders.services import amendments, checkout, shipments
@@ -51,10 +48,6 @@ from roles.permissions import has_perm
 PAGE_SIZE = 50
 FILTERS = ("status", "q", "customer", "sales_rep", "since", "until", "min_total", "max_total",
            "sort")
-
-
-def pdf_available():
-    return importlib.util.find_spec("reportlab") is not None
 
 
 def _raise_for(exc):
@@ -366,7 +359,7 @@ class OrderAttachmentView(PermissionRequiredMixin, View):
         return serve_private_download(name, folder=ORDER_ATTACHMENTS)
 
 
-# --- print and PDF ----------------------------------------------------------------------
+# --- print and PDF (ordering.orders.documents) ----------------------------------------------------------------------
 
 
 class OrderPrintView(PermissionRequiredMixin, View):
@@ -394,82 +387,6 @@ class OrderPdfView(PermissionRequiredMixin, View):
         response["Content-Disposition"] = f'attachment; filename="{order.number or order.pk}.pdf"'
         response["X-Content-Type-Options"] = "nosniff"
         return response
-
-
-def order_pdf(order, *, tenant):
-    """The order sheet as a PDF (reportlab; CJK text in the built-in STSong-Light font)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
-
-    cjk = "STSong-Light"
-    if cjk not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(cjk))
-
-    def para(text, size=9, bold=False, align=0):
-        text = str(text if text is not None else "")
-        try:
-            text.encode("cp1252")
-            font = "Helvetica-Bold" if bold else "Helvetica"
-        except UnicodeEncodeError:
-            font = cjk
-        style = ParagraphStyle("cell", fontName=font, fontSize=size, leading=size * 1.3,
-                               alignment=align)
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
-
-    currency = order.currency
-    lines = list(order.lines.all())
-    story = [para(tenant.name, 14, bold=True), Spacer(1, 2 * mm),
-             para(pgettext("document title", "Order %(number)s") % {
-                 "number": order.number or order.pk}, 12, bold=True),
-             Spacer(1, 4 * mm)]
-    facts = [
-        (_("Customer"), order.customer.name),
-        (pgettext("date", "Ordered"), timezone.localtime(order.created_at).strftime("%Y-%m-%d %H:%M")),
-        (_("Status"), order.get_status_display()),
-        (_("Ship to"), f"{order.recipient} {order.phone}\n{order.region_name} {order.address} "
-                       f"{order.postal_code}".strip()),
-        (_("Requested delivery date"),
-         order.delivery_date.strftime("%Y-%m-%d") if order.delivery_date else "—"),
-        (_("Shipping method"), order.shipping_method_name or "—"),
-        (_("Payment method"), order.get_payment_method_display()),
-    ]
-    if order.remark:
-        facts.append((_("Remark"), order.remark))
-    table = Table([[para(label, bold=True), para(value)] for label, value in facts],
-                  colWidths=[45 * mm, 130 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [table, Spacer(1, 5 * mm)]
-    rows = [[para(h, bold=True) for h in (
-        _("SKU code"), _("Product"), _("Quantity"), _("Unit price"), _("Amount"))]]
-    for line in lines:
-        name = f"{line.product_name} {line.spec_label}".strip()
-        rows.append([para(line.sku_code), para(name), para(f"{line.quantity} {line.unit_name}"),
-                     para(format_money(line.unit_price, currency), align=2),
-                     para(format_money(line.line_total, currency), align=2)])
-    rows.append(["", "", "", para(_("Goods"), bold=True), para(format_money(order.subtotal, currency), align=2)])
-    rows.append(["", "", "", para(_("Shipping fee"), bold=True),
-                 para(format_money(order.shipping_fee, currency), align=2)])
-    rows.append(["", "", "", para(_("Total"), bold=True),
-                 para(format_money(order.total, currency), bold=True, align=2)])
-    body = Table(rows, colWidths=[28 * mm, 70 * mm, 25 * mm, 25 * mm, 27 * mm], repeatRows=1)
-    body.setStyle(TableStyle([
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("LINEBELOW", (0, len(lines)), (-1, len(lines)), 0.5, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    story.append(body)
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=18 * mm, bottomMargin=18 * mm,
-                            title=str(order.number or order.pk), author=tenant.name)
-    doc.build(story)
-    return buffer.getvalue()
 
 
 # --- orders on a dealer's behalf --------------------------------------------------------
