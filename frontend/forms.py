@@ -93,18 +93,18 @@ class RegionChoiceField(forms.ModelMultipleChoiceField):
 
 
 def _role_field():
-    from roles.models import Role
+    from roles.selectors import role_choices
 
-    return RoleChoiceField(label=_("Roles"), queryset=Role.objects.select_related("group"),
+    return RoleChoiceField(label=_("Roles"), queryset=role_choices(),
                            widget=forms.CheckboxSelectMultiple,
                            help_text=_("A member may hold several roles; the union applies."))
 
 
 def _region_field():
-    from roles.models import Region
+    from roles.selectors import region_choices
 
     return RegionChoiceField(label=_("Regions"), required=False,
-                             queryset=Region.objects.select_related("parent").order_by("path", "name"),
+                             queryset=region_choices(),
                              widget=forms.SelectMultiple(attrs={"size": 6}),
                              help_text=_("Regional managers see only customers in these regions "
                                          "(sub-regions included)."))
@@ -155,11 +155,11 @@ class RegionForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20, required=False)
 
     def __init__(self, *args, **kwargs):
-        from roles.models import Region
+        from roles.selectors import region_choices
 
         super().__init__(*args, **kwargs)
         self.fields["parent"] = forms.ModelChoiceField(
-            label=_("Part of"), queryset=Region.objects.all(), required=False,
+            label=_("Part of"), queryset=region_choices(), required=False,
             empty_label=_("— top level (province) —"))
 
 
@@ -168,12 +168,9 @@ class ApiKeyForm(forms.Form):
                            help_text=_("The system that will use the key, e.g. “ERP sync”."))
 
     def __init__(self, *args, **kwargs):
-        from django.contrib.auth import get_user_model
-
-        from roles.enums import UserKind
+        from roles.selectors import active_staff_choices
 
         super().__init__(*args, **kwargs)
         self.fields["user"] = forms.ModelChoiceField(
-            label=_("Acts as"), queryset=get_user_model().objects.filter(
-                kind=UserKind.STAFF, is_active=True).order_by("name", "email"),
+            label=_("Acts as"), queryset=active_staff_choices(),
             help_text=_("The key can do exactly what this staff member can do."))

@@ -36,9 +36,9 @@ class RegionChoiceField(forms.ChoiceField):
         value = super().clean(value)
         if not value:
             return None
-        from roles.models import Region
+        from roles.selectors import region_get
 
-        region = Region.objects.filter(pk=int(value)).first()
+        region = region_get(pk=int(value))
         if region is None:
             raise forms.ValidationError(_("Choose one of the regions in the list."))
         return region
@@ -91,13 +91,13 @@ class ApplyForm(forms.Form):
 
 class ApproveForm(forms.Form):
     def __init__(self, *args, **kwargs):
-        from ordering.customers.models import CustomerLevel
+        from ordering.customers.selectors import level_choices
         from ordering.customers.services.customers import sales_rep_choices
 
         super().__init__(*args, **kwargs)
         self.fields["level"] = forms.ModelChoiceField(
             label=_("Customer level"), required=False, empty_label="—",
-            queryset=CustomerLevel.objects.order_by("position", "id"),
+            queryset=level_choices(),
             help_text=_("Sets the dealer's prices."))
         self.fields["sales_rep"] = _StaffChoiceField(
             label=_("Sales rep"), required=False, empty_label="—",

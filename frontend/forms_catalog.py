@@ -29,10 +29,10 @@ class CategorySelect(forms.ModelChoiceField):
 
 
 def _category_field(tree, required=False, label=_("Category")):
-    from ordering.catalog.models import Category
+    from ordering.catalog.selectors import category_choices
 
     field = CategorySelect(label=label, required=required, empty_label="—",
-                           queryset=Category.objects.all(), tree=tree)
+                           queryset=category_choices(), tree=tree)
     # keep the tree order without a second query: choices come from the list we have
     field.choices = [("", "—")] + [(c.pk, field.label_from_instance(c)) for c in tree]
     return field
@@ -70,14 +70,14 @@ class ProductForm(forms.Form):
                                   help_text=_("Lower numbers come first in lists."))
 
     def __init__(self, *args, tree=(), levels=None, **kwargs):
-        from ordering.customers.models import CustomerLevel
+        from ordering.customers.selectors import level_choices
 
         super().__init__(*args, **kwargs)
         self.fields["category"] = _category_field(tree)
         self.fields["levels"] = forms.ModelMultipleChoiceField(
             label=_("Visible to"), required=False,
             widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-            queryset=CustomerLevel.objects.order_by("position", "id"),
+            queryset=level_choices(),
             help_text=_("Leave all unticked to show the product to every customer level."))
         if levels is not None:
             self.fields["levels"].choices = [(level.pk, level.name) for level in levels]

@@ -17,17 +17,17 @@ class StaffSelect(forms.ModelChoiceField):
 
 
 def region_field(required=False, label=_("Region")):
-    from roles.models import Region
+    from roles.selectors import region_choices
 
     return RegionSelect(label=label, required=required, empty_label="—",
-                        queryset=Region.objects.select_related("parent").order_by("path", "name"))
+                        queryset=region_choices())
 
 
 def level_field(required=False):
-    from ordering.customers.models import CustomerLevel
+    from ordering.customers.selectors import level_choices
 
     return forms.ModelChoiceField(label=_("Customer level"), required=required, empty_label="—",
-                                  queryset=CustomerLevel.objects.order_by("position", "id"))
+                                  queryset=level_choices())
 
 
 def sales_rep_field(required=False):

@@ -39,6 +39,37 @@ def role_list(*, actor):
             .prefetch_related("group__permissions").order_by("-builtin", "id"))
 
 
+def role_get(*, pk):
+    """One role with its group, or None."""
+    return Role.objects.select_related("group").filter(pk=pk).first()
+
+
+def roles_of(*, user):
+    """The roles a staff member holds."""
+    return Role.objects.filter(group__user=user)
+
+
+def role_choices():
+    """Every role, for a choice field."""
+    return Role.objects.select_related("group")
+
+
+def region_choices():
+    """Every region in tree order, with its parent (for labels), for a choice field."""
+    return Region.objects.select_related("parent").order_by("path", "name")
+
+
+def active_staff_choices():
+    """Active staff members by name, for a choice field (an API key acts as one)."""
+    return get_user_model().objects.filter(kind=UserKind.STAFF, is_active=True) \
+        .order_by("name", "email")
+
+
+def region_get(*, pk):
+    """One region of the tenant, or None."""
+    return Region.objects.filter(pk=pk).first()
+
+
 def region_tree(*, actor, scoped=False):
     """Regions, children after their parent, with a depth. ``scoped``: only those the
     actor works in (regional managers and sales reps see their own)."""
@@ -108,6 +139,10 @@ def login_log_list(*, actor, query="", success=None):
     if success is not None:
         qs = qs.filter(success=success)
     return qs
+
+
+def api_key_get(*, pk):
+    return ApiKey.objects.filter(pk=pk).first()
 
 
 def api_key_list(*, actor):

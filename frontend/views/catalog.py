@@ -470,9 +470,9 @@ class ProductImageDeleteView(CatalogPermissionMixin, View):
 
 
 def _levels():
-    from ordering.customers.models import CustomerLevel
+    from ordering.customers import selectors as customer_selectors
 
-    return list(CustomerLevel.objects.order_by("position", "id"))
+    return list(customer_selectors.level_choices())
 
 
 def _level_initial(product, levels):

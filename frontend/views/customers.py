@@ -21,7 +21,6 @@ from frontend.forms_customers import (AddressForm, BulkAssignForm, ContactForm, 
 from frontend.mixins import PermissionRequiredMixin
 from ordering.customers import selectors
 from ordering.customers.enums import BuyerRole, CustomerStatus, PaymentTerms
-from ordering.customers.models import CustomerLevel
 from ordering.customers.services import contacts as contact_services
 from ordering.customers.services import customers as customer_services
 from ordering.customers.services import logins as login_services
@@ -58,7 +57,7 @@ class CustomerListView(PermissionRequiredMixin, TemplateView):
         context["page"] = Paginator(queryset, PAGE_SIZE).get_page(self.request.GET.get("page"))
         context["filters"] = filters
         context["query_string"] = self.request.GET.urlencode()
-        context["levels"] = list(CustomerLevel.objects.order_by("position", "id"))
+        context["levels"] = list(selectors.level_choices())
         context["regions"] = region_tree(actor=user)
         context["sales_reps"] = list(customer_services.sales_rep_choices())
         context["statuses"] = CustomerStatus.choices
@@ -428,7 +427,7 @@ class LevelListView(PermissionRequiredMixin, View):
     def get(self, request, pk=None):
         editing = edit_form = None
         if pk is not None:
-            editing = CustomerLevel.objects.filter(pk=pk).first()
+            editing = selectors.level_get(pk=pk)
             if editing is None:
                 raise Http404
             edit_form = LevelForm(initial={"name": editing.name,
@@ -441,7 +440,7 @@ class LevelListView(PermissionRequiredMixin, View):
         ip = client_ip(request)
         level = None
         if pk is not None:
-            level = CustomerLevel.objects.filter(pk=pk).first()
+            level = selectors.level_get(pk=pk)
             if level is None:
                 raise Http404
         if level is not None and request.POST.get("action") == "delete":

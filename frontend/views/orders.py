@@ -36,7 +36,6 @@ from ordering.customers.enums import CustomerStatus
 from ordering.orders import selectors, workflow
 from ordering.orders.documents import order_pdf, pdf_available
 from ordering.orders.enums import EventKind, OrderStatus
-from ordering.orders.models import Carrier, ShippingMethod
 from ordering.orders.services import amendments, checkout, shipments
 from ordering.orders.services import lines as line_service
 from ordering.orders.services import messages as order_messages
@@ -231,7 +230,7 @@ def _thread(user, order):
 
 
 def _carriers():
-    return list(Carrier.objects.filter(is_active=True).order_by("position", "id"))
+    return selectors.carriers(active_only=True)
 
 
 class OrderDetailView(OrderDetailMixin, View):
@@ -428,7 +427,7 @@ class OrderCreateView(PermissionRequiredMixin, View):
 
     def _form(self, customer, data=None):
         addresses = list(customer.addresses.all())
-        methods = list(ShippingMethod.objects.filter(is_active=True).order_by("position", "id"))
+        methods = selectors.shipping_methods(active_only=True)
         initial = {"token": secrets.token_urlsafe(24)}
         return OrderCreateForm(data, customer=customer, addresses=addresses,
                                shipping_methods=methods, initial=initial)
@@ -519,9 +518,9 @@ class OrderSettingsView(PermissionRequiredMixin, View):
                 "min_order_amount": current.min_order_amount})
         bound = bound or {}
         methods = [(m, bound.get(("method", m.pk)) or _method_form(m))
-                   for m in ShippingMethod.objects.order_by("position", "id")]
+                   for m in selectors.shipping_methods()]
         carriers = [(c, bound.get(("carrier", c.pk)) or _carrier_form(c))
-                    for c in Carrier.objects.order_by("position", "id")]
+                    for c in selectors.carriers()]
         payments = bound.get(("payments", None)) or PaymentMethodsForm(
             initial={"methods": selectors.offered_payment_methods()})
         return render(self.request, self.template_name, {
@@ -584,7 +583,7 @@ class ShippingMethodSaveView(OrderSettingsView):
     def post(self, request, pk=None):
         method = None
         if pk is not None:
-            method = ShippingMethod.objects.filter(pk=pk).first()
+            method = selectors.shipping_method_get(pk=pk)
             if method is None:
                 raise Http404
         form = _method_form(method, request.POST)
@@ -613,7 +612,7 @@ class CarrierSaveView(OrderSettingsView):
     def post(self, request, pk=None):
         carrier = None
         if pk is not None:
-            carrier = Carrier.objects.filter(pk=pk).first()
+            carrier = selectors.carrier_get(pk=pk)
             if carrier is None:
                 raise Http404
         form = _carrier_form(carrier, request.POST)

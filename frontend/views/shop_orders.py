@@ -32,7 +32,6 @@ from frontend.views.media import ORDER_ATTACHMENTS, serve_private_download
 from ordering.catalog import storefront
 from ordering.orders import selectors, workflow
 from ordering.orders.enums import EventKind, OrderStatus
-from ordering.orders.models import ShippingMethod
 from ordering.orders.services import amendments as amendment_services
 from ordering.orders.services import cart as cart_services
 from ordering.orders.services import checkout as checkout_services
@@ -303,7 +302,7 @@ class CheckoutView(ShopOrdersMixin, View):
     def _choices(self):
         addresses = list(self.login.customer.addresses.select_related(
             "region", "region__parent").order_by("-is_default", "id"))
-        methods = list(ShippingMethod.objects.filter(is_active=True))
+        methods = selectors.shipping_methods(active_only=True)
         return addresses, methods
 
     def _render(self, form, cart, *, status=200):

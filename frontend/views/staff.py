@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -15,7 +15,6 @@ from frontend.mixins import PermissionRequiredMixin
 from roles import selectors
 from roles.backends import client_ip
 from roles.catalog import GROUPS, PERMISSIONS
-from roles.models import ApiKey, Role
 from roles.services import api_keys as key_services
 from roles.services import regions as region_services
 from roles.services import role_admin
@@ -31,6 +30,12 @@ def _site_url(request):
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
+
+
+def _found(obj):
+    if obj is None:
+        raise Http404
+    return obj
 
 class StaffListView(PermissionRequiredMixin, TemplateView):
     permission = "manage_staff"
@@ -91,7 +96,7 @@ class StaffDetailView(PermissionRequiredMixin, View):
         member = self._member(pk)
         form = StaffEditForm(initial={
             "name": member.name, "phone": member.phone,
-            "roles": Role.objects.filter(group__user=member),
+            "roles": selectors.roles_of(user=member),
             "regions": list(staff_services.staff_region_ids(member))})
         return self._render(member, form)
 
@@ -164,8 +169,7 @@ class RoleFormView(PermissionRequiredMixin, FormView):
     def role(self):
         """Loaded only after the permission check (dispatch), so it reveals nothing."""
         if self._role is None and "pk" in self.kwargs:
-            self._role = get_object_or_404(Role.objects.select_related("group"),
-                                           pk=self.kwargs["pk"])
+            self._role = _found(selectors.role_get(pk=self.kwargs["pk"]))
         return self._role
 
     def get_initial(self):
@@ -202,7 +206,7 @@ class RoleDeleteView(PermissionRequiredMixin, View):
     permission = "manage_roles"
 
     def post(self, request, pk):
-        role = get_object_or_404(Role.objects.select_related("group"), pk=pk)
+        role = _found(selectors.role_get(pk=pk))
         try:
             role_admin.role_delete(actor=request.user, role=role, ip=client_ip(request))
         except ApplicationError as exc:
@@ -290,7 +294,7 @@ class ApiKeyRevokeView(PermissionRequiredMixin, View):
     permission = "manage_api_keys"
 
     def post(self, request, pk):
-        key = get_object_or_404(ApiKey, pk=pk)
+        key = _found(selectors.api_key_get(pk=pk))
         key_services.api_key_revoke(actor=request.user, key=key, ip=client_ip(request))
         messages.success(request, _("Key “%(name)s” revoked.") % {"name": key.name})
         return redirect("dashboard:api-keys")

@@ -275,3 +275,8 @@ def stock_totals(*, actor=None):
                                                 stock_available__lte=LOW_STOCK)),
                        in_stock=Count("pk", filter=Q(stock_available__gt=LOW_STOCK))))
 
+
+
+def category_choices():
+    """Every category, for validating a choice field (its choices come from the tree)."""
+    return Category.objects.all()

@@ -109,6 +109,15 @@ def customer_tags(*, actor):
     return sorted(tags, key=str.lower)
 
 
+def level_choices():
+    """Every customer level in list order (for a choice field; no counts)."""
+    return CustomerLevel.objects.order_by("position", "id")
+
+
+def level_get(*, pk):
+    return CustomerLevel.objects.filter(pk=pk).first()
+
+
 def level_list(*, actor=None):
     """The levels in display order with ``customer_count``: every customer at the level
     for staff who see all customers, only the actor's own customers for scoped staff

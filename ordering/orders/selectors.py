@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_date
 
 from ordering.orders import workflow
 from ordering.orders.enums import OrderStatus, PaymentMethod
-from ordering.orders.models import (Order, OrderEvent, OrderLine, PaymentOption, Shipment,
+from ordering.orders.models import (Carrier, ShippingMethod, Order, OrderEvent, OrderLine, PaymentOption, Shipment,
                                     ShipmentLine)
 from roles.permissions import scope
 
@@ -197,3 +197,25 @@ def offered_payment_methods():
     if not rows:
         return list(PaymentMethod.values)
     return [method for method, active in rows if active and method in PaymentMethod.values]
+
+
+def shipping_methods(*, active_only=False):
+    """The tenant's shipping methods in list order (checkout offers the active ones;
+    the first is preselected)."""
+    qs = ShippingMethod.objects.order_by("position", "id")
+    return list(qs.filter(is_active=True) if active_only else qs)
+
+
+def shipping_method_get(*, pk):
+    return ShippingMethod.objects.filter(pk=pk).first()
+
+
+def carriers(*, active_only=False):
+    """The tenant's carriers in list order."""
+    qs = Carrier.objects.order_by("position", "id")
+    return list(qs.filter(is_active=True) if active_only else qs)
+
+
+def carrier_get(*, pk):
+    return Carrier.objects.filter(pk=pk).first()
+
