@@ -1,0 +1,169 @@
+"""Staff order pages: the order settings (workflow steps, stock reservation, automatic
+receipt, minimum order, payment methods, shipping methods, carriers)."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from core.exceptions import ApplicationError
+from frontend.forms import form_add_application_error
+from frontend.forms_orders import (CarrierForm, PaymentMethodsForm, OrderSettingsForm,
+                                   ShippingMethodForm)
+from frontend.mixins import PermissionRequiredMixin
+from frontend.views.orders.common import _raise_for
+from ordering.orders import selectors, workflow
+from ordering.orders.enums import OrderStatus
+from ordering.orders.services import settings as settings_services
+from ordering.settings.selectors import tenant_settings
+from roles.backends import client_ip
+
+
+def _method_form(method=None, data=None):
+    initial = {"is_active": True, "position": 0} if method is None else {
+        "name": method.name, "fee": method.fee, "is_active": method.is_active,
+        "position": method.position}
+    return ShippingMethodForm(data, initial=initial,
+                              prefix=f"method-{method.pk}" if method else "method-new")
+
+
+def _carrier_form(carrier=None, data=None):
+    initial = {"is_active": True, "position": 0} if carrier is None else {
+        "name": carrier.name, "tracking_url": carrier.tracking_url,
+        "is_active": carrier.is_active, "position": carrier.position}
+    return CarrierForm(data, initial=initial,
+                       prefix=f"carrier-{carrier.pk}" if carrier else "carrier-new")
+
+
+class OrderSettingsView(PermissionRequiredMixin, View):
+    """The workflow, stock reservation, automatic receipt and minimum order; the
+    shipping methods and carriers (each saved on its own)."""
+
+    permission = "manage_settings"
+    template_name = "dashboard/orders/settings.html"
+
+    def render_page(self, form=None, status=200, bound=None):
+        if form is None:
+            current = tenant_settings()
+            off = set(workflow.switched_off())
+            form = OrderSettingsForm(initial={
+                "steps": [s for s in workflow.SKIPPABLE if s not in off],
+                "reserve_stock_at": current.reserve_stock_at,
+                "auto_receipt_days": current.auto_receipt_days,
+                "min_order_amount": current.min_order_amount})
+        bound = bound or {}
+        methods = [(m, bound.get(("method", m.pk)) or _method_form(m))
+                   for m in selectors.shipping_methods()]
+        carriers = [(c, bound.get(("carrier", c.pk)) or _carrier_form(c))
+                    for c in selectors.carriers()]
+        payments = bound.get(("payments", None)) or PaymentMethodsForm(
+            initial={"methods": selectors.offered_payment_methods()})
+        return render(self.request, self.template_name, {
+            "form": form, "methods": methods, "carriers": carriers, "payments": payments,
+            "new_method": bound.get(("method", None)) or _method_form(),
+            "new_carrier": bound.get(("carrier", None)) or _carrier_form(),
+            "shipping_label": workflow.step_label(OrderStatus.SHIPPING),
+        }, status=status)
+
+    def get(self, request):
+        return self.render_page()
+
+    def post(self, request):
+        form = OrderSettingsForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(form, status=400)
+        data = form.cleaned_data
+        try:
+            settings_services.order_settings_update(
+                actor=request.user, workflow_off=form.workflow_off(),
+                reserve_stock_at=data["reserve_stock_at"],
+                auto_receipt_days=data["auto_receipt_days"],
+                min_order_amount=data["min_order_amount"], ip=client_ip(request))
+        except ApplicationError as exc:
+            _raise_for(exc)
+            form_add_application_error(form, exc)
+            return self.render_page(form, status=400)
+        messages.success(request, _("Order settings saved."))
+        return redirect("dashboard:order-settings")
+
+
+class PaymentMethodsSaveView(OrderSettingsView):
+    """Which payment methods dealers are offered at checkout."""
+
+    def get(self, request):
+        return redirect("dashboard:order-settings")
+
+    def post(self, request):
+        form = PaymentMethodsForm(request.POST)
+        if form.is_valid():
+            try:
+                settings_services.payment_methods_update(
+                    actor=request.user, methods=form.cleaned_data["methods"],
+                    ip=client_ip(request))
+            except ApplicationError as exc:
+                _raise_for(exc)
+                form_add_application_error(form, exc)
+            else:
+                messages.success(request, _("Payment methods saved."))
+                return redirect(reverse("dashboard:order-settings") + "#payment-methods")
+        return self.render_page(status=400, bound={("payments", None): form})
+
+
+class ShippingMethodSaveView(OrderSettingsView):
+    """Add a shipping method (no ``pk``) or change one."""
+
+    def get(self, request, pk=None):
+        return redirect("dashboard:order-settings")
+
+    def post(self, request, pk=None):
+        method = None
+        if pk is not None:
+            method = selectors.shipping_method_get(pk=pk)
+            if method is None:
+                raise Http404
+        form = _method_form(method, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                settings_services.shipping_method_save(
+                    actor=request.user, method=method, name=data["name"], fee=data["fee"],
+                    is_active=data["is_active"], position=data["position"] or 0,
+                    ip=client_ip(request))
+            except ApplicationError as exc:
+                _raise_for(exc)
+                form_add_application_error(form, exc)
+            else:
+                messages.success(request, _("Shipping method saved."))
+                return redirect(reverse("dashboard:order-settings") + "#shipping-methods")
+        return self.render_page(status=400, bound={("method", pk): form})
+
+
+class CarrierSaveView(OrderSettingsView):
+    """Add a carrier (no ``pk``) or change one."""
+
+    def get(self, request, pk=None):
+        return redirect("dashboard:order-settings")
+
+    def post(self, request, pk=None):
+        carrier = None
+        if pk is not None:
+            carrier = selectors.carrier_get(pk=pk)
+            if carrier is None:
+                raise Http404
+        form = _carrier_form(carrier, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                settings_services.carrier_save(
+                    actor=request.user, carrier=carrier, name=data["name"],
+                    tracking_url=data["tracking_url"], is_active=data["is_active"],
+                    position=data["position"] or 0, ip=client_ip(request))
+            except ApplicationError as exc:
+                _raise_for(exc)
+                form_add_application_error(form, exc)
+            else:
+                messages.success(request, _("Carrier saved."))
+                return redirect(reverse("dashboard:order-settings") + "#carriers")
+        return self.render_page(status=400, bound={("carrier", pk): form})
