@@ -2,6 +2,7 @@
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from roles.enums import UserKind
 from roles.permissions import ANY_DEALER, ANY_STAFF, has_perm
@@ -67,3 +68,13 @@ def require(permission):
         return wrapped
 
     return decorate
+
+
+def raise_for(exc):
+    """A service's not-found / permission error (``ApplicationError`` with status 404 /
+    403) becomes the matching error page; any other error is left to the caller (a form
+    or page message)."""
+    if exc.status == 404:
+        raise Http404(exc.message) from exc
+    if exc.status == 403:
+        raise PermissionDenied(exc.message) from exc

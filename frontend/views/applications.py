@@ -21,7 +21,7 @@ from core.exceptions import ApplicationError, ConflictError
 from frontend.forms import form_add_application_error
 from frontend.forms_applications import (ApplyForm, ApproveForm, CustomerSettingsForm,
                                          RejectForm)
-from frontend.mixins import PermissionRequiredMixin
+from frontend.mixins import PermissionRequiredMixin, raise_for
 from frontend.views.auth import landing_for
 from frontend.views.media import serve_private_image
 from ordering.customers import selectors
@@ -43,14 +43,6 @@ STATUS_TABS = (
 
 def _site_url(request):
     return f"{request.scheme}://{request.get_host()}"
-
-
-def _raise_for(exc):
-    """A service's not-found / permission error becomes the matching error page."""
-    if exc.status == 404:
-        raise Http404(exc.message) from exc
-    if exc.status == 403:
-        raise PermissionDenied(exc.message) from exc
 
 
 # --- the public application page -------------------------------------------------
@@ -138,7 +130,7 @@ class CustomerSettingsView(PermissionRequiredMixin, FormView):
                 self_registration=form.cleaned_data["self_registration"],
                 ip=client_ip(self.request))
         except ApplicationError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             form_add_application_error(form, exc)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         if saved.self_registration:
@@ -241,7 +233,7 @@ class ApplicationDetailView(PermissionRequiredMixin, View):
             messages.error(request, exc.message)
             return redirect("dashboard:customer-application-detail", pk=application.pk)
         except ApplicationError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             form_add_application_error(form, exc)
             return self._render(application, approve_form=form, status=exc.status)
         messages.success(request, _("Approved: %(company)s can now order. We e-mailed "
@@ -262,7 +254,7 @@ class ApplicationDetailView(PermissionRequiredMixin, View):
             messages.error(request, exc.message)
             return redirect("dashboard:customer-application-detail", pk=application.pk)
         except ApplicationError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             form_add_application_error(form, exc)
             return self._render(application, reject_form=form, status=exc.status)
         messages.success(request, _("Application rejected. We e-mailed %(email)s the reason.")

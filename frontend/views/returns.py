@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
@@ -21,7 +20,7 @@ from django.views import View
 
 from core.exceptions import ApplicationError
 from frontend.forms import form_add_application_error
-from frontend.mixins import PermissionRequiredMixin
+from frontend.mixins import PermissionRequiredMixin, raise_for
 from frontend.views.media import RETURN_PHOTOS, serve_private_image
 from ordering.orders import selectors
 from ordering.orders.enums import RefundMethod, ReturnCondition, ReturnStatus
@@ -36,14 +35,6 @@ EVENT_TITLES = {R.REQUESTED: gettext_lazy("Return requested"),
                 R.REJECTED: gettext_lazy("Return rejected"),
                 R.RECEIVED: gettext_lazy("Goods received"),
                 R.COMPLETED: gettext_lazy("Refunded")}
-
-
-def _raise_for(exc):
-    """A service's not-found / permission error becomes the matching error page."""
-    if exc.status == 404:
-        raise Http404(exc.message) from exc
-    if exc.status == 403:
-        raise PermissionDenied(exc.message) from exc
 
 
 def _return_or_404(request, pk):
@@ -189,7 +180,7 @@ class ReturnDetailMixin(PermissionRequiredMixin):
     def refused(self, exc, form_key, form):
         """A service refusal: 404/403 pages; the message on the form (400) or, when the
         return has moved on meanwhile (409), above the page."""
-        _raise_for(exc)
+        raise_for(exc)
         item = self.return_request()
         if exc.fields:
             if hasattr(form, "add_service_error"):

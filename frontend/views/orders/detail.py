@@ -11,9 +11,9 @@ from django.views import View
 from core.exceptions import ApplicationError
 from frontend.forms import form_add_application_error
 from frontend.forms_orders import ActionForm, AmendForm, ShipForm
-from frontend.mixins import PermissionRequiredMixin
+from frontend.mixins import PermissionRequiredMixin, raise_for
 from frontend.views.media import ORDER_ATTACHMENTS, serve_private_download
-from frontend.views.orders.common import _order_or_404, _raise_for
+from frontend.views.orders.common import _order_or_404
 from ordering.orders import selectors, workflow
 from ordering.orders.documents import pdf_available
 from ordering.orders.enums import EventKind
@@ -116,7 +116,7 @@ class OrderActionView(OrderDetailMixin, View):
         try:
             workflow.transition(order=order, action=action, actor=request.user, reason=reason)
         except ApplicationError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             if exc.fields:
                 form_add_application_error(form, exc)
                 return self.render_detail(order, status=exc.status, action_form=form,
@@ -140,7 +140,7 @@ class OrderMessageView(OrderDetailMixin, View):
         try:
             order_messages.message_post(actor=request.user, order=order, body=body)
         except ApplicationError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             return self.render_detail(order, status=exc.status, message_error=exc.message,
                                       message_body=body)
         messages.success(request, _("Message sent."))
@@ -171,7 +171,7 @@ class OrderAmendView(OrderDetailMixin, View):
                                    shipping_fee=form.cleaned_data["shipping_fee"],
                                    reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             order = self.order()
             if exc.fields or workflow.is_amendable(order):
                 form.add_service_error(exc)
@@ -197,7 +197,7 @@ class OrderShipView(OrderDetailMixin, View):
                 carrier_id=data["carrier"], tracking_number=data["tracking_number"],
                 shipped_on=data["shipped_on"], note=data["note"])
         except ApplicationError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             order = self.order()
             if exc.fields or workflow.is_shippable(order):
                 form.add_service_error(exc)

@@ -11,8 +11,7 @@ from django.views import View
 from core.exceptions import ApplicationError
 from frontend.forms import form_add_application_error
 from frontend.forms_orders import OrderCreateForm
-from frontend.mixins import PermissionRequiredMixin
-from frontend.views.orders.common import _raise_for
+from frontend.mixins import PermissionRequiredMixin, raise_for
 from ordering.customers import selectors as customer_selectors
 from ordering.customers.enums import CustomerStatus
 from ordering.orders import selectors
@@ -96,7 +95,7 @@ class OrderCreateView(PermissionRequiredMixin, View):
                 shipping_method_id=data["shipping_method"], delivery_date=data["delivery_date"],
                 remark=data["remark"], idempotency_key=data["token"])
         except ApplicationError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             problems = _line_problems(exc)
             if problems:
                 form.add_error("lines", exc.message)

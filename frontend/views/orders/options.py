@@ -12,8 +12,7 @@ from core.exceptions import ApplicationError
 from frontend.forms import form_add_application_error
 from frontend.forms_orders import (CarrierForm, PaymentMethodsForm, OrderSettingsForm,
                                    ShippingMethodForm)
-from frontend.mixins import PermissionRequiredMixin
-from frontend.views.orders.common import _raise_for
+from frontend.mixins import PermissionRequiredMixin, raise_for
 from ordering.orders import selectors, workflow
 from ordering.orders.enums import OrderStatus
 from ordering.orders.services import settings as settings_services
@@ -82,7 +81,7 @@ class OrderSettingsView(PermissionRequiredMixin, View):
                 auto_receipt_days=data["auto_receipt_days"],
                 min_order_amount=data["min_order_amount"], ip=client_ip(request))
         except ApplicationError as exc:
-            _raise_for(exc)
+            raise_for(exc)
             form_add_application_error(form, exc)
             return self.render_page(form, status=400)
         messages.success(request, _("Order settings saved."))
@@ -103,7 +102,7 @@ class PaymentMethodsSaveView(OrderSettingsView):
                     actor=request.user, methods=form.cleaned_data["methods"],
                     ip=client_ip(request))
             except ApplicationError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form_add_application_error(form, exc)
             else:
                 messages.success(request, _("Payment methods saved."))
@@ -132,7 +131,7 @@ class ShippingMethodSaveView(OrderSettingsView):
                     is_active=data["is_active"], position=data["position"] or 0,
                     ip=client_ip(request))
             except ApplicationError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form_add_application_error(form, exc)
             else:
                 messages.success(request, _("Shipping method saved."))
@@ -161,7 +160,7 @@ class CarrierSaveView(OrderSettingsView):
                     tracking_url=data["tracking_url"], is_active=data["is_active"],
                     position=data["position"] or 0, ip=client_ip(request))
             except ApplicationError as exc:
-                _raise_for(exc)
+                raise_for(exc)
                 form_add_application_error(form, exc)
             else:
                 messages.success(request, _("Carrier saved."))
