@@ -99,12 +99,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "frontend.middleware.RejectNulBytesMiddleware",
-    "frontend.middleware.StripControlCharactersMiddleware",
+    "frontend.common.middleware.RejectNulBytesMiddleware",
+    "frontend.common.middleware.StripControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "frontend.middleware.UserLanguageMiddleware",
-    "frontend.middleware.PasswordChangeRequiredMiddleware",
+    "frontend.common.middleware.UserLanguageMiddleware",
+    "frontend.common.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -123,9 +123,12 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "frontend.context_processors.site",
+                "frontend.common.context_processors.site",
             ],
-            "builtins": ["frontend.templatetags.money"],
+            "builtins": ["frontend.common.templatetags.money"],
+            # the template tags live with the surfaces' shared code, not in an app folder
+            "libraries": {name: f"frontend.common.templatetags.{name}"
+                          for name in ("money", "notifications", "shop_cart", "ui")},
         },
     }
 ]
