@@ -56,3 +56,16 @@ def test_the_site_urls_are_a_handful_of_includes():
 
     for conf in (urls_public, urls_tenants):
         assert len(conf.urlpatterns) <= 6
+
+
+def test_forms_live_in_the_forms_packages():
+    """A view module parses no input itself: every form class is in a surface's forms/."""
+    defined_in_views = []
+    for path in sorted(FRONTEND.glob("*/views/**/*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and any(
+                    getattr(base, "attr", getattr(base, "id", "")).endswith(("Form", "Field"))
+                    for base in node.bases):
+                defined_in_views.append(f"{path.relative_to(ROOT)}: {node.name}")
+    assert defined_in_views == []

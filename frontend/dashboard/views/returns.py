@@ -9,7 +9,6 @@ checks the permission, the scope and the status itself.
 
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -21,14 +20,14 @@ from django.views import View
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import PermissionRequiredMixin, raise_for
+from frontend.dashboard.forms.returns import ApproveForm, ReceiveForm, RefundForm, RejectForm
 from frontend.common.views.media import RETURN_PHOTOS, serve_private_image
 from ordering.orders import selectors
-from ordering.orders.enums import RefundMethod, ReturnCondition, ReturnStatus
+from ordering.orders.enums import RefundMethod, ReturnStatus
 from ordering.orders.services import returns as return_services
 from roles.permissions import has_perm
 
 PAGE_SIZE = 50
-NOTE_MAX = 500
 R = ReturnStatus
 EVENT_TITLES = {R.REQUESTED: gettext_lazy("Return requested"),
                 R.APPROVED: gettext_lazy("Return approved"),
@@ -42,61 +41,6 @@ def _return_or_404(request, pk):
     if found is None:
         raise Http404
     return found
-
-
-# --- forms (they parse input only; the service decides) ----------------------------------
-
-
-class ApproveForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("Note for the dealer (optional)"),
-                           max_length=NOTE_MAX, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Why is the return rejected? The dealer sees this."),
-        max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-    def clean_reason(self):
-        reason = (self.cleaned_data.get("reason") or "").strip()
-        if not reason:
-            raise forms.ValidationError(_("Give a reason."))
-        return reason
-
-
-class ReceiveForm(forms.Form):
-    """Per return line: how many arrived (0 to what was asked) and in what condition."""
-
-    service_line_field = "qty_{}"  # a service error names lines by id
-    service_error_summary_with_lines = True
-
-    def __init__(self, data=None, *, lines, **kwargs):
-        super().__init__(data, **kwargs)
-        self.lines = list(lines)
-        for line in self.lines:
-            self.fields[f"qty_{line.pk}"] = forms.IntegerField(
-                label=pgettext("quantity", "Received"), min_value=0, max_value=line.quantity,
-                initial=line.quantity)
-            self.fields[f"condition_{line.pk}"] = forms.ChoiceField(
-                label=_("Condition"), choices=ReturnCondition.choices,
-                initial=ReturnCondition.GOOD)
-
-    def rows(self):
-        return [(line, self[f"qty_{line.pk}"], self[f"condition_{line.pk}"])
-                for line in self.lines]
-
-    def received(self):
-        data = self.cleaned_data
-        return {line.pk: (data[f"qty_{line.pk}"], data[f"condition_{line.pk}"])
-                for line in self.lines}
-
-class RefundForm(forms.Form):
-    amount = forms.DecimalField(label=gettext_lazy("Refund amount"), min_value=0,
-                                max_digits=14, decimal_places=2)
-    method = forms.ChoiceField(label=gettext_lazy("Refund to"), choices=RefundMethod.choices)
-    reference = forms.CharField(label=gettext_lazy("Reference (optional)"), max_length=60,
-                                required=False)
 
 
 # --- list -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ordering import spreadsheets
 from ordering.catalog.storefront import MAX_QUANTITY
 from ordering.orders.enums import OrderStatus, PaymentMethod
 from ordering.orders.services.checkout import MAX_REMARK
+from ordering.orders.services.messages import MAX_BODY
 
 MAX_ATTACHMENT = 5 * 1024 * 1024
 # what a file starts with → the extension it is stored under (the content decides)
@@ -182,3 +183,12 @@ class OrderFilterForm(forms.Form):
         if since and until and since > until:
             self.add_error("until", _("The end date is before the start date."))
         return data
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), max_length=MAX_BODY,
+        error_messages={"required": _("Write a message."),
+                        "max_length": _("Keep the message under %(limit_value)d "
+                                                   "characters.")},
+        widget=forms.Textarea(attrs={"rows": 2}))

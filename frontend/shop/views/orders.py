@@ -10,7 +10,6 @@ order's message thread goes through ``ordering.orders.services.messages``.
 
 import os
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,14 +17,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _, gettext_lazy, ngettext
+from django.utils.translation import gettext as _, ngettext
 from django.views import View
 
 from core.exceptions import (ApplicationError, ConflictError, NotFoundError,
                              PermissionDeniedError)
 from frontend.common.forms.base import form_add_application_error
-from frontend.shop.forms.orders import (CancelForm, CartLineForm, CheckoutForm, OrderFilterForm,
-                                        QuickOrderForm, TemplateSaveForm, cart_lines_from_post,
+from frontend.shop.forms.orders import (CancelForm, CartLineForm, CheckoutForm, MessageForm,
+                                        OrderFilterForm, QuickOrderForm, TemplateSaveForm, cart_lines_from_post,
                                         new_token)
 from frontend.shop.views.storefront import StorefrontMixin
 from frontend.common.views.media import ORDER_ATTACHMENTS, serve_private_download
@@ -434,15 +433,6 @@ def _event_text(event):
     if kind == EventKind.RECEIVED:
         return _("Receipt confirmed")
     return event.get_kind_display()
-
-
-class MessageForm(forms.Form):
-    body = forms.CharField(
-        label=gettext_lazy("Your message"), max_length=message_services.MAX_BODY,
-        error_messages={"required": gettext_lazy("Write a message."),
-                        "max_length": gettext_lazy("Keep the message under %(limit_value)d "
-                                                   "characters.")},
-        widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class OrderMixin(ShopOrdersMixin):

@@ -10,7 +10,6 @@ staff get 403 (the shop is for dealers). Photos live under the tenant's ``privat
 folder and are served only through :class:`ReturnPhotoView`.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,6 +21,7 @@ from django.views import View
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.media import RETURN_PHOTOS, serve_private_image
+from frontend.shop.forms.returns import ReturnForm
 from frontend.shop.views.orders import OrderMixin, ShopOrdersMixin
 from ordering.orders import selectors
 from ordering.orders.enums import ReturnStatus
@@ -29,68 +29,12 @@ from ordering.orders.services import returns as return_services
 
 R = ReturnStatus
 RETURNS_PER_PAGE = 20
-REASON_MAX = 1000
 EVENT_TEXTS = {R.REQUESTED: gettext_lazy("Return requested"),
                R.APPROVED: gettext_lazy("Approved: please send the goods"),
                R.REJECTED: gettext_lazy("Return rejected"),
                R.RECEIVED: gettext_lazy("The supplier received the goods"),
                R.COMPLETED: gettext_lazy("Refunded")}
 
-
-# --- the request form (it parses input only; the service decides) -------------------------
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name: a list (empty when none was chosen)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [found for found in (single(item, initial) for item in data) if found]
-        found = single(data, initial)
-        return [found] if found else []
-
-
-class ReturnForm(forms.Form):
-    """Per shipped line how many base units go back (blank is 0), the reason and photos."""
-
-    # a service error names lines by their id; its summary shows unless reason/photos do
-    service_line_field = "qty_{}"
-    service_error_summary_with_lines = True
-
-    reason = forms.CharField(
-        label=gettext_lazy("Why do you return the goods?"), max_length=REASON_MAX,
-        error_messages={"required": gettext_lazy("Say why you return the goods.")},
-        widget=forms.Textarea(attrs={"rows": 3}))
-    photos = MultipleFileField(
-        label=gettext_lazy("Photos (optional)"), required=False,
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-
-    def __init__(self, data=None, files=None, *, rows, **kwargs):
-        super().__init__(data, files, **kwargs)
-        self.fields["photos"].help_text = _("Up to %(n)d photos: JPEG, PNG or WebP, 5 MB "
-                                            "each.") % {"n": return_services.MAX_PHOTOS}
-        self.rows = rows
-        for row in rows:
-            self.fields[f"qty_{row['line'].pk}"] = forms.IntegerField(
-                label=row["line"].product_name, min_value=0, required=False,
-                error_messages={"invalid": _("Enter a whole number."),
-                                "min_value": _("Enter 0 or more.")})
-
-    def line_rows(self):
-        return [{**row, "field": self[f"qty_{row['line'].pk}"]} for row in self.rows]
-
-    def quantities(self):
-        data = self.cleaned_data
-        return {row["line"].pk: data.get(f"qty_{row['line'].pk}") or 0 for row in self.rows}
 
 def _shipped_rows(order, left):
     return [{"line": line, "returnable": left.get(line.pk, 0)}

@@ -9,53 +9,20 @@ dealers), a product the dealer may not see is 404.
 
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext as _
 from django.views import View
 
 from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from core.money import currency_symbol
 from frontend.common.views.base import DealerRequiredMixin
+from frontend.shop.forms.storefront import SORT_CHOICES, CatalogFilterForm
 from ordering.catalog import storefront
 from ordering.customers.selectors import login_for_dealer
-
-SORT_CHOICES = [
-    ("", gettext_lazy("Recommended")),
-    ("new", gettext_lazy("Newest")),
-    ("name", pgettext_lazy("of a thing", "Name")),
-    ("price", gettext_lazy("Price: low to high")),
-    ("-price", gettext_lazy("Price: high to low")),
-]
-PER_PAGE_CHOICES = (24, 48, 100)
-
-
-class CatalogFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), max_length=100, required=False)
-    category = forms.IntegerField(label=gettext_lazy("Category"), min_value=1, required=False)
-    brand = forms.IntegerField(label=gettext_lazy("Brand"), min_value=1, required=False)
-    tag = forms.CharField(label=gettext_lazy("Tag"), max_length=30, required=False)
-    price_min = forms.DecimalField(label=gettext_lazy("Lowest price"), min_value=0,
-                                   max_digits=14, decimal_places=2, required=False)
-    price_max = forms.DecimalField(label=gettext_lazy("Highest price"), min_value=0,
-                                   max_digits=14, decimal_places=2, required=False)
-    in_stock = forms.BooleanField(label=gettext_lazy("In stock only"), required=False)
-    sort = forms.ChoiceField(label=gettext_lazy("Sort by"), choices=SORT_CHOICES,
-                             required=False)
-    per_page = forms.IntegerField(label=gettext_lazy("Per page"), min_value=1,
-                                  max_value=storefront.MAX_PAGE_SIZE, required=False)
-
-    def clean(self):
-        data = super().clean()
-        low, high = data.get("price_min"), data.get("price_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("price_max", _("The highest price is below the lowest price."))
-        return data
-
 
 class _Linked:
     """Runs after the permission check: the dealer's login (``self.dealer_login``), or
