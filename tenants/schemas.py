@@ -71,6 +71,43 @@ def is_up_to_date(schema_name):
     return applied_migrations(schema_name) >= expected_migrations()
 
 
+_WITH_MIGRATIONS_TABLE_SQL = """
+SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid
+ WHERE c.relname = 'django_migrations' AND c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)
+"""
+LAG_QUERY_CHUNK = 500  # schemas per statement (one UNION ALL arm each)
+
+
+def migration_lag(schema_names):
+    """``{schema: how many migrations on disk it has not applied}`` for every schema in
+    ``schema_names`` that lags (an up-to-date schema is not in the result).
+
+    Two queries whatever the number of schemas (one per 500 schemas past that): which
+    schemas have a migrations table, then, for all of them in one statement, how many
+    of the expected migrations each lacks. A deploy reads it to migrate only the
+    schemas that need it; the operator console's health page shows it."""
+    names = sorted(set(schema_names))
+    if not names:
+        return {}
+    expected = sorted(expected_migrations())
+    apps, migration_names = [a for a, _n in expected], [n for _a, n in expected]
+    with connection.cursor() as cursor:
+        cursor.execute(_WITH_MIGRATIONS_TABLE_SQL, [names])
+        with_table = sorted(row[0] for row in cursor.fetchall())
+        lag = {name: len(expected) for name in names if name not in set(with_table)}
+        for start in range(0, len(with_table), LAG_QUERY_CHUNK):
+            chunk = with_table[start:start + LAG_QUERY_CHUNK]
+            arms = " UNION ALL ".join(
+                f"SELECT %s, (SELECT count(*) FROM e WHERE NOT EXISTS (SELECT 1 FROM "
+                f"{_quote(name)}.django_migrations m WHERE m.app = e.app AND m.name = e.name))"
+                for name in chunk)
+            cursor.execute(
+                "WITH e(app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])) " + arms,
+                [apps, migration_names, *chunk])
+            lag.update({name: missing for name, missing in cursor.fetchall() if missing})
+    return lag
+
+
 def migrate_schema(schema_name, *, create=True, verbosity=0):
     """Create (optionally) and fully migrate a tenant schema."""
     if create:
@@ -136,7 +173,9 @@ def template_ensure(*, verbosity=0):
     """Create or migrate the template schema that clones are made from."""
     citus_reference_tables_ensure()
     name = template_schema_name()
-    migrate_schema(name, create=not schema_exists(name), verbosity=verbosity)
+    exists = schema_exists(name)
+    if not exists or migration_lag([name]):  # a deploy with nothing new does nothing
+        migrate_schema(name, create=not exists, verbosity=verbosity)
     return name
 
 

@@ -3,6 +3,7 @@
 `test.py` and `production.py` hold the small overrides for those settings.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -45,6 +46,9 @@ ROOT_URLCONF = "config.urls_tenants"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_POOL_SIZE = env.int("TENANT_POOL_SIZE", default=3)
+# migrate_all migrates the schemas that lag in parallel, one forked worker per core
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATE_PROCESSES",
+                                               default=os.cpu_count() or 2)
 # Called inside a new tenant's schema by tenants.services.tenant_provision, whichever
 # path made the schema (pool, clone, migrate): the business defaults a new site starts
 # with (keyword arguments: tenant, language, currency).
