@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core import task_runs
 from core.models import OutboxTask, TaskRun
-from tenants import health, schemas
+from tenants import health
 from tenants.models import PoolHealth, Tenant
 from tests.factories import OperatorFactory, UserFactory
 
