@@ -180,12 +180,10 @@ def template_ensure(*, verbosity=0):
 
 
 _UNCLONEABLE_SQL = """
-SELECT 'trigger' FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %(s)s AND NOT t.tgisinternal
-UNION ALL SELECT 'view' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+SELECT 'view' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = %(s)s AND c.relkind IN ('v', 'm')
-UNION ALL SELECT 'function' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-  WHERE n.nspname = %(s)s
+UNION ALL SELECT 'routine' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = %(s)s AND p.prokind <> 'f'
 UNION ALL SELECT 'type' FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
   WHERE n.nspname = %(s)s AND t.typtype IN ('e', 'd', 'r', 'm')
 UNION ALL SELECT 'policy' FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
@@ -209,9 +207,10 @@ def clone_schema(source, target):
     Handles what tenant schemas hold: tables with identity keys. ``LIKE … INCLUDING
     ALL`` copies columns, defaults, identity, generated columns, checks and indexes;
     rows are copied without generated columns; foreign keys are re-added; identity
-    sequences move past the copied rows. Anything else (triggers, views, functions,
-    types, policies, free sequences) makes ``template_is_ready()`` false, and
-    provisioning migrates instead. Runs in the caller's transaction. (django-tenants'
+    sequences move past the copied rows; functions and triggers (the ledger's
+    append-only guard) are recreated from their definitions. Anything else (views,
+    procedures, types, policies, free sequences) makes ``template_is_ready()`` false,
+    and provisioning migrates instead. Runs in the caller's transaction. (django-tenants'
     generic ``clone_schema()`` SQL function takes ~2.4 s here; this ~70 ms.)
 
     Citus-safe (deploy/README.md): one SQL statement per ``execute()``, and ``setval``
@@ -249,6 +248,20 @@ def clone_schema(source, target):
             [source],
         )
         identities = cursor.fetchall()
+        cursor.execute(
+            """SELECT pg_get_functiondef(p.oid) FROM pg_proc p
+               JOIN pg_namespace n ON n.oid = p.pronamespace
+               WHERE n.nspname = %s AND p.prokind = 'f' ORDER BY p.proname""",
+            [source],
+        )
+        functions = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            """SELECT pg_get_triggerdef(t.oid, true) FROM pg_trigger t
+               JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = %s AND NOT t.tgisinternal ORDER BY t.tgname""",
+            [source],
+        )
+        triggers = [row[0] for row in cursor.fetchall()]
 
         cursor.execute(f"CREATE SCHEMA {q(target)}")
         for table, columns in tables:
@@ -264,6 +277,15 @@ def clone_schema(source, target):
         for table, name, definition in foreign_keys:
             cursor.execute(
                 f"ALTER TABLE {q(target)}.{q(table)} ADD CONSTRAINT {q(name)} {definition}")
+        # A function's definition always names its schema; a trigger's names what the
+        # source-only path did not make visible (nothing of the source's own).
+        qualified = re.compile(rf"^(CREATE OR REPLACE FUNCTION ){re.escape(q(source))}\.|"
+                               rf"^(CREATE OR REPLACE FUNCTION ){re.escape(source)}\.")
+        for definition in functions:
+            cursor.execute(qualified.sub(lambda m: (m.group(1) or m.group(2)) + f"{q(target)}.",
+                                         definition, count=1))
+        for definition in triggers:
+            cursor.execute(definition)  # binds to the target's table and function
         if identities:
             _identities_move_past_rows(cursor, target, identities)
     # django-tenants sets its own search_path again on the next cursor.
