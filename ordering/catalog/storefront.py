@@ -6,7 +6,7 @@ empty or holds the dealer's customer level, that have at least one active varian
 only active variants. Every price comes from the price engine
 (``ordering.catalog.pricing``) for the dealer's customer, so a dealer never sees
 another level's price and sees the same price on every page. Stock is shown as the
-tenant's ``stock_display`` (its business settings) allows (``services.stock.stock_for_dealer``).
+tenant's ``stock_display`` (its business settings) allows (``selectors.stock_for_dealer``).
 
 Query budgets: ``dealer_products`` runs a constant number of queries however many
 products a page shows (a price filter or price sort prices the whole candidate set in
@@ -30,7 +30,7 @@ from ordering.catalog import pricing
 from ordering.catalog.enums import StockDisplay
 from ordering.catalog.models import (Brand, Category, Favourite, Product, ProductImage,
                                      Unit, Variant, VariantUnit)
-from ordering.catalog.services.stock import stock_for_dealer
+from ordering.catalog.selectors import stock_for_dealer
 from ordering.catalog.specs import SPEC_VALUES, attribute_key, spec_label
 from ordering.catalog.specs import ordered as ordered_specs
 from ordering.settings.selectors import tenant_settings

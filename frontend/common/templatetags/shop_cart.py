@@ -7,7 +7,7 @@ bar share it); none when the view already put ``cart_count`` in the context.
 from django import template
 
 from ordering.customers.selectors import login_for_dealer
-from ordering.orders.services.cart import cart_count
+from ordering.orders.selectors import cart_count
 from roles.enums import UserKind
 
 register = template.Library()

@@ -98,7 +98,7 @@ class CartView(ShopOrdersMixin, View):
     def render_cart(self, *, status=200, line_errors=None, quick_form=None, quick_errors=None,
                     template_form=None):
         login = self.login
-        cart = cart_services.cart_view(login=login)
+        cart = selectors.cart_view(login=login)
         line_errors = line_errors or {}
         rows = []
         for line in cart.lines:
@@ -154,7 +154,7 @@ class CartAddView(ShopOrdersMixin, View):
                                            "%(n)d lines added to your cart.", added) % {
             "n": added})
         variants = {str(line["variant"]) for line in lines}
-        for line in cart_services.cart_view(login=login).problems:
+        for line in selectors.cart_view(login=login).problems:
             if str(line.variant.pk) in variants:
                 messages.warning(request, line.problem)
         return redirect(back)
@@ -318,7 +318,7 @@ class CheckoutView(ShopOrdersMixin, View):
             method_value=str(chosen or "")), status=status)
 
     def get(self, request):
-        cart = cart_services.cart_view(login=self.login)
+        cart = selectors.cart_view(login=self.login)
         if not cart.count:
             messages.info(request, _("Your cart is empty."))
             return redirect("shop:cart")
@@ -365,7 +365,7 @@ class CheckoutView(ShopOrdersMixin, View):
                 messages.success(request, _("Thank you! Your order %(number)s has been "
                                             "placed.") % {"number": order.number})
                 return redirect("shop:order-detail", pk=order.pk)
-        return self._render(form, cart_services.cart_view(login=self.login), status=400)
+        return self._render(form, selectors.cart_view(login=self.login), status=400)
 
 
 def _add_error(form, exc):
@@ -391,7 +391,7 @@ class OrderListView(ShopOrdersMixin, View):
         form = OrderFilterForm(request.GET)
         valid = form.is_valid()
         data = form.cleaned_data
-        orders = message_services.with_unread(selectors.dealer_order_list(
+        orders = selectors.with_unread(selectors.dealer_order_list(
             login=self.login, q=data.get("q") or "", status=data.get("status") or "",
             since=data.get("since"), until=data.get("until")), request.user, dealer=True)
         page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -462,7 +462,7 @@ class OrderDetailView(OrderMixin, View):
         # returns are of shipped goods: an order with nothing shipped has none to show
         returns = list(order.returns.all()) if shipped else []
         can_return = shipped and workflow.may_return(order, user)
-        thread = message_services.thread(actor=user, order=order)  # marks it read
+        thread = message_services.thread_open(actor=user, order=order)  # marks it read
         return render(self.request, self.template_name, self.context(
             order=order, lines=lines, shipments=list(order.shipments.all()),
             events=events, progress=workflow.progress(order, submitted=True), stop_event=stop_event,

@@ -134,6 +134,7 @@ class ProductView(StorefrontMixin, View):
     def post(self, request, pk):
         """Add the selected option to the cart. A quantity the cart refuses (−3, 1.5 …)
         is shown here, next to the quantity typed, with the page as it was."""
+        from ordering.orders import selectors as order_selectors
         from ordering.orders.services import cart as cart_services
 
         detail = self.product_or_404(pk)
@@ -156,7 +157,7 @@ class ProductView(StorefrontMixin, View):
             return self._render(detail, variant, add={
                 "quantity": quantity, "unit": unit, "errors": problems}, status=400)
         messages.success(request, _("Added to your cart."))
-        for line in cart_services.cart_view(login=self.dealer_login).problems:
+        for line in order_selectors.cart_view(login=self.dealer_login).problems:
             if line.variant.pk == offer.variant.pk:
                 messages.warning(request, line.problem)
         return redirect(f"{request.path}?variant={offer.variant.pk}")

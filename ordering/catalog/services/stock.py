@@ -10,10 +10,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, ConflictError
-from ordering.catalog.enums import MovementKind, StockDisplay, StockState
+from ordering.catalog.enums import MovementKind
 from ordering.catalog.models import StockMovement, Variant
 
-LOW_STOCK = 10  # available at or below this (and above 0) shows as "low"
 
 # kind → (on_hand sign, reserved sign) for a positive quantity
 _EFFECTS = {
@@ -122,27 +121,6 @@ def stock_move_many(*, actor, kind, quantities, reference=""):
         variant_id=i, kind=kind, on_hand_change=h, reserved_change=r,
         on_hand_after=after[i][0], reserved_after=after[i][1], reference=(reference or "")[:60],
         actor=who) for i, h, r in zip(ids, hands, reserveds)])
-
-
-def stock_state(available):
-    if available <= 0:
-        return StockState.OUT
-    if available <= LOW_STOCK:
-        return StockState.LOW
-    return StockState.IN_STOCK
-
-
-def stock_for_dealer(available):
-    """What a dealer sees of ``available`` under the tenant's ``stock_display``: a number,
-    a state, or None."""
-    from ordering.settings.selectors import tenant_settings
-
-    display = tenant_settings().stock_display
-    if display == StockDisplay.EXACT:
-        return {"quantity": max(available, 0), "state": stock_state(available)}
-    if display == StockDisplay.LEVEL:
-        return {"state": stock_state(available)}
-    return None
 
 
 def oversell_sync(*, allow):

@@ -258,7 +258,7 @@ class CarrierListApi(APIView):
 
 
 def _cart(request, code=status.HTTP_200_OK):
-    return Response(s.CartSerializer(cart.cart_view(login=_dealer_login(request))).data,
+    return Response(s.CartSerializer(selectors.cart_view(login=_dealer_login(request))).data,
                     status=code)
 
 
@@ -321,7 +321,7 @@ class QuickOrderApi(APIView):
         data.is_valid(raise_exception=True)
         added, errors = cart.quick_order(login=_dealer_login(request),
                                          text=data.validated_data["text"])
-        body = s.CartSerializer(cart.cart_view(login=_dealer_login(request))).data
+        body = s.CartSerializer(selectors.cart_view(login=_dealer_login(request))).data
         body.update({"added": added, "errors": [{"row": row, "message": str(message)}
                                                 for row, message in errors]})
         return Response(body)
@@ -545,7 +545,7 @@ class _ThreadApi(APIView):
 
     @extend_schema(responses=s.MessageSerializer(many=True))
     def get(self, request, pk):
-        found = messages.thread(actor=request.user, order=self._order(request, pk))
+        found = messages.thread_open(actor=request.user, order=self._order(request, pk))
         return Response(s.MessageSerializer(found, many=True).data)
 
     @extend_schema(request=s.MessageInputSerializer, responses={201: s.MessageSerializer})

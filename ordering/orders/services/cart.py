@@ -5,7 +5,6 @@ ordered (off the shelf, below the minimum, out of stock) stay in the cart with t
 problem, so the dealer sees why; checkout refuses them with the same message.
 """
 
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
@@ -26,44 +25,6 @@ def _orderer(login):
     if not login.can_order:
         raise PermissionDeniedError(_("Your login can only view; it cannot order."))
     return login
-
-
-@dataclass
-class CartView:
-    lines: list  # [lines.Line] with key = CartLine id
-    unavailable: list = field(default_factory=list)  # [(CartLine id, message)]
-
-    @property
-    def subtotal(self):
-        return line_service.total(self.lines)
-
-    @property
-    def count(self):
-        return len(self.lines) + len(self.unavailable)
-
-    @property
-    def problems(self):
-        return [line for line in self.lines if line.problem]
-
-    @property
-    def ok(self):
-        return bool(self.lines) and not self.problems and not self.unavailable
-
-
-def cart_view(*, login):
-    """The cart priced for the login's company (constant queries for any size)."""
-    rows = list(CartLine.objects.filter(login=login).values("pk", "variant_id", "unit_id",
-                                                            "quantity"))
-    raw = [{"variant": r["variant_id"], "unit": r["unit_id"], "quantity": r["quantity"],
-            "key": r["pk"]} for r in rows]
-    lines, unknown = line_service.resolve(login.customer, raw)
-    order = {r["pk"]: i for i, r in enumerate(rows)}
-    lines.sort(key=lambda line: order.get(line.key, 0))
-    return CartView(lines=lines, unavailable=unknown)
-
-
-def cart_count(*, login):
-    return CartLine.objects.filter(login=login).count() if login else 0
 
 
 def _quantity(value):

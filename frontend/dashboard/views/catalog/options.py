@@ -10,7 +10,7 @@ from frontend.common.forms.base import form_add_application_error
 from frontend.dashboard.forms.catalog import CatalogSettingsForm
 from frontend.dashboard.views.catalog.common import CatalogPermissionMixin
 from ordering.catalog.services.settings import catalog_settings_update
-from ordering.catalog.services.stock import LOW_STOCK
+from ordering.catalog.selectors import LOW_STOCK
 from ordering.settings.selectors import tenant_settings
 from roles.backends import client_ip
 

@@ -19,7 +19,6 @@ from frontend.dashboard.views.catalog.common import (CatalogPermissionMixin, FIL
                                            _stock_states)
 from ordering.catalog import selectors
 from ordering.catalog.services import products as catalog
-from ordering.catalog.services.stock import stock_state
 from roles.backends import client_ip
 from roles.permissions import has_perm
 
@@ -37,7 +36,7 @@ class ProductListView(CatalogPermissionMixin, View):
             stock=filters["stock"], sort=filters["sort"] or "position")
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         for product in page:
-            product.stock_state = stock_state(product.available)
+            product.stock_state = selectors.stock_state(product.available)
             product.thumbnail = product.ordered_images[0] if product.ordered_images else None
         return render(request, self.template_name, {
             "page": page, "filters": filters, "query_string": request.GET.urlencode(),

@@ -15,7 +15,7 @@ from frontend.dashboard.views.catalog.common import (CatalogPermissionMixin, PAG
                                            _filters, _stock_states)
 from ordering.catalog import selectors
 from ordering.catalog.enums import MovementKind
-from ordering.catalog.services.stock import stock_move, stock_state
+from ordering.catalog.services.stock import stock_move
 from roles.permissions import has_perm
 
 
@@ -32,7 +32,7 @@ class StockListView(CatalogPermissionMixin, View):
             sort=filters["sort"] or "product")
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         for variant in page:
-            variant.stock_state = stock_state(variant.available)
+            variant.stock_state = selectors.stock_state(variant.available)
             variant.specs = selectors.variant_specs(variant)
         return render(request, self.template_name, {
             "page": page, "filters": filters, "query_string": request.GET.urlencode(),
@@ -63,7 +63,7 @@ class StockVariantView(CatalogPermissionMixin, View):
                            PAGE_SIZE).get_page(self.request.GET.get("page"))
         return render(self.request, self.template_name, {
             "variant": variant, "specs": selectors.variant_specs(variant),
-            "stock_state": stock_state(variant.available), "page": ledger, "filters": {},
+            "stock_state": selectors.stock_state(variant.available), "page": ledger, "filters": {},
             "adjust_form": adjust_form or StockAdjustForm(prefix="adjust"),
             "receipt_form": receipt_form or StockReceiptForm(prefix="receipt"),
             "can_stock": has_perm(self.request.user, "manage_stock"),

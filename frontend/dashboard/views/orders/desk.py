@@ -17,7 +17,6 @@ from frontend.dashboard.views.orders.common import FILTERS, PAGE_SIZE, approvabl
 from ordering.customers import selectors as customer_selectors
 from ordering.orders import selectors, workflow
 from ordering.orders.enums import OrderStatus
-from ordering.orders.services import messages as order_messages
 from roles.permissions import has_perm
 
 
@@ -49,7 +48,7 @@ class OrderListView(PermissionRequiredMixin, View):
             sales_rep=filters["sales_rep"], since=filters["since"], until=filters["until"],
             min_total=filters["min_total"], max_total=filters["max_total"],
             sort=filters["sort"] or "new")
-        queryset = order_messages.with_unread(queryset, user, dealer=False)
+        queryset = selectors.with_unread(queryset, user, dealer=False)
         counts = selectors.status_counts(actor=user)
         paginator = Paginator(queryset, PAGE_SIZE)
         if not any(filters[key] for key in FILTERS if key not in ("status", "sort")):

@@ -84,7 +84,7 @@ class OrderDetailMixin(PermissionRequiredMixin):
 def _thread(user, order):
     """The order's messages; reading them marks them read for the user."""
     try:
-        return order_messages.thread(actor=user, order=order)
+        return order_messages.thread_open(actor=user, order=order)
     except ApplicationError:  # not on this order's thread: the page shows no messages
         return None
 
