@@ -118,9 +118,9 @@ def test_checkout_an_order_on_behalf_and_an_amendment(water):
         cart.cart_add(login=water.dana, lines=[{"variant": water.water.pk,
                                                 "unit": water.water_case.pk,
                                                 "quantity": cases}])
-        order = checkout.cart_checkout(actor=water.dana.user, address_id=water.address.pk,
-                                       payment_method=PaymentMethod.TRANSFER,
-                                       shipping_method_id=water.truck.pk)
+        order, _created = checkout.cart_checkout(
+            actor=water.dana.user, address_id=water.address.pk,
+            payment_method=PaymentMethod.TRANSFER, shipping_method_id=water.truck.pk)
         line = order.lines.get()
         assert (line.factor, line.base_quantity) == (24, cases * 24)
         assert line.unit_price == CASE[cases] and line.line_total == CASE[cases] * cases

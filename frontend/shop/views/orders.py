@@ -346,7 +346,7 @@ class CheckoutView(ShopOrdersMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                order = checkout_services.cart_checkout(
+                order, _created = checkout_services.cart_checkout(
                     actor=request.user, address_id=data["address"],
                     payment_method=data["payment_method"],
                     shipping_method_id=data.get("shipping_method") or None,

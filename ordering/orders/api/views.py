@@ -23,7 +23,7 @@ from ordering.customers.services.guards import login_of
 from ordering.orders import selectors, workflow
 from ordering.orders.api import serializers as s
 from ordering.orders.enums import OrderStatus, ReturnStatus
-from ordering.orders.models import Carrier, Order, ShippingMethod
+from ordering.orders.models import Carrier, ShippingMethod
 from ordering.orders.services import amendments, cart, checkout, messages, returns, shipments
 from roles.permissions import ANY_DEALER, SIGNED_IN
 
@@ -66,10 +66,6 @@ def _detail(request, order, *, dealer=False, code=status.HTTP_200_OK):
 
 def _key(request):
     return checkout.normal_key(request.headers.get("Idempotency-Key", ""))
-
-
-def _replay(request, key):
-    return bool(key) and Order.objects.filter(placed_by=request.user, idempotency_key=key).exists()
 
 
 def _lines(validated):
@@ -126,13 +122,11 @@ class OrderListApi(ListAPIView):
         customer = customer_get(actor=request.user, pk=data.validated_data.get("customer"))
         if customer is None:
             raise Http404
-        key = _key(request)
-        replay = _replay(request, key)
-        order = checkout.order_place(actor=request.user, customer=customer,
-                                     lines=_lines(data.validated_data["lines"]),
-                                     idempotency_key=key, **_details(data.validated_data))
-        return _detail(request, order, code=status.HTTP_200_OK if replay
-                       else status.HTTP_201_CREATED)
+        order, created = checkout.order_place(
+            actor=request.user, customer=customer, lines=_lines(data.validated_data["lines"]),
+            idempotency_key=_key(request), **_details(data.validated_data))
+        return _detail(request, order,
+                       code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 @extend_schema(tags=[TAG])
@@ -338,12 +332,10 @@ class CheckoutApi(APIView):
     def post(self, request):
         data = s.OrderDetailsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        key = _key(request)
-        replay = _replay(request, key)
-        order = checkout.cart_checkout(actor=request.user, idempotency_key=key,
-                                       **_details(data.validated_data))
+        order, created = checkout.cart_checkout(actor=request.user, idempotency_key=_key(request),
+                                                **_details(data.validated_data))
         return _detail(request, order, dealer=True,
-                       code=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+                       code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 @extend_schema(tags=[DEALER_TAG])

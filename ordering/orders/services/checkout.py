@@ -17,6 +17,7 @@ request is refused (422).
 import hashlib
 import json
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -131,10 +132,19 @@ def _check_details(customer, *, address_id, shipping_method_id, payment_method, 
     return address, method
 
 
+class Placed(NamedTuple):
+    """What placing an order did: the order, and whether this call created it (False: a
+    repeated ``Idempotency-Key`` returned the first order)."""
+
+    order: Order
+    created: bool
+
+
 def order_place(*, actor, customer=None, lines, address_id, payment_method,
                 shipping_method_id=None, delivery_date=None, remark="", attachment=None,
                 idempotency_key=None, from_cart=False):
-    """Place an order and return it (the first one again for a repeated key).
+    """Place an order: ``Placed(order, created)`` (the first order again, ``created``
+    False, for a repeated key, also when two requests with it raced).
 
     ``lines``: ``[{"variant", "unit", "quantity"}]``. A dealer orders for its own company
     (``customer`` may be omitted); staff need ``place_orders`` on ``customer``.
@@ -153,18 +163,20 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
     if key and actor is not None:
         first = _existing(actor, key, digest)
         if first is not None:
-            return first
+            return Placed(first, False)
     try:
         with transaction.atomic():
-            return _place(actor, customer, lines, address_id=address_id,
-                          payment_method=payment_method, shipping_method_id=shipping_method_id,
-                          delivery_date=delivery_date, remark=remark, attachment=attachment,
-                          key=key, digest=digest, from_cart=from_cart)
+            return Placed(_place(actor, customer, lines, address_id=address_id,
+                                 payment_method=payment_method,
+                                 shipping_method_id=shipping_method_id,
+                                 delivery_date=delivery_date, remark=remark,
+                                 attachment=attachment, key=key, digest=digest,
+                                 from_cart=from_cart), True)
     except IntegrityError:
         if key and actor is not None:  # the same key raced us and won
             first = _existing(actor, key, digest)
             if first is not None:
-                return first
+                return Placed(first, False)
         raise
 
 
@@ -233,7 +245,7 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
 
 def cart_checkout(*, actor, address_id, payment_method, shipping_method_id=None,
                   delivery_date=None, remark="", attachment=None, idempotency_key=None):
-    """Order what is in the dealer's cart (then empty it)."""
+    """Order what is in the dealer's cart (then empty it): ``Placed(order, created)``."""
     login = login_of(actor)
     if login is None:
         raise PermissionDeniedError(_("Sign in with your company's ordering login."))
@@ -244,7 +256,7 @@ def cart_checkout(*, actor, address_id, payment_method, shipping_method_id=None,
         if key:  # a double click after the first click emptied the cart
             first = Order.objects.filter(placed_by=actor, idempotency_key=key).first()
             if first is not None:
-                return first
+                return Placed(first, False)
         raise ApplicationError(_("Your cart is empty."), code="empty")
     return order_place(actor=actor, customer=login.customer, lines=raw, address_id=address_id,
                        payment_method=payment_method, shipping_method_id=shipping_method_id,

@@ -89,7 +89,7 @@ class OrderCreateView(PermissionRequiredMixin, View):
                     "row": row, "message": message} if row else message)
             return self._render(customer, form, status=400)
         try:
-            order = checkout.order_place(
+            order, _created = checkout.order_place(
                 actor=request.user, customer=customer, lines=raw, address_id=data["address"],
                 payment_method=data["payment_method"],
                 shipping_method_id=data["shipping_method"], delivery_date=data["delivery_date"],
