@@ -69,3 +69,15 @@ def test_forms_live_in_the_forms_packages():
                     for base in node.bases):
                 defined_in_views.append(f"{path.relative_to(ROOT)}: {node.name}")
     assert defined_in_views == []
+
+
+def test_no_view_opens_a_transaction_or_queries_the_orm():
+    """Adapters are thin: several writes at once are one service (its transaction), and
+    reads go through selectors."""
+    offenders = []
+    for path in sorted(FRONTEND.rglob("*.py")):
+        text = path.read_text()
+        for needle in ("transaction.atomic", ".objects."):
+            if needle in text:
+                offenders.append(f"{path.relative_to(ROOT)}: {needle}")
+    assert offenders == []

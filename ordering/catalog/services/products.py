@@ -137,7 +137,13 @@ PRODUCT_FIELDS = ("name", "code", "category", "brand", "tags", "description", "u
 
 
 def _product_values(values, *, partial):
+    """Checked product fields; ``brand`` and ``unit`` may be given by name (made when
+    new, matched without regard to case)."""
     cleaned = {k: values[k] for k in PRODUCT_FIELDS if k in values}
+    if isinstance(cleaned.get("brand"), str):
+        cleaned["brand"] = brand_get_or_create(cleaned["brand"])
+    if isinstance(cleaned.get("unit"), str):
+        cleaned["unit"] = unit_get_or_create(cleaned["unit"])
     if not partial or "name" in cleaned:
         cleaned["name"] = (cleaned.get("name") or "").strip()
         if not cleaned["name"]:
@@ -297,7 +303,8 @@ def variant_save(*, actor, product, variant=None, code, list_price, barcode="",
                  spec_values=None, weight=None, min_quantity=1, order_multiple=1,
                  is_active=True, image=None, units=None, position=None, ip=None):
     """Add a variant to ``product`` (``variant=None``) or change one. ``units``: pairs of
-    (Unit, factor) for the larger units it is also sold in (replaces the current ones).
+    (Unit or unit name, factor) for the larger units it is also sold in (replaces the
+    current ones); ``spec_values``: SpecValues or (specification, value) name pairs.
     ``position`` of a new variant: after the product's others unless given (imports
     that know it save a query)."""
     require_perm(actor, "manage_catalog")
@@ -330,6 +337,9 @@ def variant_save(*, actor, product, variant=None, code, list_price, barcode="",
     # a new variant has no spec values or units to replace (saves queries in imports)
     # None keeps what a variant has (a price-only edit must not wipe its specifications
     # or larger units); a new variant has nothing to replace (saves queries in imports)
+    if spec_values is not None:
+        spec_values = [value if isinstance(value, SpecValue)
+                       else spec_value_get_or_create(*value) for value in spec_values]
     if spec_values is not None and not created:
         variant.spec_values.set(spec_values)
     elif spec_values:
@@ -339,6 +349,8 @@ def variant_save(*, actor, product, variant=None, code, list_price, barcode="",
             VariantUnit.objects.filter(variant=variant).delete()
         seen, rows = set(), []
         for unit, factor in units:
+            if isinstance(unit, str):
+                unit = unit_get_or_create(unit)
             if unit.pk in seen or unit.pk == product.unit_id:
                 raise _error("units", _("Each unit once, and not the base unit."))
             if int(factor) < 2:

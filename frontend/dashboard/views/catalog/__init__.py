@@ -6,7 +6,8 @@ settings); ``common`` holds what they share.
 
 Thin: reads through ordering.catalog.selectors (customers through the scoped
 ordering.customers.selectors), writes through ordering.catalog.services. A page that
-posts several writes runs them in one transaction: an error leaves nothing half-saved.
+saves several things at once (the variants table, level prices, images) calls one
+service of ``ordering.catalog.services.editing``: all or nothing, in one transaction.
 """
 
 from frontend.dashboard.views.catalog.products import (ProductListView, ProductBulkShelfView,

@@ -16,10 +16,6 @@ STOCK_FILTERS = ("q", "category", "stock", "active", "sort")
 MAX_UPLOADS = 20
 
 
-class _Rollback(Exception):
-    """Raised inside a transaction to undo every write of a form that failed half-way."""
-
-
 class CatalogPermissionMixin(PermissionRequiredMixin):
     """Catalog pages: reading needs ``view_catalog``, changing ``manage_catalog``, unless a
     page declares otherwise (tenant-wide writes need their tenant-wide permission)."""

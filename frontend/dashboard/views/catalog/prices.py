@@ -2,7 +2,6 @@
 breaks)."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,9 +10,11 @@ from django.views import View
 
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
-from frontend.dashboard.forms.catalog import CustomerPriceForm, LevelPriceForm, QuantityBreaksForm
-from frontend.dashboard.views.catalog.common import CatalogPermissionMixin, _int, _Rollback, _product
+from frontend.dashboard.forms.catalog import (CustomerPriceForm, LevelPriceForm,
+                                              QuantityBreaksForm)
+from frontend.dashboard.views.catalog.common import CatalogPermissionMixin, _int, _product
 from ordering.catalog import selectors
+from ordering.catalog.services import editing
 from ordering.catalog.services import products as catalog
 from roles.backends import client_ip
 from roles.permissions import has_perm
@@ -96,25 +97,13 @@ class ProductPricesView(CatalogPermissionMixin, View):
         form = LevelPriceForm(request.POST, variants=product.ordered_variants, levels=levels)
         if not form.is_valid():
             return self.render_prices(product, levels=levels, level_form=form, status=400)
-        current = {(lp.variant_id, lp.level_id): (lp.price, lp.percent)
-                   for variant in product.ordered_variants
-                   for lp in variant.level_prices.all()}
-        changed = 0
         try:
-            with transaction.atomic():
-                for name, variant, level in form.cells:
-                    price, percent = form.cleaned_data[name]
-                    if current.get((variant.pk, level.pk), (None, None)) == (price, percent):
-                        continue
-                    try:
-                        catalog.level_price_set(actor=request.user, variant=variant,
-                                                level=level, price=price, percent=percent,
-                                                ip=client_ip(request))
-                    except ApplicationError as exc:
-                        form.add_error(name, exc.message)
-                        raise _Rollback from exc
-                    changed += 1
-        except _Rollback:
+            changed = editing.level_prices_set(
+                actor=request.user, product=product, ip=client_ip(request),
+                cells={name: (variant, level, *form.cleaned_data[name])
+                       for name, variant, level in form.cells})
+        except ApplicationError as exc:
+            form_add_application_error(form, exc)
             return self.render_prices(product, levels=levels, level_form=form, status=400)
         if changed:
             messages.success(request, ngettext("%(n)d level price saved.",
@@ -175,12 +164,9 @@ class ProductCustomerPriceView(ProductPricesView):
         targets = (list(variants.values()) if data["variant"] == "all"
                    else [variants[int(data["variant"])]])
         try:
-            with transaction.atomic():
-                customer = _customer_lookup(request.user, data["customer"])
-                for variant in targets:
-                    catalog.customer_price_set(actor=request.user, variant=variant,
-                                               customer=customer, price=data["price"],
-                                               ip=client_ip(request))
+            customer = _customer_lookup(request.user, data["customer"])
+            editing.customer_prices_set(actor=request.user, variants=targets, customer=customer,
+                                        price=data["price"], ip=client_ip(request))
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self.render_prices(product, customer_form=form, status=400)

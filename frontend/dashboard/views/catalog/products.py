@@ -3,7 +3,6 @@ and the product editor (details, variants, generated combinations, images)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,12 +11,14 @@ from django.views import View
 
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
-from frontend.dashboard.forms.catalog import (BulkPriceForm, GenerateForm, ProductCreateForm, ProductForm,
-                                    VariantFormSet, selected_ids)
-from frontend.dashboard.views.catalog.common import (CatalogPermissionMixin, FILTERS, MAX_UPLOADS,
-                                           PAGE_SIZE, _Rollback, _back, _filters, _product,
-                                           _stock_states)
+from frontend.common.views.base import raise_for
+from frontend.dashboard.forms.catalog import (BulkPriceForm, GenerateForm, ProductCreateForm,
+                                              ProductForm, VariantFormSet, selected_ids)
+from frontend.dashboard.views.catalog.common import (FILTERS, MAX_UPLOADS, PAGE_SIZE,
+                                                     CatalogPermissionMixin, _back, _filters,
+                                                     _product, _stock_states)
 from ordering.catalog import selectors
+from ordering.catalog.services import editing
 from ordering.catalog.services import products as catalog
 from roles.backends import client_ip
 from roles.permissions import has_perm
@@ -113,14 +114,23 @@ def _product_initial(product):
 
 
 def _product_values(form):
-    """The service's keyword arguments from a valid ProductForm (creates a typed brand
-    or unit: call inside the transaction of the write)."""
+    """The service's keyword arguments from a valid ProductForm (brand and unit by name:
+    the service makes a new one)."""
     data = form.cleaned_data
     return {"name": data["name"], "code": data["code"], "category": data["category"],
-            "brand": catalog.brand_get_or_create(data["brand"]),
-            "unit": catalog.unit_get_or_create(data["unit"]), "tags": data["tags"],
+            "brand": data["brand"] or "", "unit": data["unit"], "tags": data["tags"],
             "description": data["description"], "on_shelf": data["on_shelf"],
             "position": data["position"] or 0, "levels": list(data["levels"])}
+
+
+def _variant_row(form):
+    """A variant row for ``editing.variants_save`` from a valid row of the table."""
+    data = form.cleaned_data
+    return {"variant": data.get("id"), "code": data["code"], "list_price": data["list_price"],
+            "barcode": data["barcode"], "spec_values": list(data["specs"]),
+            "weight": data["weight"], "min_quantity": data["min_quantity"] or 1,
+            "order_multiple": data["order_multiple"] or 1, "is_active": data["is_active"],
+            "image": data.get("image"), "units": list(data["units"])}
 
 
 def _variant_initial(variant):
@@ -182,15 +192,14 @@ class ProductCreateView(CatalogPermissionMixin, View):
             return self._render(form, status=400)
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                if data["has_specs"]:
-                    product = catalog.product_create(actor=request.user, ip=client_ip(request),
-                                                     **_product_values(form))
-                else:
-                    product = catalog.product_create_single(
-                        actor=request.user, ip=client_ip(request),
-                        list_price=data["list_price"], opening_stock=data["opening_stock"] or 0,
-                        **_product_values(form))
+            if data["has_specs"]:
+                product = catalog.product_create(actor=request.user, ip=client_ip(request),
+                                                 **_product_values(form))
+            else:
+                product = catalog.product_create_single(
+                    actor=request.user, ip=client_ip(request),
+                    list_price=data["list_price"], opening_stock=data["opening_stock"] or 0,
+                    **_product_values(form))
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self._render(form, status=400)
@@ -245,9 +254,8 @@ class ProductDetailView(ProductEditorMixin, View):
         if not form.is_valid():
             return self.render_editor(product, form=form, status=400)
         try:
-            with transaction.atomic():
-                catalog.product_update(actor=request.user, product=product,
-                                       ip=client_ip(request), **_product_values(form))
+            catalog.product_update(actor=request.user, product=product,
+                                   ip=client_ip(request), **_product_values(form))
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self.render_editor(product, form=form, status=400)
@@ -265,22 +273,14 @@ class ProductVariantsView(ProductEditorMixin, View):
         formset = _variant_formset(product, request.POST)
         if not formset.is_valid():
             return self.render_editor(product, formset=formset, status=400)
-        variants = {v.pk: v for v in product.ordered_variants}
-        images = {image.pk: image for image in product.ordered_images}
-        saved = 0
+        changed = [row for row in formset.forms if not row.is_blank_new_row()
+                   and not (row.cleaned_data.get("id") and not row.has_changed())]
         try:
-            with transaction.atomic():
-                for row in formset.forms:
-                    if row.is_blank_new_row() or (row.cleaned_data.get("id") and
-                                                  not row.has_changed()):
-                        continue
-                    try:
-                        self._save_row(request, product, row, variants, images)
-                    except ApplicationError as exc:
-                        form_add_application_error(row, exc)
-                        raise _Rollback from exc
-                    saved += 1
-        except _Rollback:
+            saved = len(editing.variants_save(actor=request.user, product=product,
+                                              rows=[_variant_row(row) for row in changed],
+                                              ip=client_ip(request)))
+        except editing.VariantRowError as exc:
+            form_add_application_error(changed[exc.index], exc.error)
             return self.render_editor(product, formset=formset, status=400)
         if saved:
             messages.success(request, ngettext("%(n)d variant saved.", "%(n)d variants saved.",
@@ -289,28 +289,6 @@ class ProductVariantsView(ProductEditorMixin, View):
             messages.info(request, _("Nothing changed."))
         return redirect(reverse("dashboard:catalog-product", args=[product.pk]) + "#variants")
 
-    def _save_row(self, request, product, row, variants, images):
-        data = row.cleaned_data
-        variant = None
-        if data.get("id"):
-            variant = variants.get(data["id"])
-            if variant is None:
-                raise ApplicationError(_("This variant no longer exists: reload the page."))
-        image = None
-        if data.get("image"):
-            image = images.get(data["image"])
-            if image is None:
-                raise ApplicationError(_("Choose one of this product's images."),
-                                       fields={"image": [_("Choose one of this product's "
-                                                           "images.")]})
-        specs = [catalog.spec_value_get_or_create(name, value) for name, value in data["specs"]]
-        units = [(catalog.unit_get_or_create(name), factor) for name, factor in data["units"]]
-        catalog.variant_save(
-            actor=request.user, product=product, variant=variant, code=data["code"],
-            list_price=data["list_price"], barcode=data["barcode"], spec_values=specs,
-            weight=data["weight"], min_quantity=data["min_quantity"] or 1,
-            order_multiple=data["order_multiple"] or 1, is_active=data["is_active"],
-            image=image, units=units, ip=client_ip(request))
 
 
 class ProductGenerateView(ProductEditorMixin, View):
@@ -325,11 +303,10 @@ class ProductGenerateView(ProductEditorMixin, View):
             return self.render_editor(product, generate=form, status=400)
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                made = catalog.variants_generate(
-                    actor=request.user, product=product, specs=data["specs"],
-                    list_price=data["list_price"], code_prefix=data["code_prefix"] or None,
-                    ip=client_ip(request))
+            made = catalog.variants_generate(
+                actor=request.user, product=product, specs=data["specs"],
+                list_price=data["list_price"], code_prefix=data["code_prefix"] or None,
+                ip=client_ip(request))
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self.render_editor(product, generate=form, status=400)
@@ -358,16 +335,11 @@ class ProductImagesView(ProductEditorMixin, View):
             return self.render_editor(product, image_error=_(
                 "At most %(n)d images at a time.") % {"n": MAX_UPLOADS}, status=400)
         try:
-            with transaction.atomic():
-                for upload in uploads:
-                    name = upload.name
-                    try:
-                        catalog.image_add(actor=request.user, product=product, upload=upload,
-                                          ip=client_ip(request))
-                    except ApplicationError as exc:
-                        raise _Rollback(f"{name}: {exc.message}") from exc
-        except _Rollback as exc:
-            return self.render_editor(product, image_error=str(exc), status=400)
+            editing.images_add(actor=request.user, product=product, uploads=uploads,
+                               ip=client_ip(request))
+        except ApplicationError as exc:
+            raise_for(exc)
+            return self.render_editor(product, image_error=exc.message, status=400)
         messages.success(request, ngettext("%(n)d image added.", "%(n)d images added.",
                                            len(uploads)) % {"n": len(uploads)})
         return redirect(reverse("dashboard:catalog-product", args=[product.pk]) + "#images")
