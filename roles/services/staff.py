@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from core.exceptions import ApplicationError
+from roles.exceptions import LastAdministratorError, RoleError
 from core.mail import email_send
 from roles.catalog import ADMINISTRATOR
 from roles.enums import UserKind
@@ -16,10 +16,6 @@ from roles.permissions import forget_permissions
 from roles.services.accounts import account_set_active, password_link, user_create
 from roles.services.audit import audit_record
 from roles.services.guards import require_administrator
-
-
-class LastAdministratorError(ApplicationError):
-    code = "last_administrator"
 
 
 def _snapshot(user):
@@ -68,7 +64,7 @@ def staff_invite(*, actor, email, name, roles, regions=(), phone="", language=""
     """Open a staff account with the given roles; e-mail a link to set the password."""
     require_administrator(actor)
     if not roles:
-        raise ApplicationError(_("Choose at least one role."),
+        raise RoleError(_("Choose at least one role."),
                                fields={"roles": [_("Choose at least one role.")]})
     user = user_create(email=email, password=None, name=name, kind=UserKind.STAFF, phone=phone,
                        language=language)
@@ -87,9 +83,9 @@ def staff_update(*, actor, user, name, phone, roles, regions=(), ip=None):
     """Change a staff member's name, phone, roles (the union applies) and regions."""
     require_administrator(actor)
     if user.kind != UserKind.STAFF:
-        raise ApplicationError(_("Only staff accounts have roles."))
+        raise RoleError(_("Only staff accounts have roles."))
     if not roles:
-        raise ApplicationError(_("Choose at least one role."),
+        raise RoleError(_("Choose at least one role."),
                                fields={"roles": [_("Choose at least one role.")]})
     admin_group = _lock_administrators()
     before = _snapshot(user)
@@ -104,14 +100,14 @@ def staff_update(*, actor, user, name, phone, roles, regions=(), ip=None):
     phone = (phone or "").strip()
     message = _("This phone number is used by another account.")
     if phone and get_user_model().objects.filter(phone=phone).exclude(pk=user.pk).exists():
-        raise ApplicationError(message, fields={"phone": [message]})
+        raise RoleError(message, fields={"phone": [message]})
     user.name = (name or "").strip()
     user.phone = phone
     try:
         with transaction.atomic():
             user.save(update_fields=["name", "phone"])
     except IntegrityError as exc:
-        raise ApplicationError(message, fields={"phone": [message]}) from exc
+        raise RoleError(message, fields={"phone": [message]}) from exc
     _set_roles(user, roles)
     _set_regions(user, regions)
     audit_record(actor=actor, action="staff.update", obj=user, before=before,
@@ -126,7 +122,7 @@ def staff_set_active(*, actor, user, active, ip=None):
     account's security stamp, so re-enabling does not bring old sessions back."""
     require_administrator(actor)
     if user.kind != UserKind.STAFF:
-        raise ApplicationError(_("Only staff accounts are managed here."))
+        raise RoleError(_("Only staff accounts are managed here."))
     admin_group = _lock_administrators()
     if (not active and user.is_active
             and _active_administrators(admin_group).filter(pk=user.pk).exists()
@@ -154,12 +150,12 @@ def staff_send_password_reset(*, actor, user, site_url, ip=None):
 def roles_by_ids(ids):
     roles = list(Role.objects.filter(pk__in=ids).select_related("group"))
     if len(roles) != len(set(ids)):
-        raise ApplicationError(_("Unknown role."), fields={"roles": [_("Unknown role.")]})
+        raise RoleError(_("Unknown role."), fields={"roles": [_("Unknown role.")]})
     return roles
 
 
 def regions_by_ids(ids):
     regions = list(Region.objects.filter(pk__in=ids))
     if len(regions) != len(set(ids)):
-        raise ApplicationError(_("Unknown region."), fields={"regions": [_("Unknown region.")]})
+        raise RoleError(_("Unknown region."), fields={"regions": [_("Unknown region.")]})
     return regions

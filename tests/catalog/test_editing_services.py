@@ -12,7 +12,6 @@ from PIL import Image
 from core.exceptions import ApplicationError, PermissionDeniedError
 from ordering.catalog.models import CustomerPrice, LevelPrice, Product, ProductImage, Variant
 from ordering.catalog.services import editing
-from ordering.catalog.services import products as catalog
 from ordering.customers.services import customers as customer_services
 from tests.factories.roles import staff_with_roles
 

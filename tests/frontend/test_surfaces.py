@@ -4,7 +4,6 @@ another surface (common imports none of them). Checked from the source, imports 
 functions included."""
 
 import ast
-from pathlib import Path
 
 import pytest
 

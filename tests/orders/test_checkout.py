@@ -9,7 +9,7 @@ from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedErr
 from ordering.catalog.models import Variant
 from ordering.orders.enums import EventKind, OrderStatus
 from ordering.orders.models import Order
-from ordering.orders.services.checkout import IdempotencyMismatch
+from ordering.orders.exceptions import IdempotencyMismatch
 from tests.orders.conftest import place
 
 

@@ -31,6 +31,7 @@ from frontend.common.views.media import ORDER_ATTACHMENTS, serve_private_downloa
 from ordering.catalog import storefront
 from ordering.orders import selectors, workflow
 from ordering.orders.enums import EventKind, OrderStatus
+from ordering.orders.exceptions import IdempotencyMismatch
 from ordering.orders.services import amendments as amendment_services
 from ordering.orders.services import cart as cart_services
 from ordering.orders.services import checkout as checkout_services
@@ -354,7 +355,7 @@ class CheckoutView(ShopOrdersMixin, View):
                     attachment=data.get("attachment"), idempotency_key=data["token"])
             except PermissionDeniedError:
                 raise PermissionDenied from None
-            except checkout_services.IdempotencyMismatch:
+            except IdempotencyMismatch:
                 form.add_error(None, _("This form was already sent with other details. "
                                        "Check your orders, then send it again."))
                 form.data = form.data.copy()

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from core.api import query_parameters
 from core.exceptions import ApplicationError
+from ordering.catalog.exceptions import CatalogError
 from ordering.catalog import selectors
 from ordering.catalog.api import serializers as s
 from ordering.catalog.enums import MovementKind, StockState
@@ -186,7 +187,7 @@ class ProductImageListApi(APIView):
         uploads = request.FILES.getlist("images")
         if not uploads or len(uploads) > 20:
             message = _("Send one to 20 images in the field “images”.")
-            raise ApplicationError(message, fields={"images": [message]})
+            raise CatalogError(message, fields={"images": [message]})
         made = editing.images_add(actor=request.user, product=product, uploads=uploads,
                                   ip=client_ip(request))
         return Response(s.ImageSerializer(made, many=True).data,
@@ -322,7 +323,7 @@ class BrandListApi(_NamedListApi):
         brand = catalog.brand_get_or_create(name)
         if brand is None:
             message = _("Enter the brand's name.")
-            raise ApplicationError(message, fields={"name": [message]})
+            raise CatalogError(message, fields={"name": [message]})
         return brand
 
 
@@ -345,5 +346,5 @@ class UnitListApi(_NamedListApi):
         try:
             return catalog.unit_get_or_create(name)
         except ApplicationError as exc:
-            raise ApplicationError(exc.message, fields={"name": exc.fields.get("unit", [])}) \
+            raise CatalogError(exc.message, fields={"name": exc.fields.get("unit", [])}) \
                 from exc

@@ -8,21 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from ordering.catalog.exceptions import CatalogError, VariantRowError
 from ordering.catalog.models import LevelPrice
 from ordering.catalog.services import products as catalog
 from ordering.customers.services.guards import require_perm
-
-
-class VariantRowError(ApplicationError):
-    """Row ``index`` of a batch of variants was refused with ``error``. For the API the
-    error's fields sit under ``{"variants": {index: …}}``; a page shows ``error`` on
-    the row's own form."""
-
-    def __init__(self, index, error):
-        super().__init__(error.message, code=error.code, fields={"variants": {
-            str(index): error.fields or {"non_field_errors": [error.message]}}})
-        self.status = error.status
-        self.index, self.error = index, error
 
 
 def variant_row_save(*, actor, product, row, variants=None, images=None, ip=None):
@@ -39,14 +28,14 @@ def variant_row_save(*, actor, product, row, variants=None, images=None, ip=None
             variants = {v.pk: v for v in product.variants.filter(pk=variant_id)}
         variant = variants.get(int(variant_id))
         if variant is None:
-            raise ApplicationError(_("This variant no longer exists: reload the page."))
+            raise CatalogError(_("This variant no longer exists: reload the page."))
     if image_id:
         if images is None:
             images = {i.pk: i for i in product.images.filter(pk=image_id)}
         image = images.get(int(image_id))
         if image is None:
             message = _("Choose one of this product's images.")
-            raise ApplicationError(message, fields={"image": [message]})
+            raise CatalogError(message, fields={"image": [message]})
     return catalog.variant_save(actor=actor, product=product, variant=variant, image=image,
                                 ip=ip, **row)
 
@@ -90,14 +79,14 @@ def level_prices_set(*, actor, product, cells, ip=None):
     changed = 0
     for key, (variant, level, price, percent) in cells.items():
         if variant.product_id != product.pk:
-            raise ApplicationError(_("No such variant."), fields={key: [_("No such variant.")]})
+            raise CatalogError(_("No such variant."), fields={key: [_("No such variant.")]})
         if current.get((variant.pk, level.pk), (None, None)) == (price, percent):
             continue
         try:
             catalog.level_price_set(actor=actor, variant=variant, level=level, price=price,
                                     percent=percent, ip=ip)
         except ApplicationError as exc:
-            raise ApplicationError(exc.message, code=exc.code,
+            raise CatalogError(exc.message, code=exc.code,
                                    fields={key: [exc.message]}) from exc
         changed += 1
     return changed
@@ -121,6 +110,6 @@ def images_add(*, actor, product, uploads, ip=None):
         try:
             made.append(catalog.image_add(actor=actor, product=product, upload=upload, ip=ip))
         except ApplicationError as exc:
-            raise ApplicationError(f"{name}: {exc.message}", code=exc.code,
+            raise CatalogError(f"{name}: {exc.message}", code=exc.code,
                                    fields=exc.fields) from exc
     return made

@@ -8,7 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, NotFoundError
+from core.exceptions import ApplicationError
+from ordering.catalog.exceptions import CatalogError, CatalogNotFoundError
 from ordering.catalog.models import (Brand, Category, CustomerPrice, LevelPrice, Product,
                                      ProductImage, QuantityBreak, SpecAttribute, SpecValue,
                                      Unit, Variant, VariantUnit)
@@ -22,7 +23,7 @@ ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h3"
 
 
 def _error(field, message):
-    return ApplicationError(message, fields={field: [message]})
+    return CatalogError(message, fields={field: [message]})
 
 
 def clean_description(html):
@@ -309,7 +310,7 @@ def variant_save(*, actor, product, variant=None, code, list_price, barcode="",
     that know it save a query)."""
     require_perm(actor, "manage_catalog")
     if variant is not None and variant.product_id != product.pk:
-        raise NotFoundError(_("No such variant."))
+        raise CatalogNotFoundError(_("No such variant."))
     before = variant_snapshot(variant) if variant else None
     variant = variant or Variant(product=product, oversell=_oversell(),
                                  position=product.variants.count() if position is None
@@ -450,7 +451,7 @@ def quantity_breaks_set(*, actor, breaks, product=None, variant=None, ip=None):
     dicts {min_quantity, price} or {min_quantity, discount_percent}."""
     require_perm(actor, "manage_prices")
     if (product is None) == (variant is None):
-        raise ApplicationError(_("Quantity breaks belong to a product or a variant."))
+        raise CatalogError(_("Quantity breaks belong to a product or a variant."))
     QuantityBreak.objects.filter(product=product, variant=variant).delete()
     seen = set()
     for row in breaks:
@@ -513,7 +514,7 @@ def images_reorder(*, actor, product, image_ids, ip=None):
     require_perm(actor, "manage_catalog")
     images = {image.pk: image for image in product.images.all()}
     if set(int(pk) for pk in image_ids) != set(images):
-        raise ApplicationError(_("Give every image of the product once."))
+        raise CatalogError(_("Give every image of the product once."))
     for position, pk in enumerate(image_ids):
         images[int(pk)].position = position
     ProductImage.objects.bulk_update(images.values(), ["position"])

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import query_parameters
-from core.exceptions import PermissionDeniedError
+from ordering.orders.exceptions import OrderPermissionError
 from ordering.customers.selectors import customer_get
 from ordering.customers.services.guards import login_of
 from ordering.orders import selectors, workflow
@@ -44,7 +44,7 @@ def _staff_order(request, pk):
 def _dealer_login(request):
     login = login_of(request.user)
     if login is None:
-        raise PermissionDeniedError("Sign in with your company's ordering login.")
+        raise OrderPermissionError("Sign in with your company's ordering login.")
     return login
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from ordering.orders.exceptions import OrderError, OrderNotFoundError, OrderPermissionError
 from ordering.customers.services.guards import login_of
 from ordering.orders.models import OrderMessage, OrderThreadRead
 from roles.enums import UserKind
@@ -20,12 +20,12 @@ def _side(actor, order):
     if getattr(actor, "kind", None) == UserKind.DEALER:
         login = login_of(actor)
         if login is None or login.customer_id != order.customer_id or not actor.is_active:
-            raise NotFoundError(_("No such order."))
+            raise OrderNotFoundError(_("No such order."))
         return True
     if not has_perm(actor, "view_orders"):
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+        raise OrderPermissionError(_("You do not have permission to do this."))
     if not can_reach(actor, order):
-        raise NotFoundError(_("No such order."))
+        raise OrderNotFoundError(_("No such order."))
     return False
 
 
@@ -34,9 +34,9 @@ def message_post(*, actor, order, body):
     from_dealer = _side(actor, order)
     body = (body or "").strip()
     if not body:
-        raise ApplicationError(_("Write a message."), fields={"body": [_("Write a message.")]})
+        raise OrderError(_("Write a message."), fields={"body": [_("Write a message.")]})
     if len(body) > MAX_BODY:
-        raise ApplicationError(_("Keep the message under %(n)d characters.") % {"n": MAX_BODY},
+        raise OrderError(_("Keep the message under %(n)d characters.") % {"n": MAX_BODY},
                                fields={"body": [_("Too long.")]})
     message = OrderMessage.objects.create(order=order, author=actor, from_dealer=from_dealer,
                                           body=body)
