@@ -8,6 +8,13 @@ from django.db import connection
 from django.utils.formats import number_format
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
+CENT = Decimal("0.01")
+
+
+def money(value):
+    """``value`` as an amount of money: a Decimal to the cent, half up."""
+    return Decimal(str(value) if isinstance(value, float) else value).quantize(
+        CENT, rounding=ROUND_HALF_UP)
 
 
 def currency_symbol(code):

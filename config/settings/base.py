@@ -93,6 +93,7 @@ TENANT_APPS = [
     "ordering.notifications",
     "ordering.settings",  # the business settings: one row per tenant schema
     "ordering.spreadsheets",  # import jobs and their row errors
+    "ordering.finance",  # ledger, credit, payments
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -289,6 +290,9 @@ CELERY_BEAT_SCHEDULE = {
     # every hour, in every tenant: confirm receipt of orders shipped N days ago
     "orders-receipt-confirm": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
                                "args": ["ordering.orders.tasks.receipt_confirm_overdue_task"]},
+    # every day, in every tenant: each account's balance equals the sum of its entries
+    "finance-ledger-check": {"task": "tenants.tasks.fan_out_task", "schedule": 86400.0,
+                             "args": ["ordering.finance.tasks.ledger_check_task"]},
     # every day, in every tenant: forget old spreadsheet import jobs and their files
     "spreadsheets-jobs-purge": {"task": "tenants.tasks.fan_out_task", "schedule": 86400.0,
                                 "args": ["ordering.spreadsheets.tasks.import_jobs_purge_task"]},

@@ -13,7 +13,7 @@ from importlib import import_module
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-LOADERS = ("regions", "staff", "customers", "catalog", "orders", "returns")
+LOADERS = ("regions", "staff", "customers", "catalog", "orders", "returns", "finance")
 
 
 def supplier_load(supplier, *, only=None):

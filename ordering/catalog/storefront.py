@@ -25,7 +25,8 @@ from django.db.models import (BooleanField, Count, Exists, F, Func, OuterRef, Pr
 from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
-from ordering.catalog.exceptions import CatalogError, CatalogErrorCode, CatalogNotFoundError, CatalogPermissionError
+from ordering.catalog.exceptions import (CatalogError, CatalogErrorCode, CatalogNotFoundError,
+                                         CatalogPermissionError)
 from ordering.catalog import pricing
 from ordering.catalog.enums import StockDisplay
 from ordering.catalog.models import (Brand, Category, Favourite, Product, ProductImage,

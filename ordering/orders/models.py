@@ -154,6 +154,10 @@ class Order(models.Model):
                                       default=PaymentStatus.UNPAID)
     payment_method = models.CharField(_("payment method"), max_length=12,
                                       choices=PaymentMethod.choices)
+    # kept by ordering.finance: how much is paid (payment_status follows it), and whether
+    # the order was accepted beyond what the customer may spend (finance review waits)
+    amount_paid = models.DecimalField(_("paid"), default=ZERO, **MONEY)
+    credit_hold = models.BooleanField(_("on credit hold"), default=False)
     # an amendment raised the total: review waits for the dealer to accept it
     awaiting_dealer = models.BooleanField(_("awaiting the dealer's confirmation"), default=False)
     stock_reserved = models.BooleanField(default=False)

@@ -39,7 +39,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 
 from core.exceptions import ApplicationError, ConflictError
-from ordering.orders.exceptions import OrderConflictError, OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
+from ordering.orders import hooks
+from ordering.orders.exceptions import (OrderConflictError, OrderError, OrderErrorCode,
+                                        OrderNotFoundError, OrderPermissionError)
 from ordering.orders.enums import (EventKind, FulfilmentStatus, OrderStatus, ReserveAt,
                                    ReturnStatus)
 from ordering.settings.selectors import tenant_settings
@@ -69,6 +71,7 @@ STEP_BY_STATUS = {step.status: step for step in STEPS}
 SKIPPABLE = tuple(step.status for step in STEPS if step.skippable)
 REVIEW_STEPS = tuple(step.status for step in STEPS if step.review)
 TERMINAL = (S.COMPLETED, S.CANCELLED, S.REJECTED)
+VOIDED = (S.CANCELLED, S.REJECTED)  # stopped before completion: nothing is owed
 # An open order is one still on its way: submitted, or waiting at a step.
 OPEN_STATUSES = (S.SUBMITTED,) + tuple(step.status for step in STEPS)
 # Staff with ``amend_orders`` change an order while it waits at order review.
@@ -396,6 +399,8 @@ def transition(*, order, action, actor, reason="", data=None):
             if target != S.ORDER_REVIEW and review_hold(order):
                 target = S.ORDER_REVIEW  # a price to confirm holds it at review, on or off
         elif action in (APPROVE, ADVANCE):
+            if action == APPROVE and before == S.FINANCE_REVIEW:
+                hooks.run("finance_review", order=order, actor=actor)  # may refuse
             target = next_status(before)
             event_kind = EventKind.APPROVED if action == APPROVE else EventKind.SKIPPED
         elif action == SHIPPED:
@@ -418,6 +423,7 @@ def transition(*, order, action, actor, reason="", data=None):
                 record(order, EventKind.STOCK_RELEASED, actor)
             order.status = target
             order.save(update_fields=["status", "stock_reserved", "updated_at"])
+            hooks.run("order_voided", order=order, actor=actor)
         else:
             _enter(order, target, actor, skipped_note=(
                 _("Switched off in the workflow settings") if action != ADVANCE

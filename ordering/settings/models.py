@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ordering.settings.enums import ReserveAt, StockDisplay
+from ordering.settings.enums import FinanceRule, OverLimit, ReserveAt, StockDisplay
 
 SINGLETON_ID = 1
 
@@ -35,6 +35,13 @@ class TenantSettings(models.Model):
         _("confirm receipt automatically after (days)"), default=7)
     min_order_amount = models.DecimalField(_("minimum order amount"), max_digits=14,
                                            decimal_places=2, default=0)
+    # Finance (ordering.finance): an order beyond what the customer may spend is refused
+    # or accepted on credit hold; when finance review may pass an order.
+    credit_over_limit = models.CharField(_("an order beyond the credit limit"), max_length=8,
+                                         choices=OverLimit.choices, default=OverLimit.ALLOW)
+    finance_rule = models.CharField(_("finance review passes an order"), max_length=8,
+                                    choices=FinanceRule.choices,
+                                    default=FinanceRule.MANUAL)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

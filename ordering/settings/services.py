@@ -11,7 +11,8 @@ from roles.permissions import require_perm
 from roles.services.audit import audit_record
 
 SETTINGS = ("self_registration", "stock_display", "allow_oversell", "workflow_off",
-            "reserve_stock_at", "auto_receipt_days", "min_order_amount")
+            "reserve_stock_at", "auto_receipt_days", "min_order_amount", "credit_over_limit",
+            "finance_rule")
 
 
 def _jsonable(value):

@@ -234,6 +234,7 @@ STATUS_HOMES = {
     "ordering/customers/services/customers.py": 1,  # customer_status_change
     "ordering/customers/services/applications.py": 1,  # _decide
     "tenants/services.py": 1,  # tenant_set_status
+    "ordering/finance/services/payments.py": 2,  # a payment confirmed or rejected
 }
 
 

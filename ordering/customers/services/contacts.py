@@ -4,7 +4,8 @@ both; a dealer's logins edit their own company's addresses (shop self-service)."
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ordering.customers.exceptions import CustomerError, CustomerNotFoundError, CustomerPermissionError
+from ordering.customers.exceptions import (CustomerError, CustomerNotFoundError,
+                                           CustomerPermissionError)
 from ordering.customers.models import Address, Contact
 from ordering.customers.services.guards import (lock_customer, require_customer,
                                                 require_staff_or_dealer)

@@ -15,10 +15,11 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ordering.orders.exceptions import OrderConflictError, OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
+from ordering.orders.exceptions import (OrderConflictError, OrderError, OrderErrorCode,
+                                        OrderNotFoundError, OrderPermissionError)
 from ordering.catalog.pricing import money
 from ordering.customers.services.guards import login_of
-from ordering.orders import workflow
+from ordering.orders import hooks, workflow
 from ordering.orders.enums import EventKind
 from ordering.orders.models import Order, OrderLine
 from ordering.orders.services import lines as line_service
@@ -145,6 +146,8 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
             subtotal=subtotal, shipping_fee=fee, total=total,
             awaiting_dealer=rises or order.awaiting_dealer)
         reservations.adjust(order, before=reserved_before, actor=actor)
+        order.subtotal, order.shipping_fee, order.total = subtotal, fee, total
+        hooks.run("order_amended", order=order, previous_total=old_total, actor=actor)
         event = workflow.record(order, EventKind.AMENDED, actor, step=order.status,
                                 reason=reason, data={
                                     "diff": diff, "total_before": str(old_total),

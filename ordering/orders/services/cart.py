@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ordering.orders.exceptions import OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
+from ordering.orders.exceptions import (OrderError, OrderErrorCode, OrderNotFoundError,
+                                        OrderPermissionError)
 from ordering.catalog.storefront import MAX_QUANTITY
 from ordering.orders.models import CartLine, CartTemplate
 from ordering.orders.services import lines as line_service

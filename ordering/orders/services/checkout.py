@@ -23,12 +23,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ordering.orders.exceptions import IdempotencyMismatch, OrderConflictError, OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
+from ordering.orders.exceptions import (IdempotencyMismatch, OrderConflictError, OrderError,
+                                        OrderErrorCode, OrderNotFoundError, OrderPermissionError)
 from core.money import format_money
 from ordering.catalog.pricing import money
 from ordering.customers.enums import CustomerStatus
 from ordering.customers.services.guards import login_of, require_customer
-from ordering.orders import workflow
+from ordering.orders import hooks, workflow
 from ordering.orders.enums import PaymentMethod
 from ordering.orders.models import CartLine, Order, OrderDayCounter, OrderLine, ShippingMethod
 from ordering.orders.services import lines as line_service
@@ -235,6 +236,7 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
         CartLine.objects.filter(login=login).delete()
     order.number = _next_number()
     Order.objects.filter(pk=order.pk).update(number=order.number)
+    hooks.run("order_submitted", order=order, actor=actor)  # finance: charge, credit check
     return order
 
 

@@ -23,7 +23,8 @@ from django.db import transaction
 from django.db.models import Case, F, Sum, When
 from django.utils.translation import gettext as _
 
-from ordering.orders.exceptions import OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
+from ordering.orders.exceptions import (OrderError, OrderErrorCode, OrderNotFoundError,
+                                        OrderPermissionError)
 from core.money import format_money
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.pricing import money

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ConflictError
-from ordering.orders.exceptions import OrderConflictError, OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
+from ordering.orders.exceptions import (OrderConflictError, OrderError, OrderErrorCode,
+                                        OrderNotFoundError, OrderPermissionError)
 from ordering.orders import workflow
 from ordering.orders.enums import EventKind, FulfilmentStatus
 from ordering.orders.models import Carrier, Order, OrderLine, Shipment, ShipmentLine

@@ -1,0 +1,34 @@
+"""Finance's errors: the ledger, credit, payments."""
+
+from django.db.models import TextChoices
+
+from core.exceptions import (ApplicationError, ConflictError, NotFoundError,
+                             PermissionDeniedError, register_error_codes)
+
+
+@register_error_codes
+class FinanceErrorCode(TextChoices):
+    OVER_CREDIT = "over_credit", \
+        "The order does not fit what the customer may spend (see error.message)."
+    INSUFFICIENT_BALANCE = "insufficient_balance", \
+        "The prepaid or rebate balance does not cover the amount."
+    ALREADY_REVERSED = "already_reversed", "The ledger entry was reversed already."
+    ON_CREDIT_HOLD = "on_credit_hold", "The customer or order is on credit hold."
+    NOT_PAID = "not_paid", "Finance review needs the order paid (or within credit)."
+    PAYMENT_DECIDED = "payment_decided", "The payment was confirmed or rejected already."
+
+
+class FinanceError(ApplicationError):
+    pass
+
+
+class FinanceNotFoundError(FinanceError, NotFoundError):
+    pass
+
+
+class FinancePermissionError(FinanceError, PermissionDeniedError):
+    pass
+
+
+class FinanceConflictError(FinanceError, ConflictError):
+    pass

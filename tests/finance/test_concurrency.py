@@ -1,0 +1,76 @@
+"""Money races on real PostgreSQL with real threads: twenty orders of one customer at
+once against its prepaid balance, and two finance reviewers confirming one payment at
+once. These commit in acme (the ledger is append-only) and make their own customers."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+from ordering.finance import selectors
+from ordering.finance.enums import AccountKind, PaymentStatus
+from ordering.finance.models import Entry, Payment
+from ordering.finance.services import ledger, payments
+from ordering.orders.enums import PaymentMethod
+from ordering.orders.enums import PaymentStatus as OrderPaymentStatus
+from ordering.orders.models import Order
+from ordering.orders.services.checkout import order_place
+from tests.factories.roles import staff_with_roles
+from tests.orders.test_concurrency import _run, acme_world  # noqa: F401
+
+
+def test_twenty_prepaid_orders_at_once_never_overdraw_the_balance(acme_world):
+    acme, dealers, variant, _order = acme_world
+    v = variant(1000)
+    (login, address), = dealers(1)
+    with tenant_context(acme):
+        ledger.adjustment_post(actor=None, customer=login.customer,
+                               account_kind=AccountKind.PREPAID, amount="15.00",
+                               reason="Top-up")
+
+    def work():
+        with tenant_context(acme):
+            return order_place(actor=login.user, lines=[{"variant": v.pk, "quantity": 1}],
+                               address_id=address.pk,
+                               payment_method=PaymentMethod.PREPAID).order
+
+    results = _run([work for _ in range(20)])
+    assert all(isinstance(r, Order) for r in results), results
+    with tenant_context(acme):
+        orders = Order.objects.filter(customer=login.customer)
+        paid = orders.filter(payment_status=OrderPaymentStatus.PAID).count()
+        assert orders.count() == 20 and paid == 5  # 15.00 pays five orders of 3.00
+        balances = selectors.balances(login.customer)
+        assert balances.prepaid == 0  # never below: the database would refuse it
+        assert balances.owed == Decimal("45.00")  # the fifteen unpaid ones
+        assert selectors.ledger_mismatches() == []
+
+
+def test_two_reviewers_confirming_one_payment_at_once_post_it_once(acme_world):
+    acme, dealers, variant, order = acme_world
+    v = variant(100)
+    (login, address), = dealers(1)
+    placed = order(login, address, [{"variant": v.pk, "quantity": 2}])()
+    with tenant_context(acme):
+        reviewers = [staff_with_roles("finance_reviewer",
+                                      email=f"fin-{placed.pk}-{n}@acme.example")
+                     for n in range(2)]
+        payment = payments.payment_record(actor=login.user, amount="6.00",
+                                          paid_on=timezone.localdate(), order_ids=[placed.pk])
+
+    def confirm(reviewer):
+        def work():
+            with tenant_context(acme):
+                return payments.payment_confirm(actor=reviewer, payment=payment)
+        return work
+
+    results = _run([confirm(r) for r in reviewers])
+    assert sum(isinstance(r, Payment) for r in results) == 1
+    refused, = [r for r in results if not isinstance(r, Payment)]
+    assert getattr(refused, "code", None) == "payment_decided"
+    with tenant_context(acme):
+        assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.CONFIRMED
+        assert Entry.objects.filter(payment=payment).count() == 1
+        placed.refresh_from_db()
+        assert placed.payment_status == OrderPaymentStatus.PAID
+        assert selectors.balances(login.customer).owed == 0
