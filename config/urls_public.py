@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from billing.views import stripe_webhook
 from frontend.views import auth, ops, public
 
 ops_patterns = (
@@ -21,6 +22,7 @@ urlpatterns = [
     path("password/change/", auth.PasswordChangeView.as_view(), name="password-change"),
     path("i18n/language/", auth.SetLanguageView.as_view(), name="set-language"),
     path("ops/", include(ops_patterns)),
+    path("billing/stripe/webhook/", stripe_webhook, name="stripe-webhook"),
 ]
 
 handler403 = "frontend.views.errors.permission_denied"

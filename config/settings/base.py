@@ -59,6 +59,7 @@ SHARED_APPS = [
     "core",
     "tenants",
     "shared",
+    "billing",  # plans, subscriptions, Stripe events (public schema)
     # contenttypes lives in the public schema only, so a content type has the
     # same id in every tenant schema (the ContentType cache is process-global).
     "django.contrib.contenttypes",
@@ -108,7 +109,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "tenants.middleware.TenantStatusMiddleware",
+    "billing.middleware.EntitlementMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -285,6 +286,10 @@ CELERY_BEAT_SCHEDULE = {
     # every day, in every tenant: forget old spreadsheet import jobs and their files
     "spreadsheets-jobs-purge": {"task": "tenants.tasks.fan_out_task", "schedule": 86400.0,
                                 "args": ["ordering.spreadsheets.tasks.import_jobs_purge_task"]},
+    # billing, in public: subscriptions compared with Stripe; trial reminders and expiry
+    "billing-reconcile": {"task": "billing.tasks.reconcile_task", "schedule": 3600.0},
+    "billing-trial-reminders": {"task": "billing.tasks.trial_reminders_task",
+                                "schedule": 3600.0},
 }
 IMPORT_JOBS_KEEP_DAYS = env.int("IMPORT_JOBS_KEEP_DAYS", default=7)
 

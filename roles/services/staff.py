@@ -3,11 +3,12 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from core.exceptions import ApplicationError
+from core.limits import limit_check
 from core.mail import email_send
 from roles.catalog import ADMINISTRATOR
 from roles.enums import UserKind
@@ -67,6 +68,7 @@ def staff_invite(*, actor, email, name, roles, regions=(), phone="", language=""
                  site_url, ip=None):
     """Open a staff account with the given roles; e-mail a link to set the password."""
     require_administrator(actor)
+    limit_check(connection.tenant, "staff")
     if not roles:
         raise ApplicationError(_("Choose at least one role."),
                                fields={"roles": [_("Choose at least one role.")]})

@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.limits import limit_check
 from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.money import format_money
 from ordering.catalog.pricing import money
@@ -170,6 +171,7 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
 
 def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_method_id,
            delivery_date, remark, attachment, key, digest, from_cart):
+    limit_check(connection.tenant, "orders")
     login, on_behalf = _orderer(actor, customer)
     if customer.status != CustomerStatus.ACTIVE:
         raise ConflictError(_("This customer account is not active."))

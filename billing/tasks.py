@@ -1,0 +1,17 @@
+from celery import shared_task
+
+
+@shared_task(name="billing.tasks.reconcile_task")
+def reconcile_task():
+    """Beat, hourly, in public: compare every subscription with Stripe, repair drift."""
+    from billing.reconcile import reconcile_all
+
+    return reconcile_all()
+
+
+@shared_task(name="billing.tasks.trial_reminders_task")
+def trial_reminders_task():
+    """Beat, hourly, in public: trial reminders (3 days, 1 day before) and expiry."""
+    from billing.services import trial_reminders_send
+
+    return trial_reminders_send()
