@@ -139,7 +139,6 @@ def trial_reminders_send(*, now=None):
     per tenant and trial; expire trials whose end has passed without a Stripe
     subscription (Stripe expires its own). Returns (reminders sent, trials expired)."""
     from core.mail import email_send
-    from tenants.models import Tenant
 
     now = now or timezone.now()
     sent = expired = 0

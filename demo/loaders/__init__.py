@@ -13,7 +13,7 @@ from importlib import import_module
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-LOADERS = ("regions", "staff", "customers", "catalog", "orders", "returns")
+LOADERS = ("regions", "staff", "customers", "catalog", "orders", "returns", "billing")
 
 
 def supplier_load(supplier, *, only=None):
@@ -35,4 +35,7 @@ def load_all():
         tenant = tenants.load(supplier)
         with tenant_context(tenant):
             supplier_load(supplier)
+    from demo.loaders import billing
+
+    billing.past_due_load()
     connection.set_schema_to_public()

@@ -1,5 +1,4 @@
 import pytest
-from rest_framework.test import APIRequestFactory  # noqa: F401
 
 from billing.enums import BillingStatus as S, EventSource
 from billing.exceptions import BillingError
