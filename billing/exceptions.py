@@ -32,9 +32,13 @@ _STATUS = {
 
 
 class BillingError(ApplicationError):
-    def __init__(self, code, message, *, fields=None, upgrade_url=""):
+    """``limit``, ``allowed`` and ``used`` say which plan limit refused (LIMIT_REACHED)."""
+
+    def __init__(self, code, message, *, fields=None, upgrade_url="", limit="", allowed=None,
+                 used=None):
         code = BillingErrorCode(code)
         super().__init__(message, code=code.value, fields=fields)
         self.billing_code = code
         self.status = _STATUS[code]
         self.upgrade_url = upgrade_url
+        self.limit, self.allowed, self.used = limit, allowed, used

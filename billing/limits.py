@@ -80,5 +80,4 @@ def limit_check(tenant, what, *, adding=1):
             _("Your plan %(plan)s allows %(allowed)s %(what)s and this site has %(used)s. "
               "Upgrade your plan on the billing page to add more.")
             % {"plan": plan.code, "allowed": allowed, "what": what.label, "used": used},
-            fields={"limit": what.value, "allowed": allowed, "used": used},
-            upgrade_url=BILLING_URL)
+            upgrade_url=BILLING_URL, limit=what.value, allowed=allowed, used=used)

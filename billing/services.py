@@ -169,6 +169,29 @@ def trial_reminders_send(*, now=None):
     return sent, expired
 
 
+def usage_refresh(*, tenant, now=None):
+    """Count the tenant's usage into its ``Usage`` row (for the billing page's bars; the
+    limit checks count for themselves). Storage: the tenant's media folder, in MB."""
+    import os
+    from pathlib import Path
+
+    from django_tenants.utils import tenant_context
+
+    from billing.limits import usage_count
+    from billing.models import Usage
+
+    with tenant_context(tenant):
+        counts = {what.value: usage_count(what, now=now) for what in Limit
+                  if what != Limit.STORAGE}
+    folder = Path(settings.MEDIA_ROOT) / tenant.schema_name
+    size = sum(entry.stat().st_size for entry in folder.rglob("*") if entry.is_file()) \
+        if os.path.isdir(folder) else 0
+    counts[Limit.STORAGE.value] = size // (1024 * 1024)
+    Usage.objects.update_or_create(tenant=tenant, defaults={**counts,
+                                                            "counted_at": now or timezone.now()})
+    return counts
+
+
 def stripe_configured():
     return bool(settings.STRIPE_SECRET_KEY)
 

@@ -15,3 +15,13 @@ def trial_reminders_task():
     from billing.services import trial_reminders_send
 
     return trial_reminders_send()
+
+
+@shared_task(name="billing.tasks.usage_refresh_task")
+def usage_refresh_task():
+    """Fanned out per tenant: count the tenant's usage for its billing page."""
+    from django.db import connection
+
+    from billing.services import usage_refresh
+
+    return usage_refresh(tenant=connection.tenant)

@@ -290,6 +290,9 @@ CELERY_BEAT_SCHEDULE = {
     "billing-reconcile": {"task": "billing.tasks.reconcile_task", "schedule": 3600.0},
     "billing-trial-reminders": {"task": "billing.tasks.trial_reminders_task",
                                 "schedule": 3600.0},
+    # every hour, in every tenant: usage counted for the billing page's bars
+    "billing-usage-refresh": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
+                              "args": ["billing.tasks.usage_refresh_task"]},
 }
 IMPORT_JOBS_KEEP_DAYS = env.int("IMPORT_JOBS_KEEP_DAYS", default=7)
 

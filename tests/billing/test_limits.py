@@ -33,7 +33,7 @@ def test_one_customer_more_than_the_plan_allows_is_refused(acme, owner):
     assert error.value.code == "plan_limit_reached"
     assert error.value.status == 402
     assert "Upgrade your plan" in error.value.message
-    assert error.value.fields["allowed"] == used + 1
+    assert (error.value.limit, error.value.allowed) == ("customers", used + 1)
     assert not Customer.objects.filter(name="Second").exists()
 
 
