@@ -13,6 +13,7 @@ from billing.exceptions import BillingError, BillingErrorCode
 from billing.models import Plan, Subscription, TrialReminder
 
 TRIAL_REMINDER_DAYS = (3, 1)
+GRACE_DAYS = 14  # past due → suspended, for subscriptions billed by hand
 
 
 def subscription_ensure(*, tenant):
@@ -167,6 +168,24 @@ def trial_reminders_send(*, now=None):
                     sent += 1
             break  # only the nearest reminder
     return sent, expired
+
+
+def manual_periods_check(*, now=None):
+    """Manual billing mode (no Stripe): a paid period that ended makes the subscription
+    past due; ``GRACE_DAYS`` later it is suspended. Stripe-billed subscriptions follow
+    Stripe (Smart Retries, then unpaid). Returns how many changed."""
+    now = now or timezone.now()
+    changed = 0
+    overdue = Subscription.objects.filter(manual=True, current_period_end__lt=now,
+                                          status__in=[BillingStatus.ACTIVE,
+                                                      BillingStatus.PAST_DUE])
+    for subscription in overdue:
+        late = now - subscription.current_period_end
+        to = BillingStatus.SUSPENDED if late > timedelta(days=GRACE_DAYS) \
+            else BillingStatus.PAST_DUE
+        changed += lifecycle.transition(subscription=subscription, to=to,
+                                        source=EventSource.SYSTEM, reason="paid period ended")
+    return changed
 
 
 def usage_refresh(*, tenant, now=None):

@@ -11,10 +11,11 @@ def reconcile_task():
 
 @shared_task(name="billing.tasks.trial_reminders_task")
 def trial_reminders_task():
-    """Beat, hourly, in public: trial reminders (3 days, 1 day before) and expiry."""
-    from billing.services import trial_reminders_send
+    """Beat, hourly, in public: trial reminders (3 days, 1 day before) and expiry; hand-billed
+    periods that ended (past due, then suspended after the grace period)."""
+    from billing.services import manual_periods_check, trial_reminders_send
 
-    return trial_reminders_send()
+    return trial_reminders_send(), manual_periods_check()
 
 
 @shared_task(name="billing.tasks.usage_refresh_task")

@@ -72,3 +72,22 @@ def test_manual_mode_command_assigns_plan_and_period(acme, settings):
     subscription = subscription_ensure(tenant=acme)
     assert (acme.plan, acme.status) == ("pro", "active")
     assert subscription.manual and subscription.current_period_end.year == 2027
+
+
+def test_hand_billed_period_ends_past_due_then_suspended_after_grace(acme, settings):
+    from billing.services import GRACE_DAYS, manual_periods_check
+
+    settings.STRIPE_SECRET_KEY = ""
+    until = timezone.now() + timedelta(days=30)
+    call_command("billing_assign", "acme", "basic", "--status", "active",
+                 "--until", until.date().isoformat())
+    subscription = subscription_ensure(tenant=acme)
+    end = subscription.current_period_end
+    assert manual_periods_check(now=end - timedelta(hours=1)) == 0
+    assert manual_periods_check(now=end + timedelta(hours=1)) == 1
+    acme.refresh_from_db()
+    assert acme.status == S.PAST_DUE
+    assert manual_periods_check(now=end + timedelta(days=GRACE_DAYS, hours=1)) == 1
+    acme.refresh_from_db()
+    assert acme.status == S.SUSPENDED
+    assert manual_periods_check(now=end + timedelta(days=GRACE_DAYS + 1)) == 0
