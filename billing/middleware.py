@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from billing.exceptions import STATUS, BillingErrorCode as Code
 from billing.lifecycle import entitlement
 
 OPEN_PREFIXES = ("/static/", "/login/", "/logout/", "/i18n/", "/password/")
@@ -21,8 +22,8 @@ _SAFE = {"GET", "HEAD", "OPTIONS"}
 
 def _refuse(request, tenant, code, message):
     if request.path_info.startswith("/api/"):
-        return JsonResponse({"error": {"code": code, "message": message, "fields": {}}},
-                            status=402 if code != "tenant_suspended" else 403)
+        return JsonResponse({"error": {"code": code.value, "message": message, "fields": {}}},
+                            status=STATUS[code])
     return render(request, "public/tenant_suspended.html",
                   {"tenant": tenant, "message": message}, status=403)
 
@@ -45,14 +46,14 @@ class EntitlementMiddleware:
             if request.method in _SAFE or path.startswith(BILLING_PREFIXES):
                 return self.get_response(request)  # the billing views check the permission
             if not rights.can_write:
-                return _refuse(request, tenant, "tenant_read_only",
+                return _refuse(request, tenant, Code.READ_ONLY,
                                _("This site is read-only until its subscription is paid."))
             return self.get_response(request)
         if kind == "dealer" and rights.dealer_sign_in and rights.can_order:
             return self.get_response(request)
         if kind == "dealer" and rights.dealer_sign_in:
-            return _refuse(request, tenant, "ordering_paused",
+            return _refuse(request, tenant, Code.ORDERING_PAUSED,
                            _("Ordering is paused for the moment. Your orders and account are "
                              "kept; please contact your supplier."))
-        return _refuse(request, tenant, "tenant_suspended",
+        return _refuse(request, tenant, Code.TENANT_SUSPENDED,
                        _("This site is not available at the moment."))

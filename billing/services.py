@@ -11,6 +11,7 @@ from billing import lifecycle
 from billing.enums import BillingStatus, EventSource, Interval, Limit
 from billing.exceptions import BillingError, BillingErrorCode
 from billing.models import Plan, Subscription, TrialReminder
+from tenants.enums import Plan as PlanCode
 
 TRIAL_REMINDER_DAYS = (3, 1)
 GRACE_DAYS = 14  # past due → suspended, for subscriptions billed by hand
@@ -21,7 +22,7 @@ def subscription_ensure(*, tenant):
     existing = Subscription.objects.select_related("plan", "tenant").filter(tenant=tenant).first()
     if existing:
         return existing
-    plan = Plan.objects.filter(code=tenant.plan).first() or Plan.objects.get(code="trial")
+    plan = Plan.objects.filter(code=tenant.plan).first() or Plan.objects.get(code=PlanCode.TRIAL)
     status = tenant.status if tenant.status in BillingStatus.values else BillingStatus.TRIAL
     try:
         with transaction.atomic():

@@ -1,6 +1,11 @@
 """What the OpenAPI schema says about every operation beyond its serializers: the one
-error shape and the status codes that carry it (a drf-spectacular postprocessing hook).
-The texts are for developers and stay in English, like the rest of the schema."""
+error shape, every error code (the registry of ``core.exceptions``: each app's code
+enum) and the status codes that carry it (a drf-spectacular postprocessing hook). The
+texts are for developers and stay in English, like the rest of the schema."""
+
+import copy
+
+from core.exceptions import error_codes
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -39,10 +44,23 @@ def _errors(method, operation):
     return codes
 
 
+def error_schema():
+    """The error shape with ``error.code`` as an enum of every registered code, each
+    explained in the description."""
+    codes = error_codes()
+    schema = copy.deepcopy(ERROR_SCHEMA)
+    schema["properties"]["error"]["properties"]["code"] = {
+        "type": "string", "enum": sorted(codes),
+        "description": "What went wrong, for programs (``message`` is for people):\n\n"
+                       + "\n".join(f"- `{code}`: {codes[code]}" for code in sorted(codes)),
+    }
+    return schema
+
+
 def add_error_responses(result, generator, request, public):
     """Document ``{"error": {"code", "message", "fields"}}`` under 400, 401, 403, 404 (and
     409/415 where they can happen) on every operation that does not say otherwise."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = error_schema()
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             if not isinstance(operation, dict) or "responses" not in operation:

@@ -33,3 +33,29 @@ class SentEmail(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class TaskRun(models.Model):
+    """How each Celery task has been doing, one row per task name, kept by the worker
+    (``core.task_runs``): the operator console's health page shows the last run of every
+    periodic task and the tasks that are failing."""
+
+    name = models.CharField(max_length=200, unique=True)
+    runs = models.PositiveBigIntegerField(default=0)
+    failures = models.PositiveBigIntegerField(default=0)
+    last_started_at = models.DateTimeField(null=True)
+    last_succeeded_at = models.DateTimeField(null=True)
+    last_failed_at = models.DateTimeField(null=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def failing(self):
+        """The last outcome was a failure."""
+        return bool(self.last_failed_at and (not self.last_succeeded_at
+                                             or self.last_failed_at > self.last_succeeded_at))

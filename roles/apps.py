@@ -9,6 +9,8 @@ class RolesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        import roles.exceptions  # noqa: F401 - registers the app's error codes
+
         post_migrate.connect(_sync_builtin_roles, sender=self,
                              dispatch_uid="orderline.roles.sync_builtin_roles")
 

@@ -1,10 +1,47 @@
-from core.exceptions import ApplicationError, PermissionDeniedError
+"""Accounts, roles and sign-in errors."""
+
+from django.db.models import TextChoices
+
+from core.exceptions import (ApplicationError, ConflictError, NotFoundError,
+                             PermissionDeniedError, register_error_codes)
 
 
-class AuthError(ApplicationError):
-    code = "authentication_failed"
+@register_error_codes
+class RoleErrorCode(TextChoices):
+    AUTHENTICATION_FAILED = "authentication_failed", "The credentials or API key are wrong."
+    LOGIN_LINK_INVALID = "login_link_invalid", "The sign-in link is used, expired or wrong."
+    PASSWORD_TOO_SHORT = "password_too_short", "The password is too short."
+    EMAIL_TAKEN = "email_taken", "An account with this e-mail or phone exists already."
+    ADMINISTRATOR_ONLY = "administrator_only", "Only a system administrator may do this."
+    BUILTIN_ROLE = "builtin_role", "Built-in roles cannot be changed or deleted."
+    LAST_ADMINISTRATOR = "last_administrator", \
+        "The company's last active system administrator cannot be removed."
+
+
+class RoleError(ApplicationError):
+    pass
+
+
+class RoleNotFoundError(RoleError, NotFoundError):
+    pass
+
+
+class RolePermissionError(RoleError, PermissionDeniedError):
+    pass
+
+
+class RoleConflictError(RoleError, ConflictError):
+    pass
+
+
+class AuthError(RoleError):
+    code = RoleErrorCode.AUTHENTICATION_FAILED
     status = 401
 
 
-class LoginLinkError(PermissionDeniedError):
-    code = "login_link_invalid"
+class LoginLinkError(RolePermissionError):
+    code = RoleErrorCode.LOGIN_LINK_INVALID
+
+
+class LastAdministratorError(RoleError):
+    code = RoleErrorCode.LAST_ADMINISTRATOR

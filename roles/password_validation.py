@@ -9,6 +9,7 @@ project's catalog; the other validators' messages are translated by Django.
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
+from roles.exceptions import RoleErrorCode
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
@@ -21,5 +22,5 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
 
     def validate(self, password, user=None):
         if len(password) < self.min_length:
-            raise ValidationError(self.get_error_message(), code="password_too_short",
+            raise ValidationError(self.get_error_message(), code=RoleErrorCode.PASSWORD_TOO_SHORT,
                                   params={"min_length": self.min_length})

@@ -12,7 +12,7 @@ patterns and fails on any view that declares nothing.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from core.exceptions import PermissionDeniedError
+from roles.exceptions import RolePermissionError
 from roles.catalog import ADMINISTRATOR, CODENAMES
 from roles.enums import UserKind
 
@@ -79,7 +79,7 @@ def require_perm(actor, perm):
     ``PermissionDeniedError``. ``actor=None`` is the platform (the demo, data
     migrations, tasks run on behalf of a checked user)."""
     if actor is not None and not has_perm(actor, perm):
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+        raise RolePermissionError(_("You do not have permission to do this."))
 
 
 def is_administrator(user):

@@ -71,6 +71,43 @@ def is_up_to_date(schema_name):
     return applied_migrations(schema_name) >= expected_migrations()
 
 
+_WITH_MIGRATIONS_TABLE_SQL = """
+SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid
+ WHERE c.relname = 'django_migrations' AND c.relkind IN ('r', 'p') AND n.nspname = ANY(%s)
+"""
+LAG_QUERY_CHUNK = 500  # schemas per statement (one UNION ALL arm each)
+
+
+def migration_lag(schema_names):
+    """``{schema: how many migrations on disk it has not applied}`` for every schema in
+    ``schema_names`` that lags (an up-to-date schema is not in the result).
+
+    Two queries whatever the number of schemas (one per 500 schemas past that): which
+    schemas have a migrations table, then, for all of them in one statement, how many
+    of the expected migrations each lacks. A deploy reads it to migrate only the
+    schemas that need it; the operator console's health page shows it."""
+    names = sorted(set(schema_names))
+    if not names:
+        return {}
+    expected = sorted(expected_migrations())
+    apps, migration_names = [a for a, _n in expected], [n for _a, n in expected]
+    with connection.cursor() as cursor:
+        cursor.execute(_WITH_MIGRATIONS_TABLE_SQL, [names])
+        with_table = sorted(row[0] for row in cursor.fetchall())
+        lag = {name: len(expected) for name in names if name not in set(with_table)}
+        for start in range(0, len(with_table), LAG_QUERY_CHUNK):
+            chunk = with_table[start:start + LAG_QUERY_CHUNK]
+            arms = " UNION ALL ".join(
+                f"SELECT %s, (SELECT count(*) FROM e WHERE NOT EXISTS (SELECT 1 FROM "
+                f"{_quote(name)}.django_migrations m WHERE m.app = e.app AND m.name = e.name))"
+                for name in chunk)
+            cursor.execute(
+                "WITH e(app, name) AS (SELECT * FROM unnest(%s::text[], %s::text[])) " + arms,
+                [apps, migration_names, *chunk])
+            lag.update({name: missing for name, missing in cursor.fetchall() if missing})
+    return lag
+
+
 def migrate_schema(schema_name, *, create=True, verbosity=0):
     """Create (optionally) and fully migrate a tenant schema."""
     if create:
@@ -136,17 +173,17 @@ def template_ensure(*, verbosity=0):
     """Create or migrate the template schema that clones are made from."""
     citus_reference_tables_ensure()
     name = template_schema_name()
-    migrate_schema(name, create=not schema_exists(name), verbosity=verbosity)
+    exists = schema_exists(name)
+    if not exists or migration_lag([name]):  # a deploy with nothing new does nothing
+        migrate_schema(name, create=not exists, verbosity=verbosity)
     return name
 
 
 _UNCLONEABLE_SQL = """
-SELECT 'trigger' FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %(s)s AND NOT t.tgisinternal
-UNION ALL SELECT 'view' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+SELECT 'view' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = %(s)s AND c.relkind IN ('v', 'm')
-UNION ALL SELECT 'function' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-  WHERE n.nspname = %(s)s
+UNION ALL SELECT 'routine' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE n.nspname = %(s)s AND p.prokind <> 'f'
 UNION ALL SELECT 'type' FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
   WHERE n.nspname = %(s)s AND t.typtype IN ('e', 'd', 'r', 'm')
 UNION ALL SELECT 'policy' FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
@@ -170,9 +207,10 @@ def clone_schema(source, target):
     Handles what tenant schemas hold: tables with identity keys. ``LIKE … INCLUDING
     ALL`` copies columns, defaults, identity, generated columns, checks and indexes;
     rows are copied without generated columns; foreign keys are re-added; identity
-    sequences move past the copied rows. Anything else (triggers, views, functions,
-    types, policies, free sequences) makes ``template_is_ready()`` false, and
-    provisioning migrates instead. Runs in the caller's transaction. (django-tenants'
+    sequences move past the copied rows; functions and triggers (the ledger's
+    append-only guard) are recreated from their definitions. Anything else (views,
+    procedures, types, policies, free sequences) makes ``template_is_ready()`` false,
+    and provisioning migrates instead. Runs in the caller's transaction. (django-tenants'
     generic ``clone_schema()`` SQL function takes ~2.4 s here; this ~70 ms.)
 
     Citus-safe (deploy/README.md): one SQL statement per ``execute()``, and ``setval``
@@ -210,6 +248,20 @@ def clone_schema(source, target):
             [source],
         )
         identities = cursor.fetchall()
+        cursor.execute(
+            """SELECT pg_get_functiondef(p.oid) FROM pg_proc p
+               JOIN pg_namespace n ON n.oid = p.pronamespace
+               WHERE n.nspname = %s AND p.prokind = 'f' ORDER BY p.proname""",
+            [source],
+        )
+        functions = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            """SELECT pg_get_triggerdef(t.oid, true) FROM pg_trigger t
+               JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = %s AND NOT t.tgisinternal ORDER BY t.tgname""",
+            [source],
+        )
+        triggers = [row[0] for row in cursor.fetchall()]
 
         cursor.execute(f"CREATE SCHEMA {q(target)}")
         for table, columns in tables:
@@ -225,6 +277,15 @@ def clone_schema(source, target):
         for table, name, definition in foreign_keys:
             cursor.execute(
                 f"ALTER TABLE {q(target)}.{q(table)} ADD CONSTRAINT {q(name)} {definition}")
+        # A function's definition always names its schema; a trigger's names what the
+        # source-only path did not make visible (nothing of the source's own).
+        qualified = re.compile(rf"^(CREATE OR REPLACE FUNCTION ){re.escape(q(source))}\.|"
+                               rf"^(CREATE OR REPLACE FUNCTION ){re.escape(source)}\.")
+        for definition in functions:
+            cursor.execute(qualified.sub(lambda m: (m.group(1) or m.group(2)) + f"{q(target)}.",
+                                         definition, count=1))
+        for definition in triggers:
+            cursor.execute(definition)  # binds to the target's table and function
         if identities:
             _identities_move_past_rows(cursor, target, identities)
     # django-tenants sets its own search_path again on the next cursor.

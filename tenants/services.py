@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import tenant_context
 
 from core.exceptions import ApplicationError
+from tenants.exceptions import TenantError, TenantErrorCode
 from tenants import schemas
 from tenants.enums import ProvisionPath, TenantStatus
 from tenants.exceptions import ProvisionError, SubdomainError, SubdomainTakenError
@@ -42,29 +43,29 @@ def subdomain_check(slug):
     """Normalise and validate a wanted subdomain; raise SubdomainError with a clear reason."""
     slug = (slug or "").strip().lower()
     if not slug:
-        raise SubdomainError(_("Choose a subdomain."), code="required")
+        raise SubdomainError(_("Choose a subdomain."), code=TenantErrorCode.REQUIRED)
     if len(slug) < SLUG_MIN:
         raise SubdomainError(
-            _("A subdomain needs at least %(n)d characters.") % {"n": SLUG_MIN}, code="too_short"
+            _("A subdomain needs at least %(n)d characters.") % {"n": SLUG_MIN}, code=TenantErrorCode.TOO_SHORT
         )
     if len(slug) > SLUG_MAX:
         raise SubdomainError(
-            _("A subdomain may have at most %(n)d characters.") % {"n": SLUG_MAX}, code="too_long"
+            _("A subdomain may have at most %(n)d characters.") % {"n": SLUG_MAX}, code=TenantErrorCode.TOO_LONG
         )
     if slug.startswith("-") or slug.endswith("-"):
         raise SubdomainError(
-            _("A subdomain cannot start or end with a hyphen."), code="hyphen_edge"
+            _("A subdomain cannot start or end with a hyphen."), code=TenantErrorCode.HYPHEN_EDGE
         )
     if not SLUG_RE.match(slug):
         raise SubdomainError(
-            _("Use only lowercase letters a–z, digits and hyphens."), code="bad_characters"
+            _("Use only lowercase letters a–z, digits and hyphens."), code=TenantErrorCode.BAD_CHARACTERS
         )
     if "--" in slug:
         raise SubdomainError(_("A subdomain cannot contain two hyphens in a row."),
-                             code="double_hyphen")
+                             code=TenantErrorCode.DOUBLE_HYPHEN)
     if slug in RESERVED_SUBDOMAINS:
         raise SubdomainError(_("“%(slug)s” is reserved. Please choose another.") % {"slug": slug},
-                             code="reserved")
+                             code=TenantErrorCode.RESERVED)
     if (Tenant.objects.filter(slug=slug).exists()
             or Domain.objects.filter(domain=f"{slug}.{settings.BASE_DOMAIN}").exists()):
         raise SubdomainTakenError()
@@ -82,9 +83,9 @@ def signup_throttle(*, ip):
     with schema_context("public"):
         allowed = throttle_hit(key=f"signup:{ip}", limit=settings.SIGNUPS_PER_IP_PER_HOUR)
     if not allowed:
-        raise ApplicationError(
+        raise TenantError(
             _("Too many sites were created from your network in the last hour. "
-              "Please try again later."), code="throttled")
+              "Please try again later."), code=TenantErrorCode.THROTTLED)
 
 
 def schema_name_for(slug):
@@ -132,7 +133,7 @@ def _owner_validate(*, email, password, name):
         except ValidationError as exc:
             errors["owner_password"] = list(exc.messages)
     if errors:
-        raise ApplicationError(_("Please correct the errors below."), fields=errors)
+        raise TenantError(_("Please correct the errors below."), fields=errors)
 
 
 def signup_validate(*, name, slug, owner_email, owner_password):
@@ -158,7 +159,7 @@ def signup_validate(*, name, slug, owner_email, owner_password):
         slug_error.fields = errors
         raise slug_error
     if errors:
-        raise ApplicationError(_("Please correct the errors below."), fields=errors)
+        raise TenantError(_("Please correct the errors below."), fields=errors)
     return name, slug, owner_email
 
 
@@ -182,12 +183,12 @@ def owner_sites_send(*, email, ip=None, language=None):
     try:
         validate_email(email)
     except ValidationError:
-        raise ApplicationError(_("Enter a valid e-mail address."),
+        raise TenantError(_("Enter a valid e-mail address."),
                                fields={"email": [_("Enter a valid e-mail address.")]}) from None
     limit = settings.SITES_REMINDERS_PER_HOUR
     if ip and not throttle_hit(key=f"owner-sites:ip:{ip}", limit=limit * 3):
-        raise ApplicationError(_("Too many requests from your network. Please try again "
-                                 "later."), code="throttled")
+        raise TenantError(_("Too many requests from your network. Please try again "
+                                 "later."), code=TenantErrorCode.THROTTLED)
     if not throttle_hit(key=f"owner-sites:email:{email}", limit=limit):
         return False
     sites = list(Tenant.objects.filter(owner_email=email).exclude(schema_name="public")
@@ -283,7 +284,7 @@ def tenant_provision(
 def tenant_set_status(*, tenant, status):
     """Change a tenant's lifecycle status (the cached resolution is dropped by save())."""
     if status not in TenantStatus.values:
-        raise ApplicationError(_("Unknown status."))
+        raise TenantError(_("Unknown status."))
     tenant.status = status
     tenant.save(update_fields=["status", "updated_at"])
     return tenant
@@ -292,7 +293,7 @@ def tenant_set_status(*, tenant, status):
 def tenant_delete(*, tenant):
     """Drop a tenant: its row, domains and schema in one transaction, then its files."""
     if tenant.is_public:
-        raise ApplicationError(_("The public schema cannot be deleted."))
+        raise TenantError(_("The public schema cannot be deleted."))
     connection.set_schema_to_public()
     media = Path(settings.MEDIA_ROOT) / tenant.schema_name
     with transaction.atomic():
@@ -308,14 +309,14 @@ def tenant_update_profile(*, tenant, name, default_language, currency, actor=Non
     """The company profile a tenant's administrator edits in the dashboard (audited)."""
     name = (name or "").strip()
     if not name:
-        raise ApplicationError(_("Enter your company name."),
+        raise TenantError(_("Enter your company name."),
                                fields={"name": [_("Enter your company name.")]})
     if default_language not in dict(settings.LANGUAGES):
-        raise ApplicationError(_("Unknown language."), fields={"default_language": [_("Unknown language.")]})
+        raise TenantError(_("Unknown language."), fields={"default_language": [_("Unknown language.")]})
     from tenants.enums import Currency
 
     if currency not in Currency.values:
-        raise ApplicationError(_("Unknown currency."), fields={"currency": [_("Unknown currency.")]})
+        raise TenantError(_("Unknown currency."), fields={"currency": [_("Unknown currency.")]})
     before = {"name": tenant.name, "default_language": tenant.default_language,
               "currency": tenant.currency}
     tenant.name = name

@@ -7,24 +7,33 @@ from django_tenants.utils import tenant_context
 
 from tenants import schemas
 
+REFILL_ROUNDS = 5  # fills per run while signups keep taking schemas
 
 @shared_task(name="tenants.tasks.pool_refill_task")
 def pool_refill_task():
     """Keep the warm pool at TENANT_POOL_SIZE ready schemas (runs in public).
 
-    The outcome is recorded for the health page (``tenants.selectors.pool_health``).
+    One refiller at a time across all workers (an advisory lock); a signup whose refill
+    finds the lock taken leaves its schema to the refiller that holds it, so the holder
+    looks again after its fill and goes on while schemas were taken meanwhile: a burst
+    of signups does not wait for beat's next run. The outcome is recorded for the health
+    page (``tenants.selectors.pool_health``).
     """
     connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        # One refiller at a time across all workers.
-        cursor.execute("SELECT pg_try_advisory_lock(hashtext('orderline.pool_refill'))")
-        if not cursor.fetchone()[0]:
-            return 0
-    try:
-        return schemas.pool_refill(settings.TENANT_POOL_SIZE)
-    finally:
+    added = 0
+    for _round in range(REFILL_ROUNDS):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(hashtext('orderline.pool_refill'))")
+            cursor.execute("SELECT pg_try_advisory_lock(hashtext('orderline.pool_refill'))")
+            if not cursor.fetchone()[0]:
+                return added
+        try:
+            added += schemas.pool_refill(settings.TENANT_POOL_SIZE)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext('orderline.pool_refill'))")
+        if schemas.pool_ready_count() >= settings.TENANT_POOL_SIZE:
+            return added
+    return added
 
 
 def active_tenants():

@@ -13,14 +13,18 @@ from django.conf import settings
 from django.utils import translation
 
 import frontend
-from frontend.widgets import DateInput
+from frontend.common.forms.widgets import DateInput
+
+
+def _form_modules():
+    """Every module of every surface's ``forms`` package (frontend/<surface>/forms/)."""
+    for info in pkgutil.walk_packages(frontend.__path__, "frontend."):
+        if ".forms." in info.name and not info.ispkg:
+            yield importlib.import_module(info.name)
 
 
 def _form_classes():
-    for info in pkgutil.iter_modules(frontend.__path__):
-        if not info.name.startswith("forms"):
-            continue
-        module = importlib.import_module(f"frontend.{info.name}")
+    for module in _form_modules():
         for _name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
                 yield cls
@@ -47,7 +51,7 @@ def test_date_widget_renders_iso_in_every_language(language):
 
 
 def test_ship_form_shows_today_in_iso_in_chinese():
-    from frontend.forms_orders import ShipForm
+    from frontend.dashboard.forms.orders import ShipForm
 
     with translation.override("zh-hans"):
         form = ShipForm(order=None, lines=[], carriers=[])

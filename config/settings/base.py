@@ -3,6 +3,7 @@
 `test.py` and `production.py` hold the small overrides for those settings.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -45,6 +46,9 @@ ROOT_URLCONF = "config.urls_tenants"
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_POOL_SIZE = env.int("TENANT_POOL_SIZE", default=3)
+# migrate_all migrates the schemas that lag in parallel, one forked worker per core
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MIGRATE_PROCESSES",
+                                               default=os.cpu_count() or 2)
 # Called inside a new tenant's schema by tenants.services.tenant_provision, whichever
 # path made the schema (pool, clone, migrate): the business defaults a new site starts
 # with (keyword arguments: tenant, language, currency).
@@ -100,12 +104,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "frontend.middleware.RejectNulBytesMiddleware",
-    "frontend.middleware.StripControlCharactersMiddleware",
+    "frontend.common.middleware.RejectNulBytesMiddleware",
+    "frontend.common.middleware.StripControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "frontend.middleware.UserLanguageMiddleware",
-    "frontend.middleware.PasswordChangeRequiredMiddleware",
+    "frontend.common.middleware.UserLanguageMiddleware",
+    "frontend.common.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -124,9 +128,12 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "frontend.context_processors.site",
+                "frontend.common.context_processors.site",
             ],
-            "builtins": ["frontend.templatetags.money"],
+            "builtins": ["frontend.common.templatetags.money"],
+            # the template tags live with the surfaces' shared code, not in an app folder
+            "libraries": {name: f"frontend.common.templatetags.{name}"
+                          for name in ("money", "notifications", "shop_cart", "ui")},
         },
     }
 ]

@@ -79,7 +79,7 @@ def load(supplier):
                      for pk, minimum, multiple in chosen]
             on_behalf = n % 9 == 0
             with transaction.atomic():
-                order = checkout.order_place(
+                order, _created = checkout.order_place(
                     actor=admin if on_behalf else login.user,
                     customer=customer, lines=lines,
                     address_id=customer.addresses.all()[0].pk,

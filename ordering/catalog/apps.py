@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "ordering.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self):
+        import ordering.catalog.exceptions  # noqa: F401 - registers the app's error codes

@@ -15,11 +15,10 @@ from django.db.models import (Count, DecimalField, F, Func, IntegerField, OuterR
 from django.db.models.functions import Coalesce
 
 from ordering.catalog import specs
-from ordering.catalog.enums import StockState
+from ordering.catalog.enums import StockDisplay, StockState
 from ordering.catalog.models import (Brand, Category, CustomerPrice, LevelPrice, Product,
                                      ProductImage, QuantityBreak, SpecValue,
                                      StockMovement, Unit, Variant, VariantUnit)
-from ordering.catalog.services.stock import LOW_STOCK
 
 SORTS = {
     "position": ("position", "-created_at", "-id"),
@@ -40,6 +39,30 @@ VARIANT_SORTS = {
     "available": ("stock_available", "id"), "-available": ("-stock_available", "id"),
     "on_hand": ("on_hand", "id"), "-on_hand": ("-on_hand", "id"),
 }
+
+
+LOW_STOCK = 10  # available at or below this (and above 0) shows as "low"
+
+
+def stock_state(available):
+    if available <= 0:
+        return StockState.OUT
+    if available <= LOW_STOCK:
+        return StockState.LOW
+    return StockState.IN_STOCK
+
+
+def stock_for_dealer(available):
+    """What a dealer sees of ``available`` under the tenant's ``stock_display``: a number,
+    a state, or None."""
+    from ordering.settings.selectors import tenant_settings
+
+    display = tenant_settings().stock_display
+    if display == StockDisplay.EXACT:
+        return {"quantity": max(available, 0), "state": stock_state(available)}
+    if display == StockDisplay.LEVEL:
+        return {"state": stock_state(available)}
+    return None
 
 
 def _int(value):

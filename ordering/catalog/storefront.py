@@ -6,7 +6,7 @@ empty or holds the dealer's customer level, that have at least one active varian
 only active variants. Every price comes from the price engine
 (``ordering.catalog.pricing``) for the dealer's customer, so a dealer never sees
 another level's price and sees the same price on every page. Stock is shown as the
-tenant's ``stock_display`` (its business settings) allows (``services.stock.stock_for_dealer``).
+tenant's ``stock_display`` (its business settings) allows (``selectors.stock_for_dealer``).
 
 Query budgets: ``dealer_products`` runs a constant number of queries however many
 products a page shows (a price filter or price sort prices the whole candidate set in
@@ -25,12 +25,12 @@ from django.db.models import (BooleanField, Count, Exists, F, Func, OuterRef, Pr
 from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from ordering.catalog.exceptions import CatalogError, CatalogErrorCode, CatalogNotFoundError, CatalogPermissionError
 from ordering.catalog import pricing
 from ordering.catalog.enums import StockDisplay
 from ordering.catalog.models import (Brand, Category, Favourite, Product, ProductImage,
                                      Unit, Variant, VariantUnit)
-from ordering.catalog.services.stock import stock_for_dealer
+from ordering.catalog.selectors import stock_for_dealer
 from ordering.catalog.specs import SPEC_VALUES, attribute_key, spec_label
 from ordering.catalog.specs import ordered as ordered_specs
 from ordering.settings.selectors import tenant_settings
@@ -395,7 +395,7 @@ def dealer_product(login, pk):
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise NotFoundError(_("No such product.")) from None
+        raise CatalogNotFoundError(_("No such product.")) from None
     # images and sales units ride along as JSON arrays (no query of their own)
     variants = _active_variants().annotate(unit_rows=ArraySubquery(
         VariantUnit.objects.filter(variant_id=OuterRef("pk")).order_by("factor").values(
@@ -412,7 +412,7 @@ def dealer_product(login, pk):
                                           to_attr="active_variants"))
                .first())
     if product is None:
-        raise NotFoundError(_("No such product."))
+        raise CatalogNotFoundError(_("No such product."))
     images = [ProductImage(pk=row["id"], product_id=product.pk, image=row["image"],
                            thumbnail=row["thumbnail"] or "") for row in product.image_rows]
     book = pricing.load_book(login.customer, product.active_variants)
@@ -454,7 +454,7 @@ def favourite_toggle(*, login, product_id):
     """Add the product to the login's favourites, or remove it; returns True when it is
     now a favourite. Only products the dealer may see."""
     if not visible_products(login).filter(pk=product_id).exists():
-        raise NotFoundError(_("No such product."))
+        raise CatalogNotFoundError(_("No such product."))
     removed, _detail = Favourite.objects.filter(user_id=login.user_id,
                                                 product_id=product_id).delete()
     if removed:
@@ -496,10 +496,10 @@ def grid_lines(login, product, quantities):
     by the variant id), NotFoundError when the dealer may not see the product,
     PermissionDeniedError for a view-only login."""
     if not login.can_order:
-        raise PermissionDeniedError(_("Your login can only view; it cannot order."))
+        raise CatalogPermissionError(_("Your login can only view; it cannot order."))
     product_id = getattr(product, "pk", product)
     if not visible_products(login).filter(pk=product_id).exists():
-        raise NotFoundError(_("No such product."))
+        raise CatalogNotFoundError(_("No such product."))
     variants = {v.pk: v for v in _active_variants().filter(product_id=product_id)}
     errors, wanted = {}, {}
     for key, raw in (quantities or {}).items():
@@ -526,10 +526,10 @@ def grid_lines(login, product, quantities):
         else:
             wanted[variant.pk] = quantity
     if errors:
-        raise ApplicationError(_("Check the quantities marked in red."), fields=errors)
+        raise CatalogError(_("Check the quantities marked in red."), fields=errors)
     if not wanted:
-        raise ApplicationError(_("Enter a quantity for at least one variant."),
-                               code="empty")
+        raise CatalogError(_("Enter a quantity for at least one variant."),
+                               code=CatalogErrorCode.EMPTY)
     chosen = [v for v in variants.values() if v.pk in wanted]
     prices = pricing.prices_for(login.customer, chosen, quantities=wanted)
     return [{"variant": v, "quantity": wanted[v.pk], "price": prices[v.pk]} for v in chosen]

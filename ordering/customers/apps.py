@@ -6,3 +6,6 @@ class CustomersConfig(AppConfig):
     name = "ordering.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self):
+        import ordering.customers.exceptions  # noqa: F401 - registers the app's error codes

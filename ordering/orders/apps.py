@@ -6,3 +6,6 @@ class OrdersConfig(AppConfig):
     name = "ordering.orders"
     label = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        import ordering.orders.exceptions  # noqa: F401 - registers the app's error codes

@@ -7,17 +7,22 @@ correlated subquery in the select list, which PostgreSQL evaluates for the rows 
 SKU search) is a semi-join, not a join with ``DISTINCT``. The paginator's ``COUNT(*)``
 runs over the filtered orders alone (Django drops the unused annotations from it)."""
 
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery,
+                              Value)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from ordering.orders import workflow
 from ordering.orders.enums import OrderStatus, PaymentMethod
-from ordering.orders.models import (Carrier, ShippingMethod, Order, OrderEvent, OrderLine, PaymentOption, Shipment,
-                                    ShipmentLine)
+from ordering.orders.models import (CartLine, Carrier, Order, OrderEvent, OrderLine, OrderMessage,
+                                    OrderThreadRead, PaymentOption, Shipment, ShipmentLine,
+                                    ShippingMethod)
+from ordering.orders.services import lines as line_service
 from roles.permissions import scope
 
 SORTS = {"new": ("-created_at", "-id"), "old": ("created_at", "id"),
@@ -219,3 +224,70 @@ def carriers(*, active_only=False):
 def carrier_get(*, pk):
     return Carrier.objects.filter(pk=pk).first()
 
+
+# --- the cart ------------------------------------------------------------------------
+
+
+@dataclass
+class CartView:
+    lines: list  # [lines.Line] with key = CartLine id
+    unavailable: list = field(default_factory=list)  # [(CartLine id, message)]
+
+    @property
+    def subtotal(self):
+        return line_service.total(self.lines)
+
+    @property
+    def count(self):
+        return len(self.lines) + len(self.unavailable)
+
+    @property
+    def problems(self):
+        return [line for line in self.lines if line.problem]
+
+    @property
+    def ok(self):
+        return bool(self.lines) and not self.problems and not self.unavailable
+
+
+def cart_view(*, login):
+    """The cart priced for the login's company (constant queries for any size)."""
+    rows = list(CartLine.objects.filter(login=login).values("pk", "variant_id", "unit_id",
+                                                            "quantity"))
+    raw = [{"variant": r["variant_id"], "unit": r["unit_id"], "quantity": r["quantity"],
+            "key": r["pk"]} for r in rows]
+    lines, unknown = line_service.resolve(login.customer, raw)
+    order = {r["pk"]: i for i, r in enumerate(rows)}
+    lines.sort(key=lambda line: order.get(line.key, 0))
+    return CartView(lines=lines, unavailable=unknown)
+
+
+def cart_count(*, login):
+    return CartLine.objects.filter(login=login).count() if login else 0
+
+
+# --- order messages ---------------------------------------------------------------
+
+NEVER = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)  # read before any message
+
+
+def order_thread(*, actor, order):
+    """The order's messages, oldest first, with the authors, each annotated with when
+    ``actor`` last read the thread (``seen``; None: never). Who may read it is the
+    caller's to check (``services.messages.thread_open``)."""
+    return list(OrderMessage.objects.filter(order=order).select_related("author")
+                .annotate(seen=Subquery(OrderThreadRead.objects.filter(
+                    order=order, user=actor).values("read_at")[:1])))
+
+
+def with_unread(queryset, user, *, dealer):
+    """Annotate orders with ``unread_messages``: the other side's messages after the
+    user last read the thread (all of them when never read). A correlated subquery per
+    order, no join and no GROUP BY: on a paged list it runs for the page's orders only."""
+    read_at = Coalesce(Subquery(OrderThreadRead.objects.filter(
+        order=OuterRef("order_id"), user=user).values("read_at")[:1]), Value(NEVER))
+    unread = (OrderMessage.objects.filter(order=OuterRef("pk"), from_dealer=not dealer)
+              .filter(created_at__gt=read_at).order_by()
+              .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+              .values("n"))
+    return queryset.annotate(unread_messages=Subquery(unread, output_field=IntegerField()))

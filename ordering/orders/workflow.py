@@ -38,7 +38,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 
-from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.exceptions import ApplicationError, ConflictError
+from ordering.orders.exceptions import OrderConflictError, OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
 from ordering.orders.enums import (EventKind, FulfilmentStatus, OrderStatus, ReserveAt,
                                    ReturnStatus)
 from ordering.settings.selectors import tenant_settings
@@ -169,7 +170,7 @@ def _dealer_login(actor, order):
 
     login = login_of(actor)
     if login is None or login.customer_id != order.customer_id or not actor.is_active:
-        raise NotFoundError(_("No such order."))
+        raise OrderNotFoundError(_("No such order."))
     return login
 
 
@@ -267,15 +268,15 @@ def may_return(order, actor):
 
 def _check(order, action, actor, *, reason):
     if order.status not in ACTIONS.get(action, ()):
-        raise ConflictError(
+        raise OrderConflictError(
             _("This order is %(status)s: it cannot be %(action)s now.")
             % {"status": order.get_status_display().lower(), "action": ACTION_LABELS[action]},
-            code="invalid_transition")
+            code=OrderErrorCode.INVALID_TRANSITION)
     if action in (REJECT, CANCEL) and not (reason or "").strip():
-        raise ApplicationError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
+        raise OrderError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
     if action == ADVANCE and order.status not in switched_off():
-        raise ConflictError(_("This step is on: the order waits for its approval."),
-                            code="invalid_transition")
+        raise OrderConflictError(_("This step is on: the order waits for its approval."),
+                            code=OrderErrorCode.INVALID_TRANSITION)
     if action == ADVANCE and order.status == S.ORDER_REVIEW:
         _raise_hold(order)  # held orders wait at review even when it is switched off
     if actor is None or action == SUBMIT:  # the platform; checkout checked the orderer
@@ -283,27 +284,27 @@ def _check(order, action, actor, *, reason):
     if _is_dealer(actor):
         login = _dealer_login(actor, order)
         if action in (CANCEL, RECEIVE) and not login.can_order:
-            raise PermissionDeniedError(_("Your login can only view."))
+            raise OrderPermissionError(_("Your login can only view."))
         if action == CANCEL:
             if order.status not in (S.SUBMITTED,) + REVIEW_STEPS \
                     or order.fulfilment_status != FulfilmentStatus.UNSHIPPED or has_approval(order):
-                raise ConflictError(_("The supplier has already approved this order; ask them "
-                                      "to cancel it."), code="invalid_transition")
+                raise OrderConflictError(_("The supplier has already approved this order; ask them "
+                                      "to cancel it."), code=OrderErrorCode.INVALID_TRANSITION)
             return
         if action == RECEIVE:
             return
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+        raise OrderPermissionError(_("You do not have permission to do this."))
     if action == APPROVE or action == REJECT:
         perm = STEP_BY_STATUS[order.status].perm
     else:
         perm = ACTION_PERMS.get(action)
     if perm is None or not has_perm(actor, perm):
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+        raise OrderPermissionError(_("You do not have permission to do this."))
     if not can_reach(actor, order):
-        raise NotFoundError(_("No such order."))
+        raise OrderNotFoundError(_("No such order."))
     if action == CANCEL and order.fulfilment_status != FulfilmentStatus.UNSHIPPED:
-        raise ConflictError(_("Part of this order has shipped: it can no longer be cancelled."),
-                            code="invalid_transition")
+        raise OrderConflictError(_("Part of this order has shipped: it can no longer be cancelled."),
+                            code=OrderErrorCode.INVALID_TRANSITION)
     if action == APPROVE and order.status == S.ORDER_REVIEW:
         _raise_hold(order)
 
@@ -323,7 +324,7 @@ def review_hold(order):
 def _raise_hold(order):
     hold = review_hold(order)
     if hold:
-        raise ConflictError(hold[1], code=hold[0])
+        raise OrderConflictError(hold[1], code=hold[0])
 
 
 ACTION_LABELS = {
@@ -345,7 +346,7 @@ def lock(order_or_pk):
     pk = getattr(order_or_pk, "pk", order_or_pk)
     order = Order.objects.select_for_update().filter(pk=pk).first()
     if order is None:
-        raise NotFoundError(_("No such order."))
+        raise OrderNotFoundError(_("No such order."))
     return order
 
 
@@ -474,9 +475,9 @@ def return_transition(request, to):
     """Move a return (locked by the caller, in its transaction) to ``to``: the one place
     a return's status changes. ConflictError when its status does not allow it."""
     if request.status not in RETURN_STEPS[to]:
-        raise ConflictError(_("This return is %(status)s: it cannot change that way now.")
+        raise OrderConflictError(_("This return is %(status)s: it cannot change that way now.")
                             % {"status": request.get_status_display().lower()},
-                            code="invalid_transition")
+                            code=OrderErrorCode.INVALID_TRANSITION)
     request.status = to
     request.save(update_fields=["status", "updated_at"])
     return request

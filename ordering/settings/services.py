@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from core.exceptions import ApplicationError
+from ordering.settings.exceptions import SettingsError
 from ordering.settings.models import SINGLETON_ID, TenantSettings
 from ordering.settings.selectors import tenant_settings_forget
 from roles.permissions import require_perm
@@ -30,7 +30,7 @@ def settings_update(*, actor, action="settings.update", audit_obj=None, ip=None,
     the cached copy (now and after commit). Returns ``(row, before)``."""
     unknown = set(changes) - set(SETTINGS)
     if unknown:
-        raise ApplicationError(f"Unknown settings: {', '.join(sorted(unknown))}")
+        raise SettingsError(f"Unknown settings: {', '.join(sorted(unknown))}")
     require_perm(actor, "manage_settings")
     row, _created = TenantSettings.objects.select_for_update().get_or_create(pk=SINGLETON_ID)
     before = {name: _jsonable(getattr(row, name)) for name in changes}

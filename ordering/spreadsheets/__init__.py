@@ -62,7 +62,7 @@ _NAMES = {
     "SheetResource": "columns",
     "sheet_bytes": "columns",
     # rows
-    "ImportFileError": "rows",
+    "ImportFileError": "exceptions",
     "RowError": "rows",
     "ImportResult": "rows",
     "file_extension": "rows",

@@ -24,9 +24,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from ordering.spreadsheets.exceptions import SpreadsheetError
 from ordering.spreadsheets.formats import FORMATS, MAX_BYTES
 from ordering.spreadsheets.models import ImportJob, ImportRowError
-from ordering.spreadsheets.rows import ImportFileError, ImportResult, RowError, read_file
+from ordering.spreadsheets.exceptions import ImportFileError
+from ordering.spreadsheets.rows import ImportResult, RowError, read_file
 from roles.enums import UserKind
 
 log = logging.getLogger(__name__)
@@ -185,7 +187,7 @@ class ImportJobs:
             message = _("The import could not be started. Please try again in a minute.")
             _move(_job_id(token), from_states=[CHECKING, IMPORTING], state=FAILED,
                   error=message)
-            raise ApplicationError(message) from exc
+            raise SpreadsheetError(message) from exc
 
     def start(self, *, actor, kind, content, extension, filename="", language="", ip=None):
         """Check the file as a whole now (type, size, encoding, columns: errors for the

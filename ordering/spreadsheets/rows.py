@@ -13,17 +13,9 @@ from core.text import strip_control
 from ordering.spreadsheets.formats import (FORMATS, MAX_BYTES, MAX_COLUMNS, SheetError, cell_text,
                                            normalise_header, row_blank, yes_no_parse)
 from roles.services.audit import audit_record
+from ordering.spreadsheets.exceptions import ImportFileError
 
 log = logging.getLogger(__name__)
-
-
-class ImportFileError(ApplicationError):
-    """The file as a whole cannot be imported (type, size, encoding, headers)."""
-
-    code = "invalid_file"
-
-    def __init__(self, message):
-        super().__init__(message, fields={"file": [message]})
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError
+from roles.exceptions import RoleError, RoleErrorCode
 from roles.enums import UserKind
 from roles.backends import client_ip
 from roles.exceptions import LoginLinkError
@@ -37,7 +37,7 @@ def user_create(*, email, password=None, name="", kind=UserKind.STAFF, phone="",
     email = (email or "").strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         message = _("An account with this e-mail already exists.")
-        raise ApplicationError(message, code="email_taken", fields={"email": [message]})
+        raise RoleError(message, code=RoleErrorCode.EMAIL_TAKEN, fields={"email": [message]})
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -45,8 +45,8 @@ def user_create(*, email, password=None, name="", kind=UserKind.STAFF, phone="",
                 preferred_language=language, must_change_password=must_change_password,
             )
     except IntegrityError as exc:
-        raise ApplicationError(_("An account with this e-mail or phone already exists."),
-                               code="email_taken") from exc
+        raise RoleError(_("An account with this e-mail or phone already exists."),
+                               code=RoleErrorCode.EMAIL_TAKEN) from exc
     if administrator:
         user.groups.add(tenant_roles_initialise())
         from roles.permissions import forget_permissions
@@ -113,7 +113,7 @@ def login_attempt(*, request, identifier, password, allowed_kinds):
 
 def user_set_language(*, user, language):
     if language not in dict(settings.LANGUAGES):
-        raise ApplicationError(_("Unknown language."))
+        raise RoleError(_("Unknown language."))
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
     return user
@@ -122,12 +122,12 @@ def user_set_language(*, user, language):
 def user_update_profile(*, user, name, phone, preferred_language, ip=None):
     """What every user may change about themselves (audited)."""
     phone = (phone or "").strip()
-    taken = ApplicationError(_("This phone number is used by another account."),
+    taken = RoleError(_("This phone number is used by another account."),
                              fields={"phone": [_("This phone number is used by another account.")]})
     if phone and get_user_model().objects.filter(phone=phone).exclude(pk=user.pk).exists():
         raise taken
     if preferred_language not in dict(settings.LANGUAGES):
-        raise ApplicationError(_("Unknown language."))
+        raise RoleError(_("Unknown language."))
     before = {"name": user.name, "phone": user.phone, "language": user.preferred_language}
     user.name = (name or "").strip()
     user.phone = phone

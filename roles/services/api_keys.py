@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError
+from roles.exceptions import RoleError
 from roles.enums import UserKind
 from roles.models import ApiKey
 from roles.services.audit import audit_record
@@ -29,9 +29,9 @@ def api_key_create(*, actor, user, name, ip=None):
     name = (name or "").strip()
     if not name:
         message = _("Name the key after the system that will use it.")
-        raise ApplicationError(message, fields={"name": [message]})
+        raise RoleError(message, fields={"name": [message]})
     if user.kind != UserKind.STAFF or not user.is_active:
-        raise ApplicationError(_("API keys act as an active staff member."),
+        raise RoleError(_("API keys act as an active staff member."),
                                fields={"user": [_("Choose an active staff member.")]})
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from core.exceptions import PermissionDeniedError
+from roles.exceptions import RolePermissionError
 from roles.permissions import is_administrator
 
 
@@ -10,4 +10,4 @@ def require_administrator(actor):
     """Staff, roles and API keys are the system administrator's (SPEC §3). ``actor=None``
     is the platform itself (provisioning, the demo, data migrations)."""
     if actor is not None and not is_administrator(actor):
-        raise PermissionDeniedError(_("Only a system administrator may do this."))
+        raise RolePermissionError(_("Only a system administrator may do this."))

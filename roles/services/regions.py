@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, PermissionDeniedError
+from roles.exceptions import RoleError, RolePermissionError
 from roles.models import Region
 from roles.permissions import has_perm
 from roles.services.audit import audit_record
@@ -14,11 +14,11 @@ def region_create(*, actor, name, parent=None, code="", ip=None):
     """A new region. Regions are tenant-wide (every scope hangs off them): the
     ``manage_settings`` permission, never a scoped one. ``actor=None``: the platform."""
     if actor is not None and not has_perm(actor, "manage_settings"):
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+        raise RolePermissionError(_("You do not have permission to do this."))
     name = (name or "").strip()
     if not name:
         message = _("Enter the region's name.")
-        raise ApplicationError(message, fields={"name": [message]})
+        raise RoleError(message, fields={"name": [message]})
     region = Region(name=name[:80], parent=parent, code=(code or "").strip()[:20],
                     path=f"{parent.path}{parent.pk}/" if parent else "/")
     try:
@@ -26,7 +26,7 @@ def region_create(*, actor, name, parent=None, code="", ip=None):
             region.save()
     except IntegrityError as exc:
         message = _("A region with this name already exists here.")
-        raise ApplicationError(message, fields={"name": [message]}) from exc
+        raise RoleError(message, fields={"name": [message]}) from exc
     audit_record(actor=actor, action="region.create", obj=region,
                  after={"name": region.name, "parent": parent.pk if parent else None}, ip=ip)
     return region

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError
+from roles.exceptions import RoleError, RoleErrorCode
 from roles.catalog import ADMINISTRATOR_ONLY, CODENAMES
 from roles.services.guards import require_administrator
 from roles.models import Role
@@ -17,20 +17,20 @@ def _clean(*, name_en, name_zh, permissions):
     name_en, name_zh = (name_en or "").strip(), (name_zh or "").strip()
     if not name_en and not name_zh:
         message = _("Give the role a name.")
-        raise ApplicationError(message, fields={"name_en": [message]})
+        raise RoleError(message, fields={"name_en": [message]})
     reserved = set(permissions) & ADMINISTRATOR_ONLY
     if reserved:
         message = _("Only the system administrator role may manage staff, roles, API keys "
                     "and billing.")
-        raise ApplicationError(message, code="administrator_only",
+        raise RoleError(message, code=RoleErrorCode.ADMINISTRATOR_ONLY,
                                fields={"permissions": [message]})
     unknown = set(permissions) - CODENAMES
     if unknown:
-        raise ApplicationError(_("Unknown permission: %(p)s") % {"p": ", ".join(sorted(unknown))},
+        raise RoleError(_("Unknown permission: %(p)s") % {"p": ", ".join(sorted(unknown))},
                                fields={"permissions": [_("Unknown permission.")]})
     if not permissions:
         message = _("Choose at least one permission.")
-        raise ApplicationError(message, fields={"permissions": [message]})
+        raise RoleError(message, fields={"permissions": [message]})
     return name_en, name_zh
 
 
@@ -60,8 +60,8 @@ def role_create(*, actor, name_en, name_zh="", description="", permissions, ip=N
 def role_update(*, actor, role, name_en, name_zh="", description="", permissions, ip=None):
     require_administrator(actor)
     if role.builtin:
-        raise ApplicationError(_("Built-in roles cannot be changed. Create a custom role instead."),
-                               code="builtin_role")
+        raise RoleError(_("Built-in roles cannot be changed. Create a custom role instead."),
+                               code=RoleErrorCode.BUILTIN_ROLE)
     name_en, name_zh = _clean(name_en=name_en, name_zh=name_zh, permissions=permissions)
     before = _snapshot(role)
     role.name_en, role.name_zh = name_en, name_zh
@@ -77,7 +77,7 @@ def role_update(*, actor, role, name_en, name_zh="", description="", permissions
 def role_delete(*, actor, role, ip=None):
     require_administrator(actor)
     if role.builtin:
-        raise ApplicationError(_("Built-in roles cannot be deleted."), code="builtin_role")
+        raise RoleError(_("Built-in roles cannot be deleted."), code=RoleErrorCode.BUILTIN_ROLE)
     before = {**_snapshot(role),
               "members": sorted(role.group.user_set.values_list("email", flat=True))}
     audit_record(actor=actor, action="role.delete", obj=role, before=before, ip=ip)

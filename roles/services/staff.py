@@ -7,8 +7,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
-from core.exceptions import ApplicationError
 from core.limits import limit_check
+from roles.exceptions import LastAdministratorError, RoleError
 from core.mail import email_send
 from roles.catalog import ADMINISTRATOR
 from roles.enums import UserKind
@@ -17,10 +17,6 @@ from roles.permissions import forget_permissions
 from roles.services.accounts import account_set_active, password_link, user_create
 from roles.services.audit import audit_record
 from roles.services.guards import require_administrator
-
-
-class LastAdministratorError(ApplicationError):
-    code = "last_administrator"
 
 
 def _snapshot(user):
@@ -70,7 +66,7 @@ def staff_invite(*, actor, email, name, roles, regions=(), phone="", language=""
     require_administrator(actor)
     limit_check(connection.tenant, "staff")
     if not roles:
-        raise ApplicationError(_("Choose at least one role."),
+        raise RoleError(_("Choose at least one role."),
                                fields={"roles": [_("Choose at least one role.")]})
     user = user_create(email=email, password=None, name=name, kind=UserKind.STAFF, phone=phone,
                        language=language)
@@ -89,9 +85,9 @@ def staff_update(*, actor, user, name, phone, roles, regions=(), ip=None):
     """Change a staff member's name, phone, roles (the union applies) and regions."""
     require_administrator(actor)
     if user.kind != UserKind.STAFF:
-        raise ApplicationError(_("Only staff accounts have roles."))
+        raise RoleError(_("Only staff accounts have roles."))
     if not roles:
-        raise ApplicationError(_("Choose at least one role."),
+        raise RoleError(_("Choose at least one role."),
                                fields={"roles": [_("Choose at least one role.")]})
     admin_group = _lock_administrators()
     before = _snapshot(user)
@@ -106,14 +102,14 @@ def staff_update(*, actor, user, name, phone, roles, regions=(), ip=None):
     phone = (phone or "").strip()
     message = _("This phone number is used by another account.")
     if phone and get_user_model().objects.filter(phone=phone).exclude(pk=user.pk).exists():
-        raise ApplicationError(message, fields={"phone": [message]})
+        raise RoleError(message, fields={"phone": [message]})
     user.name = (name or "").strip()
     user.phone = phone
     try:
         with transaction.atomic():
             user.save(update_fields=["name", "phone"])
     except IntegrityError as exc:
-        raise ApplicationError(message, fields={"phone": [message]}) from exc
+        raise RoleError(message, fields={"phone": [message]}) from exc
     _set_roles(user, roles)
     _set_regions(user, regions)
     audit_record(actor=actor, action="staff.update", obj=user, before=before,
@@ -128,7 +124,7 @@ def staff_set_active(*, actor, user, active, ip=None):
     account's security stamp, so re-enabling does not bring old sessions back."""
     require_administrator(actor)
     if user.kind != UserKind.STAFF:
-        raise ApplicationError(_("Only staff accounts are managed here."))
+        raise RoleError(_("Only staff accounts are managed here."))
     admin_group = _lock_administrators()
     if (not active and user.is_active
             and _active_administrators(admin_group).filter(pk=user.pk).exists()
@@ -156,12 +152,12 @@ def staff_send_password_reset(*, actor, user, site_url, ip=None):
 def roles_by_ids(ids):
     roles = list(Role.objects.filter(pk__in=ids).select_related("group"))
     if len(roles) != len(set(ids)):
-        raise ApplicationError(_("Unknown role."), fields={"roles": [_("Unknown role.")]})
+        raise RoleError(_("Unknown role."), fields={"roles": [_("Unknown role.")]})
     return roles
 
 
 def regions_by_ids(ids):
     regions = list(Region.objects.filter(pk__in=ids))
     if len(regions) != len(set(ids)):
-        raise ApplicationError(_("Unknown region."), fields={"regions": [_("Unknown region.")]})
+        raise RoleError(_("Unknown region."), fields={"regions": [_("Unknown region.")]})
     return regions

@@ -5,7 +5,7 @@ import threading
 import pytest
 import requests
 
-from frontend.views.api_docs import schema_cache_clear
+from frontend.common.views.api_docs import schema_cache_clear
 
 
 def test_eight_concurrent_schema_requests_all_get_the_same_schema(live_api, acme):

@@ -22,8 +22,8 @@ def test_no_app_has_a_bench_command():
 def test_make_bench_runs_every_scenario_as_a_module():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\nbench:", 1)[1].split("\n\n", 1)[0]
-    assert sorted(line.split("-m bench.", 1)[1].split()[0]
-                  for line in recipe.splitlines() if "-m bench." in line) == SCENARIOS
+    assert sorted({line.split("-m bench.", 1)[1].split()[0]
+                   for line in recipe.splitlines() if "-m bench." in line}) == SCENARIOS
 
 
 def test_every_scenario_runs_as_a_module_without_django_set_up():

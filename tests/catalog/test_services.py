@@ -12,8 +12,9 @@ from ordering.catalog.models import Product, StockMovement, Variant
 from ordering.catalog.services import products as catalog
 from ordering.catalog.services.settings import catalog_settings_update
 from ordering.settings.services import settings_update
-from ordering.catalog.services.stock import (InsufficientStockError, stock_for_dealer,
-                                             stock_move, stock_state)
+from ordering.catalog.selectors import stock_for_dealer, stock_state
+from ordering.catalog.exceptions import InsufficientStockError
+from ordering.catalog.services.stock import stock_move
 from tests.factories.roles import staff_with_roles
 
 

@@ -5,8 +5,8 @@ import pytest
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.models import StockMovement, Variant
 from ordering.catalog.services import products as catalog
-from ordering.catalog.services.stock import (InsufficientStockError, stock_move,
-                                             stock_move_many)
+from ordering.catalog.exceptions import InsufficientStockError
+from ordering.catalog.services.stock import stock_move, stock_move_many
 
 
 def _variant(code, stock):

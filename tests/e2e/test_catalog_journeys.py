@@ -126,5 +126,8 @@ def test_staff_create_a_product_with_six_variants_and_two_images(page, live, tmp
     page.get_by_test_id("image-upload").click()
     images = page.get_by_test_id("image-item")
     expect(images).to_have_count(2)
-    loaded = images.first.locator("img").evaluate("img => img.complete && img.naturalWidth")
+    # the image is served (private media), not only listed: wait for it to load or fail
+    loaded = images.first.locator("img").evaluate(
+        "img => img.complete ? img.naturalWidth : new Promise(done => {"
+        " img.onload = () => done(img.naturalWidth); img.onerror = () => done(0); })")
     assert loaded > 0

@@ -153,7 +153,7 @@ def shipped(outlet):
         order = order_place(actor=outlet["user"], lines=[{"variant": outlet["cap"].pk,
                                                           "quantity": 8}],
                             address_id=outlet["address"].pk, payment_method="transfer",
-                            shipping_method_id=outlet["method_id"])
+                            shipping_method_id=outlet["method_id"]).order
         while order.status != OrderStatus.SHIPPING:  # through the reviews switched on
             order = workflow.transition(order=order, action=workflow.APPROVE, actor=None)
         line = order.lines.get()

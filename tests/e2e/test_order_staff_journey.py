@@ -111,7 +111,7 @@ def _place(world):
                            lines=[{"variant": world["variant"].pk, "quantity": 10}],
                            address_id=world["address"].pk, payment_method=PaymentMethod.TRANSFER,
                            shipping_method_id=world["method"].pk if world["method"] else None,
-                           remark="Ring the bell")
+                           remark="Ring the bell").order
 
 
 def _open_order(page, live, number):

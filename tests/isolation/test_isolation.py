@@ -212,3 +212,14 @@ def test_task_sent_from_acme_runs_in_acme_on_a_real_worker(celery_worker):
     assert from_globex.get(timeout=20) == globex.schema_name
     assert from_public.get(timeout=20) == "public"
     assert connection.schema_name == "public"
+    # the worker recorded the runs in the public table, whichever schema they ran in
+    from core.models import TaskRun
+
+    import time
+
+    for _attempt in range(50):  # the success signal follows the stored result
+        run = TaskRun.objects.filter(name=schema_probe_task.name).first()
+        if run is not None and run.runs >= 3 and run.last_succeeded_at is not None:
+            break
+        time.sleep(0.1)
+    assert run is not None and run.runs >= 3 and run.last_succeeded_at is not None

@@ -98,4 +98,4 @@ def place(shop, *, actor=None, lines=None, key=None, **values):
     customer = values.pop("customer", None)
     return order_place(actor=actor, customer=customer,
                        lines=lines or [{"variant": shop.juice.pk, "quantity": 10}],
-                       idempotency_key=key, **values)
+                       idempotency_key=key, **values).order

@@ -9,7 +9,7 @@ from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedErr
 from ordering.catalog.models import Variant
 from ordering.orders.enums import EventKind, OrderStatus
 from ordering.orders.models import Order
-from ordering.orders.services.checkout import IdempotencyMismatch
+from ordering.orders.exceptions import IdempotencyMismatch
 from tests.orders.conftest import place
 
 
@@ -111,9 +111,10 @@ def test_quick_order_sheet_refuses_fractional_quantities():
 
 def test_a_product_taken_off_the_shelf_is_named_in_the_cart(shop):
     from ordering.catalog.services import products as catalog
+    from ordering.orders import selectors
     from ordering.orders.services import cart
 
     cart.cart_add(login=shop.dana, lines=[{"variant": shop.cola.pk, "quantity": 6}])
     catalog.products_set_shelf(actor=None, product_ids=[shop.cola.product_id], on_shelf=False)
-    view = cart.cart_view(login=shop.dana)
+    view = selectors.cart_view(login=shop.dana)
     assert [m for _k, m in view.unavailable] == ["Cola (CO-1) is no longer available."]

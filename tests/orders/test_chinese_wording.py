@@ -105,8 +105,8 @@ def test_staff_return_page_tells_quantities_dates_and_reasons_apart(shop, chines
 
 
 def test_application_rejection_and_sort_fields_keep_their_meaning():
-    from frontend.forms_applications import RejectForm
-    from frontend.forms_shop_orders import CancelForm
+    from frontend.dashboard.forms.applications import RejectForm
+    from frontend.shop.forms.orders import CancelForm
 
     with translation.override("zh-hans"):
         assert str(CancelForm().fields["reason"].label) == "取消原因"

@@ -74,11 +74,12 @@ def acme_world(committed_db):
             stock_move(actor=None, variant=v, kind=MovementKind.RECEIPT, quantity=stock)
         return v
 
-    def order(login, address, lines, key=None):
+    def order(login, address, lines, key=None, placed=False):
         def work():
             with tenant_context(acme):
-                return order_place(actor=login.user, lines=lines, address_id=address.pk,
-                                   payment_method=PaymentMethod.TRANSFER, idempotency_key=key)
+                result = order_place(actor=login.user, lines=lines, address_id=address.pk,
+                                     payment_method=PaymentMethod.TRANSFER, idempotency_key=key)
+                return result if placed else result.order
         return work
 
     return acme, dealers, variant, order
@@ -123,10 +124,11 @@ def test_one_idempotency_key_sent_ten_times_at_once_makes_one_order(acme_world):
     v = variant(100)
     (login, address), = dealers(1)
     key = uuid.uuid4().hex
-    results = _run([order(login, address, [{"variant": v.pk, "quantity": 2}], key=key)
-                    for _ in range(10)])
-    assert all(isinstance(r, Order) for r in results), results
-    assert len({r.pk for r in results}) == 1
+    results = _run([order(login, address, [{"variant": v.pk, "quantity": 2}], key=key,
+                          placed=True) for _ in range(10)])
+    assert all(isinstance(r.order, Order) for r in results), results
+    assert len({r.order.pk for r in results}) == 1
+    assert [r.created for r in results].count(True) == 1  # the others were told it existed
     with tenant_context(acme):
         assert Order.objects.filter(customer=login.customer).count() == 1
         assert Variant.objects.get(pk=v.pk).reserved == 2

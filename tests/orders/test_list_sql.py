@@ -169,24 +169,24 @@ def test_the_filtered_and_sorted_staff_lists_take_their_page_first(shop, many, a
 
 
 def test_the_counts_on_the_page_are_right(shop, many):
-    page = list(order_messages.with_unread(
+    page = list(selectors.with_unread(
         selectors.order_list(actor=shop.staff.admin), shop.staff.admin, dealer=False)[:50])
     assert len(page) == 50
     for order in page:
         assert order.line_count == order.lines.count()
         assert order.unread_messages == order.messages.filter(from_dealer=True).count()
-    dealer_page = list(order_messages.with_unread(
+    dealer_page = list(selectors.with_unread(
         selectors.dealer_order_list(login=shop.dana), shop.dana.user, dealer=True)[:20])
     for order in dealer_page:
         assert order.line_count == order.lines.count()
         assert order.unread_messages == order.messages.filter(from_dealer=False).count()
     # reading a thread clears its count for that user only
     read = next(order for order in page if order.unread_messages)
-    order_messages.thread(actor=shop.staff.admin, order=read)
-    again = order_messages.with_unread(Order.objects.filter(pk=read.pk), shop.staff.admin,
+    order_messages.thread_open(actor=shop.staff.admin, order=read)
+    again = selectors.with_unread(Order.objects.filter(pk=read.pk), shop.staff.admin,
                                        dealer=False).get()
     assert again.unread_messages == 0
-    other = order_messages.with_unread(Order.objects.filter(pk=read.pk), shop.staff.reviewer,
+    other = selectors.with_unread(Order.objects.filter(pk=read.pk), shop.staff.reviewer,
                                        dealer=False).get()
     assert other.unread_messages == read.unread_messages
 

@@ -6,6 +6,7 @@ from guardian.shortcuts import assign_perm
 
 from core.exceptions import ApplicationError, NotFoundError
 from ordering.notifications.models import Notification
+from ordering.orders import selectors
 from ordering.orders.models import Order
 from ordering.orders.services import messages
 from tests.orders.conftest import place
@@ -21,7 +22,7 @@ def run(django_capture_on_commit_callbacks):
 
 
 def _unread(order, user, dealer):
-    return messages.with_unread(Order.objects.filter(pk=order.pk), user,
+    return selectors.with_unread(Order.objects.filter(pk=order.pk), user,
                                 dealer=dealer).get().unread_messages
 
 
@@ -36,7 +37,7 @@ def test_dealer_and_staff_talk_on_an_order(shop, run):
     assert _unread(order, shop.dana.user, dealer=True) == 0
     # the sales rep is the customer's: told of both messages
     assert Notification.objects.filter(recipient=shop.staff.sales, kind="message").count() == 2
-    thread = messages.thread(actor=shop.staff.sales, order=order)
+    thread = messages.thread_open(actor=shop.staff.sales, order=order)
     assert [m.body for m in thread] == ["Can you ship Friday?", "Also: side door."]
     assert _unread(order, shop.staff.sales, dealer=False) == 0
     run(messages.message_post, actor=shop.staff.sales, order=order, body="Yes, Friday.")
@@ -49,9 +50,9 @@ def test_outsiders_cannot_read_or_write(shop):
     with pytest.raises(NotFoundError):
         messages.message_post(actor=shop.olga.user, order=order, body="hi")
     with pytest.raises(NotFoundError):
-        messages.thread(actor=shop.olga.user, order=order)
+        messages.thread_open(actor=shop.olga.user, order=order)
     with pytest.raises(NotFoundError):  # a sales rep not assigned to this customer
-        messages.thread(actor=shop.staff.sales, order=order)
+        messages.thread_open(actor=shop.staff.sales, order=order)
     with pytest.raises(ApplicationError):
         messages.message_post(actor=shop.dana.user, order=order, body="   ")
 

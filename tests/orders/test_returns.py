@@ -150,7 +150,7 @@ def test_two_return_requests_at_once_cannot_exceed_the_shipped_quantity(committe
         stock_move(actor=None, variant=variant, kind=MovementKind.RECEIPT, quantity=10)
         admin = staff_with_roles("system_administrator", email=f"ret-{tag}@acme.example")
         order = order_place(actor=login.user, lines=[{"variant": variant.pk, "quantity": 5}],
-                            address_id=address.pk, payment_method="transfer")
+                            address_id=address.pk, payment_method="transfer").order
         for _ in range(3):
             order = workflow.transition(order=order, action=workflow.APPROVE, actor=admin)
         line = order.lines.get()

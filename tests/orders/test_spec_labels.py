@@ -15,6 +15,7 @@ from ordering.catalog.services import products as catalog
 from ordering.catalog.services.stock import stock_move
 from ordering.catalog.specs import SPEC_VALUES, spec_label, variant_spec_label
 from ordering.catalog.storefront import dealer_product
+from ordering.orders import selectors as order_selectors
 from ordering.orders.services import amendments, cart
 from tests.conftest import TenantClient, host_of
 from tests.orders.conftest import place
@@ -91,7 +92,7 @@ def test_every_surface_reads_colour_then_size(shop, login_as, acme, size_created
     assert all(o.label.split(" / ")[0] in COLOURS for o in detail.offers)
     # the cart
     cart.cart_add(login=shop.dana, lines=[{"variant": navy_l.pk, "quantity": 2}])
-    line, = cart.cart_view(login=shop.dana).lines
+    line, = order_selectors.cart_view(login=shop.dana).lines
     assert line.spec_label == "藏青 / L" and line.label == "云裳经典款圆领T恤 藏青 / L"
     # the order, an amendment and the order sheet
     order = place(shop, lines=[{"variant": navy_l.pk, "quantity": 2}])

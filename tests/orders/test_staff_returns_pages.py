@@ -18,7 +18,7 @@ from guardian.shortcuts import assign_perm
 
 from ordering.catalog.models import Variant
 from ordering.notifications import selectors as notifications
-from ordering.orders import workflow
+from ordering.orders import selectors as order_selectors, workflow
 from ordering.orders.enums import RefundMethod, ReturnCondition, ReturnStatus
 from ordering.orders.models import Order, OrderLine, OrderMessage, ReturnRequest
 from ordering.orders.services import messages as order_messages
@@ -376,7 +376,7 @@ def test_staff_answers_a_message_and_the_list_shows_unread(shop, staff, as_user,
     assert posted["Location"] == f"/dashboard/orders/{order.pk}/#messages"
     answer = OrderMessage.objects.filter(order=order).last()
     assert (answer.body, answer.from_dealer, answer.author) == ("Yes, Friday.", False, staff.admin)
-    unread = order_messages.with_unread(Order.objects.filter(pk=order.pk), shop.dana.user,
+    unread = order_selectors.with_unread(Order.objects.filter(pk=order.pk), shop.dana.user,
                                         dealer=True).get().unread_messages
     assert unread == 1
     detail = client.get(f"/dashboard/orders/{order.pk}/").content.decode()

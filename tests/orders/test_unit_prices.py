@@ -18,6 +18,7 @@ from ordering.catalog.services import products as catalog
 from ordering.catalog.services.stock import stock_move
 from ordering.catalog.storefront import dealer_product, grid_lines
 from ordering.customers.models import Customer
+from ordering.orders import selectors as order_selectors
 from ordering.orders.enums import PaymentMethod
 from ordering.orders.models import Order
 from ordering.orders.services import amendments, cart, checkout
@@ -56,7 +57,7 @@ def _customer(shop):
 
 
 def _cart_prices(shop):
-    view = cart.cart_view(login=shop.dana)
+    view = order_selectors.cart_view(login=shop.dana)
     return {(line.unit.pk if line.unit else None): line for line in view.lines}
 
 
@@ -117,9 +118,9 @@ def test_checkout_an_order_on_behalf_and_an_amendment(water):
         cart.cart_add(login=water.dana, lines=[{"variant": water.water.pk,
                                                 "unit": water.water_case.pk,
                                                 "quantity": cases}])
-        order = checkout.cart_checkout(actor=water.dana.user, address_id=water.address.pk,
-                                       payment_method=PaymentMethod.TRANSFER,
-                                       shipping_method_id=water.truck.pk)
+        order, _created = checkout.cart_checkout(
+            actor=water.dana.user, address_id=water.address.pk,
+            payment_method=PaymentMethod.TRANSFER, shipping_method_id=water.truck.pk)
         line = order.lines.get()
         assert (line.factor, line.base_quantity) == (24, cases * 24)
         assert line.unit_price == CASE[cases] and line.line_total == CASE[cases] * cases

@@ -37,7 +37,7 @@ def test_every_tenant_url_declares_a_known_permission():
 
 def _enforced(callback):
     """Declared and enforced through one of the three adapters that call has_perm."""
-    from frontend.mixins import PermissionRequiredMixin
+    from frontend.common.views.base import PermissionRequiredMixin
     from roles.api.permissions import HasPermission
 
     view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from frontend.checklist import COMPLETE_KEY
+from frontend.dashboard.checklist import COMPLETE_KEY
 from ordering.catalog.services import products as catalog
 from ordering.customers.services import customers as customer_services
 from ordering.customers.services import logins as login_services

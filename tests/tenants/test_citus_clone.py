@@ -83,3 +83,34 @@ def test_provisioning_by_clone_and_pool_is_citus_safe(path):
     assert result.path == path
     with tenant_context(result.tenant):
         assert get_user_model().objects.get().email == "boss@citus.example"
+
+
+def test_functions_and_triggers_are_cloned_and_bind_to_the_copy():
+    """The finance ledger guards itself with a trigger: the template stays cloneable, and
+    the clone's trigger calls the clone's function on the clone's table."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA zz_trigger_source")
+        cursor.execute("CREATE TABLE zz_trigger_source.ledger (id int PRIMARY KEY, amount int)")
+        cursor.execute("INSERT INTO zz_trigger_source.ledger VALUES (1, 10)")
+        cursor.execute("""CREATE FUNCTION zz_trigger_source.ledger_append_only()
+                          RETURNS trigger LANGUAGE plpgsql AS $$
+                          BEGIN RAISE EXCEPTION 'append-only (%)', TG_TABLE_SCHEMA; END $$""")
+        cursor.execute("""CREATE TRIGGER ledger_append_only BEFORE UPDATE OR DELETE
+                          ON zz_trigger_source.ledger FOR EACH ROW
+                          EXECUTE FUNCTION zz_trigger_source.ledger_append_only()""")
+    assert schemas.uncloneable_objects("zz_trigger_source") == []
+    with citus_like_cursor():
+        schemas.clone_schema("zz_trigger_source", "zz_trigger_copy")
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT n.nspname FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+                          JOIN pg_namespace n ON n.oid = p.pronamespace
+                          JOIN pg_class c ON c.oid = t.tgrelid
+                          JOIN pg_namespace cn ON cn.oid = c.relnamespace
+                          WHERE cn.nspname = 'zz_trigger_copy'""")
+        assert cursor.fetchall() == [("zz_trigger_copy",)]  # the copy's own function
+        cursor.execute("SAVEPOINT refused")
+        with pytest.raises(Exception, match=r"append-only \(zz_trigger_copy\)"):
+            cursor.execute("UPDATE zz_trigger_copy.ledger SET amount = 11")
+        cursor.execute("ROLLBACK TO SAVEPOINT refused")
+        cursor.execute("SELECT amount FROM zz_trigger_copy.ledger")
+        assert cursor.fetchall() == [(10,)]

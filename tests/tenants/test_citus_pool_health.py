@@ -43,3 +43,25 @@ def test_a_failing_refill_is_recorded_and_a_succeeding_one_clears_it(monkeypatch
     assert (health.ready, health.target) == (1, 1)
     assert health.failing_since is None
     assert health.succeeded_at == health.refilled_at > first_failure
+
+
+def test_a_refill_goes_on_while_signups_take_schemas_meanwhile(monkeypatch, settings):
+    """A signup during a refill finds the lock taken and skips its own refill: the
+    holder looks again after its fill, so the pool is full when it stops."""
+    from tenants.models import PoolSchema
+
+    settings.TENANT_POOL_SIZE = 2
+    schemas.pool_drain()
+    real_refill = schemas.pool_refill
+    taken = []
+
+    def refill_while_a_signup_takes_one(size):
+        added = real_refill(size)
+        if not taken:  # a concurrent signup takes a schema right after this fill
+            taken.append(PoolSchema.objects.order_by("pk").first().schema_name)
+            assert schemas.pool_take(f"t_burst_{len(taken)}")
+        return added
+
+    monkeypatch.setattr(schemas, "pool_refill", refill_while_a_signup_takes_one)
+    assert pool_refill_task() == 3  # two, then the one taken meanwhile
+    assert schemas.pool_ready_count() == 2

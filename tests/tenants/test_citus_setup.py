@@ -85,5 +85,8 @@ def test_migrate_all_runs_the_step_after_public_and_before_the_tenants(monkeypat
 
     monkeypatch.setattr("tenants.management.commands.migrate_all.call_command",
                         migrate_schemas)
+    monkeypatch.setattr(schemas, "migration_lag", lambda names: {"t_lagging": 1})
+    monkeypatch.setattr("tenants.management.commands.migrate_all.migrate_tenant_schemas",
+                        lambda names, **kw: order.append("tenants"))
     call_command("migrate_all", verbosity=0)
     assert order == ["public", "citus", "tenants", "template"]

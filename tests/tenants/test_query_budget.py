@@ -58,7 +58,7 @@ def test_a_completed_first_run_checklist_costs_no_query(acme, acme_client, login
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
 
-    from frontend.checklist import COMPLETE_KEY
+    from frontend.dashboard.checklist import COMPLETE_KEY
 
     with tenant_context(acme):
         owner = get_user_model().objects.get(email="owner@acme.example")

@@ -137,7 +137,7 @@ class VariantSerializer(CleanTextSerializer):
 
     @extend_schema_field(StockSerializer)
     def get_stock(self, variant):
-        from ordering.catalog.services.stock import stock_state
+        from ordering.catalog.selectors import stock_state
 
         return {"on_hand": variant.on_hand, "reserved": variant.reserved,
                 "available": variant.available, "state": stock_state(variant.available)}
@@ -178,7 +178,7 @@ class ProductListItemSerializer(CleanTextSerializer):
         ref_name = "ProductListItem"
 
     def get_stock_state(self, product) -> str:
-        from ordering.catalog.services.stock import stock_state
+        from ordering.catalog.selectors import stock_state
 
         return stock_state(product.available)
 

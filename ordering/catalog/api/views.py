@@ -5,10 +5,10 @@ Thin: each view declares its permission (roles.api.permissions.HasPermission cal
 roles.has_perm), parses input with a serializer, reads through
 ordering.catalog.selectors and writes through ordering.catalog.services, whose
 ``ApplicationError`` becomes ``{"error": {"code", "message", "fields"}}``. A request
-that makes several writes (a product with its variants) runs them in one transaction.
+that makes several writes (a product with its variants, several images) calls one
+service of ``ordering.catalog.services.editing`` that makes them in one transaction.
 """
 
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,9 +20,11 @@ from rest_framework.views import APIView
 
 from core.api import query_parameters
 from core.exceptions import ApplicationError
+from ordering.catalog.exceptions import CatalogError
 from ordering.catalog import selectors
 from ordering.catalog.api import serializers as s
 from ordering.catalog.enums import MovementKind, StockState
+from ordering.catalog.services import editing
 from ordering.catalog.services import products as catalog
 from ordering.catalog.services.stock import stock_move
 from roles.backends import client_ip
@@ -49,48 +51,37 @@ def _detail(request, pk):
 
 
 def _product_values(data):
-    """Service keyword arguments from validated product input (brand and unit by name,
-    created when new: call inside the write's transaction)."""
+    """Service keyword arguments from validated product input (brand and unit by name:
+    the service makes them when new)."""
     values = dict(data)
     values.pop("variants", None)
     if "brand" in values:
-        values["brand"] = catalog.brand_get_or_create(values["brand"] or "")
-    if "unit" in values:
-        values["unit"] = catalog.unit_get_or_create(values["unit"])
+        values["brand"] = values["brand"] or ""
     return values
 
 
-def _variant_values(data, product, current=None):
-    """variant_save keyword arguments: the current variant's values (when changing one)
-    overridden by what was sent."""
-    values = {}
+def _variant_row(data, current=None):
+    """A variant row for ``editing.variant_row_save``: the current variant's values
+    (when changing one) overridden by what was sent; specifications and units by name."""
+    row = {}
     if current is not None:
-        values = {"code": current.code, "barcode": current.barcode,
-                  "list_price": current.list_price, "weight": current.weight,
-                  "min_quantity": current.min_quantity,
-                  "order_multiple": current.order_multiple, "is_active": current.is_active,
-                  "image": current.image, "spec_values": list(current.spec_values.all()),
-                  "units": [(u.unit, u.factor) for u in current.units.select_related("unit")]}
+        row = {"variant": current.pk, "code": current.code, "barcode": current.barcode,
+               "list_price": current.list_price, "weight": current.weight,
+               "min_quantity": current.min_quantity,
+               "order_multiple": current.order_multiple, "is_active": current.is_active,
+               "image": current.image_id, "spec_values": list(current.spec_values.all()),
+               "units": [(u.unit, u.factor) for u in current.units.select_related("unit")]}
     for key in ("code", "barcode", "list_price", "weight", "min_quantity", "order_multiple",
-                "is_active"):
+                "is_active", "image"):
         if key in data:
-            values[key] = data[key]
+            row[key] = data[key]
     if "specs" in data:
-        values["spec_values"] = [catalog.spec_value_get_or_create(row["attribute"], row["value"])
-                                 for row in data["specs"]]
+        row["spec_values"] = [(spec["attribute"], spec["value"]) for spec in data["specs"]]
     if "units" in data:
-        values["units"] = [(catalog.unit_get_or_create(row["unit"]), row["factor"])
-                           for row in data["units"]]
-    if "image" in data:
-        values["image"] = None
-        if data["image"] is not None:
-            values["image"] = product.images.filter(pk=data["image"]).first()
-            if values["image"] is None:
-                message = _("Choose one of this product's images.")
-                raise ApplicationError(message, fields={"image": [message]})
-    values.setdefault("units", [])
-    values.setdefault("spec_values", [])
-    return values
+        row["units"] = [(unit["unit"], unit["factor"]) for unit in data["units"]]
+    row.setdefault("units", [])
+    row.setdefault("spec_values", [])
+    return row
 
 
 # --- products ----------------------------------------------------------------------
@@ -132,18 +123,10 @@ class ProductListApi(ListAPIView):
     def post(self, request):
         data = s.ProductCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ip = client_ip(request)
-        with transaction.atomic():
-            product = catalog.product_create(actor=request.user, ip=ip,
-                                             **_product_values(data.validated_data))
-            for index, row in enumerate(data.validated_data.get("variants", [])):
-                try:
-                    catalog.variant_save(actor=request.user, product=product, ip=ip,
-                                         **_variant_values(row, product))
-                except ApplicationError as exc:
-                    raise type(exc)(exc.message, code=exc.code, fields={
-                        "variants": {str(index): exc.fields or {"non_field_errors":
-                                                                [exc.message]}}}) from exc
+        product = editing.product_create_with_variants(
+            actor=request.user, ip=client_ip(request),
+            variants=[_variant_row(row) for row in data.validated_data.get("variants", [])],
+            **_product_values(data.validated_data))
         return Response(_detail(request, product.pk), status=status.HTTP_201_CREATED)
 
 
@@ -164,11 +147,10 @@ class ProductDetailApi(APIView):
         data = s.ProductInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if data.validated_data:
-            with transaction.atomic():
-                values = _product_values(data.validated_data)
-                levels = values.pop("levels", None)
-                catalog.product_update(actor=request.user, product=product, levels=levels,
-                                       ip=client_ip(request), **values)
+            values = _product_values(data.validated_data)
+            levels = values.pop("levels", None)
+            catalog.product_update(actor=request.user, product=product, levels=levels,
+                                   ip=client_ip(request), **values)
         return Response(_detail(request, pk))
 
 
@@ -183,10 +165,9 @@ class ProductVariantListApi(APIView):
         product = _product(request, pk, with_prices=False)
         data = s.VariantInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            variant = catalog.variant_save(actor=request.user, product=product,
-                                           ip=client_ip(request),
-                                           **_variant_values(data.validated_data, product))
+        variant = editing.variant_row_save(actor=request.user, product=product,
+                                           row=_variant_row(data.validated_data),
+                                           ip=client_ip(request))
         return Response(s.VariantSerializer(_variant(request, variant.pk)).data,
                         status=status.HTTP_201_CREATED)
 
@@ -206,11 +187,9 @@ class ProductImageListApi(APIView):
         uploads = request.FILES.getlist("images")
         if not uploads or len(uploads) > 20:
             message = _("Send one to 20 images in the field “images”.")
-            raise ApplicationError(message, fields={"images": [message]})
-        ip = client_ip(request)
-        with transaction.atomic():
-            made = [catalog.image_add(actor=request.user, product=product, upload=upload,
-                                      ip=ip) for upload in uploads]
+            raise CatalogError(message, fields={"images": [message]})
+        made = editing.images_add(actor=request.user, product=product, uploads=uploads,
+                                  ip=client_ip(request))
         return Response(s.ImageSerializer(made, many=True).data,
                         status=status.HTTP_201_CREATED)
 
@@ -235,11 +214,9 @@ class VariantDetailApi(APIView):
         data = s.VariantInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if data.validated_data:
-            with transaction.atomic():
-                catalog.variant_save(actor=request.user, product=variant.product,
-                                     variant=variant, ip=client_ip(request),
-                                     **_variant_values(data.validated_data, variant.product,
-                                                       current=variant))
+            editing.variant_row_save(actor=request.user, product=variant.product,
+                                     row=_variant_row(data.validated_data, current=variant),
+                                     variants={variant.pk: variant}, ip=client_ip(request))
         return Response(s.VariantSerializer(_variant(request, pk)).data)
 
 
@@ -346,7 +323,7 @@ class BrandListApi(_NamedListApi):
         brand = catalog.brand_get_or_create(name)
         if brand is None:
             message = _("Enter the brand's name.")
-            raise ApplicationError(message, fields={"name": [message]})
+            raise CatalogError(message, fields={"name": [message]})
         return brand
 
 
@@ -369,5 +346,5 @@ class UnitListApi(_NamedListApi):
         try:
             return catalog.unit_get_or_create(name)
         except ApplicationError as exc:
-            raise ApplicationError(exc.message, fields={"name": exc.fields.get("unit", [])}) \
+            raise CatalogError(exc.message, fields={"name": exc.fields.get("unit", [])}) \
                 from exc

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from ordering.catalog.exceptions import CatalogError
 from ordering import spreadsheets
 from ordering.catalog.models import Variant
 from ordering.spreadsheets import RowImporter
@@ -25,7 +26,7 @@ def remapped(exc, columns, default=""):
         fields.setdefault(columns.get(key, key), []).extend(messages)
     if not fields and default:
         fields = {default: [exc.message]}
-    error = ApplicationError(exc.message, fields=fields)
+    error = CatalogError(exc.message, fields=fields)
     error.code = exc.code
     return error
 

@@ -37,7 +37,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
-from core.exceptions import ApplicationError
+from ordering.catalog.exceptions import CatalogError
 from ordering import spreadsheets
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.models import CustomerPrice, LevelPrice, SpecValue, Variant, VariantUnit
@@ -330,7 +330,7 @@ def export_file(*, actor, kind, extension, products, filters=None, ip=None):
     ``(bytes, filename)``."""
     require_perm(actor, "export_data")
     if kind not in KINDS or extension not in FORMATS:
-        raise ApplicationError(_("Choose what to export and the file type."))
+        raise CatalogError(_("Choose what to export and the file type."))
     rows = export_rows(actor=actor, kind=kind, products=products)
     data, count = spreadsheets.sheet_bytes(resource_for(kind), rows, extension=extension,
                                            title=KIND_LABELS[kind], text_keys=TEXT_COLUMNS)
@@ -344,7 +344,7 @@ def export_file(*, actor, kind, extension, products, filters=None, ip=None):
 def template_file(*, kind, extension="xlsx"):
     """An empty import template: the header row the resource exports."""
     if kind not in KINDS or extension not in FORMATS:
-        raise ApplicationError(_("Choose what to import and the file type."))
+        raise CatalogError(_("Choose what to import and the file type."))
     data, _count = spreadsheets.sheet_bytes(resource_for(kind), [], extension=extension,
                                             title=KIND_LABELS[kind], text_keys=TEXT_COLUMNS)
     return data, f"catalog-{kind.replace('_', '-')}-template.{extension}"

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from ordering.catalog.exceptions import CatalogError
 from ordering import spreadsheets
 from ordering.catalog.models import (Brand, Product, SpecAttribute, SpecValue, Unit, Variant,
                                      VariantUnit)
@@ -310,7 +311,7 @@ class ProductImporter(CatalogImporter):
             if found is None:  # its creation failed on another row of this product
                 message = _("This value could not be used (see the other rows of this "
                             "product).")
-                raise ApplicationError(message, fields={column: [message]})
+                raise CatalogError(message, fields={column: [message]})
             return found
 
         resolved = {key: values[key] for key in ("name", "tags", "on_shelf") if key in values}

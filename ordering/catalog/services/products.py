@@ -9,7 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from billing.limits import limit_check
-from core.exceptions import ApplicationError, NotFoundError
+from core.exceptions import ApplicationError
+from ordering.catalog.exceptions import CatalogError, CatalogNotFoundError
 from ordering.catalog.models import (Brand, Category, CustomerPrice, LevelPrice, Product,
                                      ProductImage, QuantityBreak, SpecAttribute, SpecValue,
                                      Unit, Variant, VariantUnit)
@@ -23,7 +24,7 @@ ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h3"
 
 
 def _error(field, message):
-    return ApplicationError(message, fields={field: [message]})
+    return CatalogError(message, fields={field: [message]})
 
 
 def clean_description(html):
@@ -138,7 +139,13 @@ PRODUCT_FIELDS = ("name", "code", "category", "brand", "tags", "description", "u
 
 
 def _product_values(values, *, partial):
+    """Checked product fields; ``brand`` and ``unit`` may be given by name (made when
+    new, matched without regard to case)."""
     cleaned = {k: values[k] for k in PRODUCT_FIELDS if k in values}
+    if isinstance(cleaned.get("brand"), str):
+        cleaned["brand"] = brand_get_or_create(cleaned["brand"])
+    if isinstance(cleaned.get("unit"), str):
+        cleaned["unit"] = unit_get_or_create(cleaned["unit"])
     if not partial or "name" in cleaned:
         cleaned["name"] = (cleaned.get("name") or "").strip()
         if not cleaned["name"]:
@@ -298,13 +305,14 @@ def variant_save(*, actor, product, variant=None, code, list_price, barcode="",
                  spec_values=None, weight=None, min_quantity=1, order_multiple=1,
                  is_active=True, image=None, units=None, position=None, ip=None):
     """Add a variant to ``product`` (``variant=None``) or change one. ``units``: pairs of
-    (Unit, factor) for the larger units it is also sold in (replaces the current ones).
+    (Unit or unit name, factor) for the larger units it is also sold in (replaces the
+    current ones); ``spec_values``: SpecValues or (specification, value) name pairs.
     ``position`` of a new variant: after the product's others unless given (imports
     that know it save a query)."""
     require_perm(actor, "manage_catalog")
     limit_check(connection.tenant, "skus", adding=int(variant is None and bool(is_active)))
     if variant is not None and variant.product_id != product.pk:
-        raise NotFoundError(_("No such variant."))
+        raise CatalogNotFoundError(_("No such variant."))
     before = variant_snapshot(variant) if variant else None
     variant = variant or Variant(product=product, oversell=_oversell(),
                                  position=product.variants.count() if position is None
@@ -332,6 +340,9 @@ def variant_save(*, actor, product, variant=None, code, list_price, barcode="",
     # a new variant has no spec values or units to replace (saves queries in imports)
     # None keeps what a variant has (a price-only edit must not wipe its specifications
     # or larger units); a new variant has nothing to replace (saves queries in imports)
+    if spec_values is not None:
+        spec_values = [value if isinstance(value, SpecValue)
+                       else spec_value_get_or_create(*value) for value in spec_values]
     if spec_values is not None and not created:
         variant.spec_values.set(spec_values)
     elif spec_values:
@@ -341,6 +352,8 @@ def variant_save(*, actor, product, variant=None, code, list_price, barcode="",
             VariantUnit.objects.filter(variant=variant).delete()
         seen, rows = set(), []
         for unit, factor in units:
+            if isinstance(unit, str):
+                unit = unit_get_or_create(unit)
             if unit.pk in seen or unit.pk == product.unit_id:
                 raise _error("units", _("Each unit once, and not the base unit."))
             if int(factor) < 2:
@@ -440,7 +453,7 @@ def quantity_breaks_set(*, actor, breaks, product=None, variant=None, ip=None):
     dicts {min_quantity, price} or {min_quantity, discount_percent}."""
     require_perm(actor, "manage_prices")
     if (product is None) == (variant is None):
-        raise ApplicationError(_("Quantity breaks belong to a product or a variant."))
+        raise CatalogError(_("Quantity breaks belong to a product or a variant."))
     QuantityBreak.objects.filter(product=product, variant=variant).delete()
     seen = set()
     for row in breaks:
@@ -503,7 +516,7 @@ def images_reorder(*, actor, product, image_ids, ip=None):
     require_perm(actor, "manage_catalog")
     images = {image.pk: image for image in product.images.all()}
     if set(int(pk) for pk in image_ids) != set(images):
-        raise ApplicationError(_("Give every image of the product once."))
+        raise CatalogError(_("Give every image of the product once."))
     for position, pk in enumerate(image_ids):
         images[int(pk)].position = position
     ProductImage.objects.bulk_update(images.values(), ["position"])

@@ -9,11 +9,10 @@ other finds nothing and gets ``InsufficientStockError``.
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, ConflictError
-from ordering.catalog.enums import MovementKind, StockDisplay, StockState
+from ordering.catalog.exceptions import CatalogError, InsufficientStockError
+from ordering.catalog.enums import MovementKind
 from ordering.catalog.models import StockMovement, Variant
 
-LOW_STOCK = 10  # available at or below this (and above 0) shows as "low"
 
 # kind → (on_hand sign, reserved sign) for a positive quantity
 _EFFECTS = {
@@ -23,10 +22,6 @@ _EFFECTS = {
     MovementKind.SHIPMENT: (-1, -1),
     MovementKind.RETURN: (1, 0),
 }
-
-
-class InsufficientStockError(ConflictError):
-    code = "insufficient_stock"
 
 
 def _apply(variant_id, on_hand_change, reserved_change):
@@ -49,17 +44,17 @@ def stock_move(*, actor, variant, kind, quantity=None, on_hand_change=None, reas
     and need a reason. Returns the ledger row."""
     if kind == MovementKind.ADJUSTMENT:
         if not on_hand_change:
-            raise ApplicationError(_("Enter the change (for example 12 or -3)."),
+            raise CatalogError(_("Enter the change (for example 12 or -3)."),
                                    fields={"quantity": [_("Enter the change.")]})
         if not (reason or "").strip():
-            raise ApplicationError(_("Give a reason for the adjustment."),
+            raise CatalogError(_("Give a reason for the adjustment."),
                                    fields={"reason": [_("Give a reason for the adjustment.")]})
         on_hand, reserved = int(on_hand_change), 0
     else:
         if kind not in _EFFECTS:
-            raise ApplicationError(_("Unknown stock movement."))
+            raise CatalogError(_("Unknown stock movement."))
         if quantity is None or int(quantity) <= 0:
-            raise ApplicationError(_("Enter a quantity above zero."),
+            raise CatalogError(_("Enter a quantity above zero."),
                                    fields={"quantity": [_("Enter a quantity above zero.")]})
         sign_hand, sign_reserved = _EFFECTS[kind]
         on_hand, reserved = sign_hand * int(quantity), sign_reserved * int(quantity)
@@ -67,7 +62,7 @@ def stock_move(*, actor, variant, kind, quantity=None, on_hand_change=None, reas
     if after is None:
         current = Variant.objects.filter(pk=variant.pk).values("on_hand", "reserved").first()
         if current is None:
-            raise ApplicationError(_("No such variant."))
+            raise CatalogError(_("No such variant."))
         raise InsufficientStockError(
             _("Not enough stock of %(code)s: %(available)d available.")
             % {"code": variant.code, "available": current["on_hand"] - current["reserved"]})
@@ -86,12 +81,12 @@ def stock_move_many(*, actor, kind, quantities, reference=""):
     one UPDATE and one ledger insert, whatever the number of variants. All or nothing:
     one variant short of stock raises ``InsufficientStockError`` naming it."""
     if kind not in _EFFECTS:
-        raise ApplicationError(_("Unknown stock movement."))
+        raise CatalogError(_("Unknown stock movement."))
     ids = sorted(quantities)
     if not ids:
         return []
     if any(int(quantities[i]) <= 0 for i in ids):
-        raise ApplicationError(_("Enter a quantity above zero."),
+        raise CatalogError(_("Enter a quantity above zero."),
                                fields={"quantity": [_("Enter a quantity above zero.")]})
     sign_hand, sign_reserved = _EFFECTS[kind]
     hands = [sign_hand * int(quantities[i]) for i in ids]
@@ -113,7 +108,7 @@ def stock_move_many(*, actor, kind, quantities, reference=""):
         current = Variant.objects.filter(pk=short[0]).values("code", "on_hand",
                                                              "reserved").first()
         if current is None:
-            raise ApplicationError(_("No such variant."))
+            raise CatalogError(_("No such variant."))
         raise InsufficientStockError(
             _("Not enough stock of %(code)s: %(available)d available.")
             % {"code": current["code"], "available": current["on_hand"] - current["reserved"]})
@@ -122,27 +117,6 @@ def stock_move_many(*, actor, kind, quantities, reference=""):
         variant_id=i, kind=kind, on_hand_change=h, reserved_change=r,
         on_hand_after=after[i][0], reserved_after=after[i][1], reference=(reference or "")[:60],
         actor=who) for i, h, r in zip(ids, hands, reserveds)])
-
-
-def stock_state(available):
-    if available <= 0:
-        return StockState.OUT
-    if available <= LOW_STOCK:
-        return StockState.LOW
-    return StockState.IN_STOCK
-
-
-def stock_for_dealer(available):
-    """What a dealer sees of ``available`` under the tenant's ``stock_display``: a number,
-    a state, or None."""
-    from ordering.settings.selectors import tenant_settings
-
-    display = tenant_settings().stock_display
-    if display == StockDisplay.EXACT:
-        return {"quantity": max(available, 0), "state": stock_state(available)}
-    if display == StockDisplay.LEVEL:
-        return {"state": stock_state(available)}
-    return None
 
 
 def oversell_sync(*, allow):

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, ConflictError
+from ordering.customers.exceptions import CustomerConflictError, CustomerError, CustomerErrorCode
 from core.mail import email_send
 from core.throttle import throttle_hit
 from ordering.customers.enums import ApplicationStatus, CustomerStatus
@@ -32,7 +32,7 @@ APPLICATIONS_PER_IP_PER_HOUR = 10
 
 
 def _error(field, message):
-    return ApplicationError(message, fields={field: [message]})
+    return CustomerError(message, fields={field: [message]})
 
 
 def licence_validate(upload, *, field="licence"):
@@ -82,12 +82,12 @@ def application_submit(*, tenant, company, contact_name, email, phone, region=No
                        message="", language="", ip=None):
     """A dealer applies for an account (only where the tenant allows self-registration)."""
     if not tenant_settings().self_registration:
-        raise ApplicationError(_("This supplier does not accept online applications."),
-                               code="registration_closed", )
+        raise CustomerError(_("This supplier does not accept online applications."),
+                               code=CustomerErrorCode.REGISTRATION_CLOSED, )
     if ip and not throttle_hit(key=f"apply:{tenant.schema_name}:{ip}",
                                limit=APPLICATIONS_PER_IP_PER_HOUR):
-        raise ApplicationError(_("Too many applications from your network. Please try again "
-                                 "later."), code="throttled")
+        raise CustomerError(_("Too many applications from your network. Please try again "
+                                 "later."), code=CustomerErrorCode.THROTTLED)
     company, contact_name = (company or "").strip(), (contact_name or "").strip()
     email, phone = (email or "").strip().lower(), (phone or "").strip()
     errors = {}
@@ -100,7 +100,7 @@ def application_submit(*, tenant, company, contact_name, email, phone, region=No
     if not phone:
         errors["phone"] = [_("Enter your mobile phone number.")]
     if errors:
-        raise ApplicationError(next(iter(errors.values()))[0], fields=errors)
+        raise CustomerError(next(iter(errors.values()))[0], fields=errors)
     User = get_user_model()
     if (User.objects.filter(email__iexact=email).exists()
             or CustomerApplication.objects.filter(email__iexact=email,
@@ -149,8 +149,8 @@ def _lock(application):
     application = (CustomerApplication.objects.select_for_update()
                    .select_related("customer").get(pk=application.pk))
     if application.status != ApplicationStatus.PENDING:
-        raise ConflictError(_("This application has already been reviewed."),
-                            code="already_reviewed")
+        raise CustomerConflictError(_("This application has already been reviewed."),
+                            code=CustomerErrorCode.ALREADY_REVIEWED)
     return application
 
 

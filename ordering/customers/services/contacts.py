@@ -4,7 +4,7 @@ both; a dealer's logins edit their own company's addresses (shop self-service)."
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from ordering.customers.exceptions import CustomerError, CustomerNotFoundError, CustomerPermissionError
 from ordering.customers.models import Address, Contact
 from ordering.customers.services.guards import (lock_customer, require_customer,
                                                 require_staff_or_dealer)
@@ -14,10 +14,10 @@ from roles.services.audit import audit_record
 def _text(values, field, limit, required=False, label=None):
     value = (values.get(field) or "").strip()
     if required and not value:
-        raise ApplicationError(label, fields={field: [label]})
+        raise CustomerError(label, fields={field: [label]})
     if len(value) > limit:
         message = _("At most %(n)d characters.") % {"n": limit}
-        raise ApplicationError(message, fields={field: [message]})
+        raise CustomerError(message, fields={field: [message]})
     return value
 
 
@@ -31,7 +31,7 @@ def _email(values):
             validate_email(email)
         except ValidationError as exc:
             message = _("Enter a valid e-mail address.")
-            raise ApplicationError(message, fields={"email": [message]}) from exc
+            raise CustomerError(message, fields={"email": [message]}) from exc
     return email
 
 
@@ -74,7 +74,7 @@ def contact_save(*, actor, customer, instance=None, is_primary=False, ip=None, *
     require_customer(actor, "manage_customers", customer)
     lock_customer(customer)
     if contact is not None and contact.customer_id != customer.pk:
-        raise NotFoundError(_("No such contact."))
+        raise CustomerNotFoundError(_("No such contact."))
     before = _contact_snapshot(contact) if contact else None
     contact = contact or Contact(customer=customer)
     for field, value in _contact_values(values).items():
@@ -130,7 +130,7 @@ def _require_address_editor(actor, customer):
     view-only login sees the addresses but cannot change them."""
     login = require_staff_or_dealer(actor, customer)
     if login is not None and not login.can_order:
-        raise PermissionDeniedError(_("Your login can only view: ask your company's primary "
+        raise CustomerPermissionError(_("Your login can only view: ask your company's primary "
                                       "login to change the shipping addresses."))
     return login
 
@@ -143,9 +143,9 @@ def address_save(*, actor, customer, instance=None, is_default=False, ip=None, *
     lock_customer(customer)
     address = instance
     if address is not None and address.customer_id != customer.pk:
-        raise NotFoundError(_("No such address."))
+        raise CustomerNotFoundError(_("No such address."))
     if address is None and Address.objects.filter(customer=customer).count() >= MAX_ADDRESSES:
-        raise ApplicationError(_("A customer can keep at most %(n)d addresses.")
+        raise CustomerError(_("A customer can keep at most %(n)d addresses.")
                                % {"n": MAX_ADDRESSES})
     before = _address_snapshot(address) if address else None
     address = address or Address(customer=customer)

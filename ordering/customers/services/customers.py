@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
 from billing.limits import limit_check
-from core.exceptions import ApplicationError, NotFoundError
+from ordering.customers.exceptions import CustomerError, CustomerErrorCode, CustomerNotFoundError
 from core.sequences import next_id
 from ordering.customers.enums import CustomerStatus, PaymentTerms
 from ordering.customers.models import (Contact, Customer, CustomerLevel, CustomerLogin,
@@ -38,7 +38,7 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 
 def _error(field, message):
-    return ApplicationError(message, fields={field: [message]})
+    return CustomerError(message, fields={field: [message]})
 
 
 def snapshot(customer):
@@ -190,9 +190,9 @@ def _refuse_hidden(actor, fields):
 
 def _still_reachable(actor, customer):
     if actor is not None and not can_reach(actor, customer):
-        raise ApplicationError(
+        raise CustomerError(
             _("You can only keep customers in your own regions or assigned to you."),
-            code="out_of_scope",
+            code=CustomerErrorCode.OUT_OF_SCOPE,
             fields={"region": [_("Choose one of your regions, or assign the customer to "
                                  "yourself.")]})
 
@@ -312,8 +312,8 @@ def customer_set_status(*, actor, customer, active, ip=None):
     require_customer(actor, "manage_customers", customer)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.status in (CustomerStatus.PENDING, CustomerStatus.REJECTED):
-        raise ApplicationError(_("Approve or reject the customer's application first."),
-                               code="pending_application")
+        raise CustomerError(_("Approve or reject the customer's application first."),
+                               code=CustomerErrorCode.PENDING_APPLICATION)
     target = CustomerStatus.ACTIVE if active else CustomerStatus.DISABLED
     if customer.status == target:
         return customer
@@ -337,13 +337,13 @@ def customers_bulk_assign(*, actor, customer_ids, sales_rep=UNSET, level=UNSET, 
     must be within the actor's reach, or nothing changes. Returns how many changed."""
     require_perm(actor, "manage_customers")
     if sales_rep is UNSET and level is UNSET:
-        raise ApplicationError(_("Choose a sales rep or a level to assign."))
+        raise CustomerError(_("Choose a sales rep or a level to assign."))
     ids = sorted({int(pk) for pk in customer_ids})
     if not ids:
-        raise ApplicationError(_("Select at least one customer."), fields={
+        raise CustomerError(_("Select at least one customer."), fields={
             "customers": [_("Select at least one customer.")]})
     if len(ids) > 1000:
-        raise ApplicationError(_("Assign at most 1000 customers at once."))
+        raise CustomerError(_("Assign at most 1000 customers at once."))
     customers = list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     if actor is not None:
         from roles.permissions import scope
@@ -351,7 +351,7 @@ def customers_bulk_assign(*, actor, customer_ids, sales_rep=UNSET, level=UNSET, 
         reachable = set(scope(actor, Customer.objects.filter(pk__in=ids))
                         .values_list("pk", flat=True))
         if len(customers) != len(ids) or reachable != set(ids):
-            raise NotFoundError(_("One of the selected customers does not exist or is not "
+            raise CustomerNotFoundError(_("One of the selected customers does not exist or is not "
                                   "yours."))
     values = {}
     if sales_rep is not UNSET:
@@ -371,9 +371,9 @@ def customers_bulk_assign(*, actor, customer_ids, sales_rep=UNSET, level=UNSET, 
             from roles.permissions import scope
 
             if scope(actor, Customer.objects.filter(pk__in=ids)).count() != len(ids):
-                raise ApplicationError(
+                raise CustomerError(
                     _("You can only assign customers to yourself or keep them in your "
-                      "regions."), code="out_of_scope")
+                      "regions."), code=CustomerErrorCode.OUT_OF_SCOPE)
     audit_record(actor=actor, action="customer.bulk_assign", obj=None,
                  after={"customers": [c.pk for c in changed],
                         **{f: getattr(v, "pk", v) for f, v in cleaned.items()}}, ip=ip)
@@ -457,10 +457,10 @@ def level_delete(*, actor, level, ip=None):
     require_perm(actor, LEVEL_PERMISSION)
     used = Customer.objects.filter(level=level).count()
     if used:
-        raise ApplicationError(
+        raise CustomerError(
             ngettext("%(n)d customer is at this level: move it to another level first.",
                      "%(n)d customers are at this level: move them to another level first.",
-                     used) % {"n": used}, code="level_in_use")
+                     used) % {"n": used}, code=CustomerErrorCode.LEVEL_IN_USE)
     before = _level_snapshot(level)
     audit_record(actor=actor, action="customer_level.delete", obj=level, before=before, ip=ip)
     level.delete()

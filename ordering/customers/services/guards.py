@@ -6,7 +6,7 @@ task on behalf of a checked user).
 
 from django.utils.translation import gettext as _
 
-from core.exceptions import NotFoundError, PermissionDeniedError
+from ordering.customers.exceptions import CustomerNotFoundError, CustomerPermissionError
 from roles.enums import UserKind
 from roles.permissions import can_reach, require_perm  # noqa: F401  (re-exported)
 
@@ -17,7 +17,7 @@ def require_customer(actor, perm, customer):
         return
     require_perm(actor, perm)
     if not can_reach(actor, customer):
-        raise NotFoundError(_("No such customer."))
+        raise CustomerNotFoundError(_("No such customer."))
 
 
 def login_of(actor):
@@ -40,9 +40,9 @@ def require_staff_or_dealer(actor, customer, *, perm="manage_customers", primary
     if getattr(actor, "kind", None) == UserKind.DEALER:
         login = login_of(actor)
         if login is None or login.customer_id != customer.pk or not actor.is_active:
-            raise NotFoundError(_("No such customer."))
+            raise CustomerNotFoundError(_("No such customer."))
         if primary and not login.is_primary:
-            raise PermissionDeniedError(
+            raise CustomerPermissionError(
                 _("Only your company's primary login can manage logins."))
         return login
     require_customer(actor, perm, customer)

@@ -42,6 +42,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_lazy
 
 from core.exceptions import ApplicationError
+from ordering.customers.exceptions import CustomerError
 from ordering import spreadsheets
 from ordering.customers.enums import PaymentTerms
 from ordering.customers.models import Address, Contact, Customer, CustomerLevel
@@ -468,7 +469,7 @@ def export_file(*, actor, kind, extension, customers, filters=None, ip=None):
     actor, so the export has exactly the rows the actor's filtered list shows."""
     require_perm(actor, "export_data")
     if kind not in KINDS or extension not in FORMATS:
-        raise ApplicationError(_("Choose what to export and the file type."))
+        raise CustomerError(_("Choose what to export and the file type."))
     from ordering.customers.selectors import customer_hidden_fields
 
     resource = resource_for(kind, hidden=customer_hidden_fields(actor=actor))
@@ -488,7 +489,7 @@ def template_file(*, kind, extension="xlsx", actor=None):
     from ordering.customers.selectors import customer_hidden_fields
 
     if kind not in KINDS or extension not in FORMATS:
-        raise ApplicationError(_("Choose what to import and the file type."))
+        raise CustomerError(_("Choose what to import and the file type."))
     resource = resource_for(kind, hidden=customer_hidden_fields(actor=actor))
     data, _count = spreadsheets.sheet_bytes(resource, [], extension=extension,
                                             title=resource_label(kind),

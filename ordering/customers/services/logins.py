@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, PermissionDeniedError
+from ordering.customers.exceptions import CustomerError, CustomerErrorCode, CustomerPermissionError
 from core.mail import email_send
 from ordering.customers.enums import BuyerRole, CustomerStatus
 from ordering.customers.models import CustomerLogin
@@ -19,7 +19,7 @@ MAX_LOGINS = 50
 
 
 def _error(field, message):
-    return ApplicationError(message, fields={field: [message]})
+    return CustomerError(message, fields={field: [message]})
 
 
 def _clean_role(buyer_role, order_limit, is_primary):
@@ -72,10 +72,10 @@ def login_create(*, actor, customer, email, name="", phone="", buyer_role=BuyerR
     """
     dealer = require_staff_or_dealer(actor, customer, primary=True)
     if dealer is not None and is_primary:
-        raise PermissionDeniedError(_("Only the supplier can change the primary login."))
+        raise CustomerPermissionError(_("Only the supplier can change the primary login."))
     lock_customer(customer)
     if CustomerLogin.objects.filter(customer=customer).count() >= MAX_LOGINS:
-        raise ApplicationError(_("A customer can have at most %(n)d logins.") % {"n": MAX_LOGINS})
+        raise CustomerError(_("A customer can have at most %(n)d logins.") % {"n": MAX_LOGINS})
     first = not CustomerLogin.objects.filter(customer=customer).exists()
     is_primary = bool(is_primary or first)
     buyer_role, order_limit = _clean_role(BuyerRole.ORDER if first and buyer_role !=
@@ -88,7 +88,7 @@ def login_create(*, actor, customer, email, name="", phone="", buyer_role=BuyerR
         try:
             validate_password(password)
         except ValidationError as exc:
-            raise ApplicationError(" ".join(exc.messages),
+            raise CustomerError(" ".join(exc.messages),
                                    fields={"password": list(exc.messages)}) from exc
     user = user_create(email=email, password=password or None, name=(name or "").strip()[:120],
                        kind=UserKind.DEALER, phone=phone, language=language,
@@ -124,7 +124,7 @@ def login_update(*, actor, login, buyer_role=None, order_limit=None, is_primary=
         pk=login.pk)
     before = snapshot(login)
     if dealer is not None and is_primary is not None and bool(is_primary) != login.is_primary:
-        raise PermissionDeniedError(_("Only the supplier can change the primary login."))
+        raise CustomerPermissionError(_("Only the supplier can change the primary login."))
     if is_primary is False and login.is_primary:
         raise _error("is_primary", _("Make another login the primary login instead."))
     primary = login.is_primary or bool(is_primary)
@@ -169,15 +169,15 @@ def login_set_active(*, actor, login, active, ip=None):
         pk=login.pk)
     user = login.user
     if dealer is not None and user.pk == actor.pk:
-        raise PermissionDeniedError(_("You cannot disable your own login."))
+        raise CustomerPermissionError(_("You cannot disable your own login."))
     if not active and login.is_primary:
-        raise ApplicationError(_("This is the primary login: make another login primary "
-                                 "before disabling it."), code="primary_login")
+        raise CustomerError(_("This is the primary login: make another login primary "
+                                 "before disabling it."), code=CustomerErrorCode.PRIMARY_LOGIN)
     if active and login.customer.status != CustomerStatus.ACTIVE:
-        raise ApplicationError(_("The customer is disabled: enable the customer first."),
-                               code="customer_disabled")
+        raise CustomerError(_("The customer is disabled: enable the customer first."),
+                               code=CustomerErrorCode.CUSTOMER_DISABLED)
     if active and dealer is not None and login.disabled_by_supplier:
-        raise PermissionDeniedError(_("Your supplier disabled this login: ask them to enable "
+        raise CustomerPermissionError(_("Your supplier disabled this login: ask them to enable "
                                       "it again."))
     before = snapshot(login)
     by_supplier = not active and dealer is None
@@ -200,7 +200,7 @@ def login_send_password_link(*, actor, login, site_url, ip=None):
     """E-mail the login a link to choose a new password."""
     _own(actor, login)
     if not login.user.is_active:
-        raise ApplicationError(_("The login is disabled."))
+        raise CustomerError(_("The login is disabled."))
     _invite(login, site_url, login.user.preferred_language, "email/password_reset")
     audit_record(actor=actor, action="customer.login_password_link", obj=login.customer,
                  after={"email": login.user.email}, ip=ip)

@@ -17,13 +17,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import query_parameters
-from core.exceptions import PermissionDeniedError
+from ordering.orders.exceptions import OrderPermissionError
 from ordering.customers.selectors import customer_get
 from ordering.customers.services.guards import login_of
 from ordering.orders import selectors, workflow
 from ordering.orders.api import serializers as s
 from ordering.orders.enums import OrderStatus, ReturnStatus
-from ordering.orders.models import Carrier, Order, ShippingMethod
+from ordering.orders.models import Carrier, ShippingMethod
 from ordering.orders.services import amendments, cart, checkout, messages, returns, shipments
 from roles.permissions import ANY_DEALER, SIGNED_IN
 
@@ -44,7 +44,7 @@ def _staff_order(request, pk):
 def _dealer_login(request):
     login = login_of(request.user)
     if login is None:
-        raise PermissionDeniedError("Sign in with your company's ordering login.")
+        raise OrderPermissionError("Sign in with your company's ordering login.")
     return login
 
 
@@ -66,10 +66,6 @@ def _detail(request, order, *, dealer=False, code=status.HTTP_200_OK):
 
 def _key(request):
     return checkout.normal_key(request.headers.get("Idempotency-Key", ""))
-
-
-def _replay(request, key):
-    return bool(key) and Order.objects.filter(placed_by=request.user, idempotency_key=key).exists()
 
 
 def _lines(validated):
@@ -126,13 +122,11 @@ class OrderListApi(ListAPIView):
         customer = customer_get(actor=request.user, pk=data.validated_data.get("customer"))
         if customer is None:
             raise Http404
-        key = _key(request)
-        replay = _replay(request, key)
-        order = checkout.order_place(actor=request.user, customer=customer,
-                                     lines=_lines(data.validated_data["lines"]),
-                                     idempotency_key=key, **_details(data.validated_data))
-        return _detail(request, order, code=status.HTTP_200_OK if replay
-                       else status.HTTP_201_CREATED)
+        order, created = checkout.order_place(
+            actor=request.user, customer=customer, lines=_lines(data.validated_data["lines"]),
+            idempotency_key=_key(request), **_details(data.validated_data))
+        return _detail(request, order,
+                       code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 @extend_schema(tags=[TAG])
@@ -258,7 +252,7 @@ class CarrierListApi(APIView):
 
 
 def _cart(request, code=status.HTTP_200_OK):
-    return Response(s.CartSerializer(cart.cart_view(login=_dealer_login(request))).data,
+    return Response(s.CartSerializer(selectors.cart_view(login=_dealer_login(request))).data,
                     status=code)
 
 
@@ -321,7 +315,7 @@ class QuickOrderApi(APIView):
         data.is_valid(raise_exception=True)
         added, errors = cart.quick_order(login=_dealer_login(request),
                                          text=data.validated_data["text"])
-        body = s.CartSerializer(cart.cart_view(login=_dealer_login(request))).data
+        body = s.CartSerializer(selectors.cart_view(login=_dealer_login(request))).data
         body.update({"added": added, "errors": [{"row": row, "message": str(message)}
                                                 for row, message in errors]})
         return Response(body)
@@ -338,12 +332,10 @@ class CheckoutApi(APIView):
     def post(self, request):
         data = s.OrderDetailsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        key = _key(request)
-        replay = _replay(request, key)
-        order = checkout.cart_checkout(actor=request.user, idempotency_key=key,
-                                       **_details(data.validated_data))
+        order, created = checkout.cart_checkout(actor=request.user, idempotency_key=_key(request),
+                                                **_details(data.validated_data))
         return _detail(request, order, dealer=True,
-                       code=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+                       code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 @extend_schema(tags=[DEALER_TAG])
@@ -545,7 +537,7 @@ class _ThreadApi(APIView):
 
     @extend_schema(responses=s.MessageSerializer(many=True))
     def get(self, request, pk):
-        found = messages.thread(actor=request.user, order=self._order(request, pk))
+        found = messages.thread_open(actor=request.user, order=self._order(request, pk))
         return Response(s.MessageSerializer(found, many=True).data)
 
     @extend_schema(request=s.MessageInputSerializer, responses={201: s.MessageSerializer})

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from ordering.orders.exceptions import OrderConflictError, OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
 from ordering.catalog.pricing import money
 from ordering.customers.services.guards import login_of
 from ordering.orders import workflow
@@ -33,9 +33,9 @@ def _price(value, field):
     try:
         price = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ApplicationError(_("Enter a price."), fields={field: [_("Enter a price.")]}) from None
+        raise OrderError(_("Enter a price."), fields={field: [_("Enter a price.")]}) from None
     if not price.is_finite() or price < 0 or price >= Decimal("1e10"):
-        raise ApplicationError(_("Enter a price of 0 or more."),
+        raise OrderError(_("Enter a price of 0 or more."),
                                fields={field: [_("Enter a price of 0 or more.")]})
     return money(price)
 
@@ -53,12 +53,12 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
         order = workflow.lock(order)
         if actor is not None:
             if not has_perm(actor, "amend_orders"):
-                raise PermissionDeniedError(_("You do not have permission to do this."))
+                raise OrderPermissionError(_("You do not have permission to do this."))
             if not can_reach(actor, order):
-                raise NotFoundError(_("No such order."))
+                raise OrderNotFoundError(_("No such order."))
         if not workflow.is_amendable(order):
-            raise ConflictError(_("Orders can only be changed during order review."),
-                                code="invalid_transition")
+            raise OrderConflictError(_("Orders can only be changed during order review."),
+                                code=OrderErrorCode.INVALID_TRANSITION)
         lines = {line.pk: line for line in order.lines.all()}
         before_rows = {pk: _line_row(line) for pk, line in lines.items()}
         reserved_before = reservations.reserved_quantities(order)
@@ -96,12 +96,12 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
                 errors[str(key)] = [_("This line's amount is too large.")]
         removed = [lines[pk] for pk in (int(r) for r in remove if str(r).isdigit()) if pk in lines]
         if errors:
-            raise ApplicationError(_("Check the lines marked in red."), fields=errors)
+            raise OrderError(_("Check the lines marked in red."), fields=errors)
         added_lines = []
         if add:
             resolved, unknown = line_service.resolve(order.customer, list(add))
             if unknown:
-                raise ApplicationError(_("Some lines cannot be added."),
+                raise OrderError(_("Some lines cannot be added."),
                                        fields={str(k): [m] for k, m in unknown})
             position = max((line.position for line in lines.values()), default=0)
             for offset, line in enumerate(resolved, start=1):
@@ -115,7 +115,7 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
                     price_pending=line.unit_price == 0, line_total=line.total,
                     position=position + offset))
         if len(lines) - len(removed) + len(added_lines) == 0:
-            raise ApplicationError(_("An order needs at least one line; cancel it instead."))
+            raise OrderError(_("An order needs at least one line; cancel it instead."))
         fee = order.shipping_fee if shipping_fee in (None, "") else _price(shipping_fee,
                                                                               "shipping_fee")
         kept = [line for pk, line in lines.items() if line not in removed]
@@ -134,12 +134,12 @@ def order_amend(*, actor, order, changes=None, remove=(), add=(), shipping_fee=N
             diff.append({"change": "shipping_fee", "before": str(order.shipping_fee),
                          "after": str(fee)})
         if not diff:
-            raise ApplicationError(_("Nothing was changed."), code="unchanged")
+            raise OrderError(_("Nothing was changed."), code=OrderErrorCode.UNCHANGED)
         old_total = order.total
         subtotal = money(sum((line.line_total for line in kept + added_lines), Decimal("0")))
         total = subtotal + fee
         if total >= MAX_AMOUNT:
-            raise ApplicationError(_("The order's total is too large."), code="too_large")
+            raise OrderError(_("The order's total is too large."), code=OrderErrorCode.TOO_LARGE)
         rises = total > old_total
         Order.objects.filter(pk=order.pk).update(
             subtotal=subtotal, shipping_fee=fee, total=total,
@@ -182,12 +182,12 @@ def amendment_accept(*, actor, order):
         order = workflow.lock(order)
         login = login_of(actor)
         if login is None or login.customer_id != order.customer_id:
-            raise NotFoundError(_("No such order."))
+            raise OrderNotFoundError(_("No such order."))
         if not login.can_order:
-            raise PermissionDeniedError(_("Your login can only view."))
+            raise OrderPermissionError(_("Your login can only view."))
         if not workflow.awaits_dealer(order):
-            raise ConflictError(_("Nothing is waiting for your confirmation."),
-                                code="invalid_transition")
+            raise OrderConflictError(_("Nothing is waiting for your confirmation."),
+                                code=OrderErrorCode.INVALID_TRANSITION)
         Order.objects.filter(pk=order.pk).update(awaiting_dealer=False)
         event = workflow.record(order, EventKind.CONFIRMED, actor, step=order.status)
         from ordering.orders.notify import notify_order_event

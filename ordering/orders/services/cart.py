@@ -5,14 +5,13 @@ ordered (off the shelf, below the minimum, out of stock) stay in the cart with t
 problem, so the dealer sees why; checkout refuses them with the same message.
 """
 
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from ordering.orders.exceptions import OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
 from ordering.catalog.storefront import MAX_QUANTITY
 from ordering.orders.models import CartLine, CartTemplate
 from ordering.orders.services import lines as line_service
@@ -22,58 +21,20 @@ MAX_CART_LINES = 300
 
 def _orderer(login):
     if login is None:
-        raise PermissionDeniedError(_("Sign in with your company's ordering login."))
+        raise OrderPermissionError(_("Sign in with your company's ordering login."))
     if not login.can_order:
-        raise PermissionDeniedError(_("Your login can only view; it cannot order."))
+        raise OrderPermissionError(_("Your login can only view; it cannot order."))
     return login
-
-
-@dataclass
-class CartView:
-    lines: list  # [lines.Line] with key = CartLine id
-    unavailable: list = field(default_factory=list)  # [(CartLine id, message)]
-
-    @property
-    def subtotal(self):
-        return line_service.total(self.lines)
-
-    @property
-    def count(self):
-        return len(self.lines) + len(self.unavailable)
-
-    @property
-    def problems(self):
-        return [line for line in self.lines if line.problem]
-
-    @property
-    def ok(self):
-        return bool(self.lines) and not self.problems and not self.unavailable
-
-
-def cart_view(*, login):
-    """The cart priced for the login's company (constant queries for any size)."""
-    rows = list(CartLine.objects.filter(login=login).values("pk", "variant_id", "unit_id",
-                                                            "quantity"))
-    raw = [{"variant": r["variant_id"], "unit": r["unit_id"], "quantity": r["quantity"],
-            "key": r["pk"]} for r in rows]
-    lines, unknown = line_service.resolve(login.customer, raw)
-    order = {r["pk"]: i for i, r in enumerate(rows)}
-    lines.sort(key=lambda line: order.get(line.key, 0))
-    return CartView(lines=lines, unavailable=unknown)
-
-
-def cart_count(*, login):
-    return CartLine.objects.filter(login=login).count() if login else 0
 
 
 def _quantity(value):
     try:
         quantity = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ApplicationError(_("Enter a whole number."),
+        raise OrderError(_("Enter a whole number."),
                                fields={"quantity": [_("Enter a whole number.")]}) from None
     if quantity <= 0 or quantity > MAX_QUANTITY:
-        raise ApplicationError(_("Enter a quantity from 1 to %(n)s.") % {"n": f"{MAX_QUANTITY:,}"},
+        raise OrderError(_("Enter a quantity from 1 to %(n)s.") % {"n": f"{MAX_QUANTITY:,}"},
                                fields={"quantity": [_("Enter a quantity above zero.")]})
     return quantity
 
@@ -86,25 +47,25 @@ def cart_add(*, login, lines):
     _orderer(login)
     resolved, unknown = line_service.resolve(login.customer, lines)
     if unknown:
-        raise ApplicationError(_("Some lines cannot be added."),
+        raise OrderError(_("Some lines cannot be added."),
                                fields={str(k): [m] for k, m in unknown})
     if not resolved:
-        raise ApplicationError(_("Enter a quantity for at least one product."), code="empty")
+        raise OrderError(_("Enter a quantity for at least one product."), code=OrderErrorCode.EMPTY)
     too_many = {str(line.key if line.key is not None else line.variant.code):
                 [_("Enter at most %(n)s.") % {"n": f"{MAX_QUANTITY // line.factor:,}"}]
                 for line in resolved if line.base_quantity > MAX_QUANTITY}
     if too_many:
-        raise ApplicationError(_("Some quantities are too large."), fields=too_many)
+        raise OrderError(_("Some quantities are too large."), fields=too_many)
     have = {(r["variant_id"], r["unit_id"]): r["quantity"]
             for r in CartLine.objects.filter(login=login).values("variant_id", "unit_id",
                                                                   "quantity")}
     for line in resolved:
         cap = MAX_QUANTITY // line.factor
         if have.get(_slot(line), 0) + line.quantity > cap:
-            raise ApplicationError(_("%(code)s: at most %(n)s in the cart.") % {
+            raise OrderError(_("%(code)s: at most %(n)s in the cart.") % {
                 "code": line.variant.code, "n": f"{cap:,}"}, fields={"quantity": [_("Too many.")]})
     if len(have) + len({_slot(line) for line in resolved} - set(have)) > MAX_CART_LINES:
-        raise ApplicationError(_("A cart holds at most %(n)d lines.") % {"n": MAX_CART_LINES})
+        raise OrderError(_("A cart holds at most %(n)d lines.") % {"n": MAX_CART_LINES})
     _merge(login, resolved)
     return len(resolved)
 
@@ -131,7 +92,7 @@ def _merge(login, lines):
 def _line(login, line_id):
     line = CartLine.objects.filter(login=login, pk=line_id).first()
     if line is None:
-        raise NotFoundError(_("This line is no longer in your cart."))
+        raise OrderNotFoundError(_("This line is no longer in your cart."))
     return line
 
 
@@ -147,10 +108,10 @@ def cart_update(*, login, line_id, quantity, unit=""):
 
         unit_id = line_service._int(unit) if unit not in (None, "base") else None
         if unit not in (None, "base") and unit_id is None:
-            raise ApplicationError(_("Choose a unit."), fields={"unit": [_("Choose a unit.")]})
+            raise OrderError(_("Choose a unit."), fields={"unit": [_("Choose a unit.")]})
         if unit_id is not None and not VariantUnit.objects.filter(
                 pk=unit_id, variant_id=line.variant_id).exists():
-            raise ApplicationError(_("This product is not sold in that unit."),
+            raise OrderError(_("This product is not sold in that unit."),
                                    fields={"unit": [_("Choose a unit.")]})
         other = CartLine.objects.filter(login=login, variant_id=line.variant_id,
                                         unit_id=unit_id).exclude(pk=line.pk).first()
@@ -187,7 +148,7 @@ def quick_order(*, login, text="", rows=None):
     good = [{"variant": line.variant.pk, "unit": line.unit.pk if line.unit else None,
              "quantity": line.quantity} for line in resolved]
     if not good and not errors:
-        raise ApplicationError(_("Paste at least one line: SKU code, quantity."), code="empty")
+        raise OrderError(_("Paste at least one line: SKU code, quantity."), code=OrderErrorCode.EMPTY)
     added = cart_add(login=login, lines=good) if good else 0
     return added, sorted(errors, key=lambda e: e[0] or 0)
 
@@ -226,7 +187,7 @@ def reorder(*, login, order):
     available come back as errors: ``(added, [(sku, message)])``."""
     _orderer(login)
     if order.customer_id != login.customer_id:
-        raise NotFoundError(_("No such order."))
+        raise OrderNotFoundError(_("No such order."))
     raw = [{"variant": line.variant_id, "unit": _unit_id(line), "quantity": line.quantity,
             "key": line.sku_code} for line in order.lines.all()]
     return _add_available(login, raw)
@@ -255,11 +216,11 @@ def template_save(*, login, name):
     _orderer(login)
     name = (name or "").strip()[:60]
     if not name:
-        raise ApplicationError(_("Name the template."), fields={"name": [_("Name the template.")]})
+        raise OrderError(_("Name the template."), fields={"name": [_("Name the template.")]})
     lines = [{"variant": r.variant_id, "unit": r.unit_id, "quantity": r.quantity}
              for r in CartLine.objects.filter(login=login)]
     if not lines:
-        raise ApplicationError(_("Your cart is empty."), code="empty")
+        raise OrderError(_("Your cart is empty."), code=OrderErrorCode.EMPTY)
     return CartTemplate.objects.create(customer=login.customer, name=name, lines=lines,
                                        created_by=login.user)
 
@@ -268,7 +229,7 @@ def template_apply(*, login, template_id):
     _orderer(login)
     template = CartTemplate.objects.filter(pk=template_id, customer=login.customer).first()
     if template is None:
-        raise NotFoundError(_("No such template."))
+        raise OrderNotFoundError(_("No such template."))
     return _add_available(login, [{**line, "key": line["variant"]} for line in template.lines])
 
 

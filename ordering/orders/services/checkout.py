@@ -17,13 +17,14 @@ request is refused (422).
 import hashlib
 import json
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.limits import limit_check
-from core.exceptions import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from ordering.orders.exceptions import IdempotencyMismatch, OrderConflictError, OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
 from core.money import format_money
 from ordering.catalog.pricing import money
 from ordering.customers.enums import CustomerStatus
@@ -39,11 +40,6 @@ MAX_REMARK = 1000
 MAX_DELIVERY_DAYS = 366
 
 
-class IdempotencyMismatch(ApplicationError):
-    code = "idempotency_key_reused"
-    status = 422
-
-
 MAX_KEY = 80
 
 
@@ -52,8 +48,8 @@ def normal_key(value):
     keys are refused rather than cut, so a retry always finds the first order."""
     key = (value or "").strip()
     if len(key) > MAX_KEY:
-        raise ApplicationError(_("The Idempotency-Key may be at most %(n)d characters.") % {
-            "n": MAX_KEY}, code="invalid_idempotency_key")
+        raise OrderError(_("The Idempotency-Key may be at most %(n)d characters.") % {
+            "n": MAX_KEY}, code=OrderErrorCode.INVALID_IDEMPOTENCY_KEY)
     return key or None
 
 
@@ -74,11 +70,11 @@ def _orderer(actor, customer):
     if actor is not None and getattr(actor, "kind", None) == UserKind.DEALER:
         login = login_of(actor)
         if login is None or not actor.is_active:
-            raise PermissionDeniedError(_("Sign in with your company's ordering login."))
+            raise OrderPermissionError(_("Sign in with your company's ordering login."))
         if customer is not None and customer.pk != login.customer_id:
-            raise NotFoundError(_("No such customer."))
+            raise OrderNotFoundError(_("No such customer."))
         if not login.can_order:
-            raise PermissionDeniedError(_("Your login can only view; it cannot order."))
+            raise OrderPermissionError(_("Your login can only view; it cannot order."))
         return login, False
     require_customer(actor, "place_orders", customer)
     login = customer.logins.filter(is_primary=True).first()
@@ -97,7 +93,7 @@ def _next_number():
 
 
 def _field_error(field, message):
-    return ApplicationError(message, fields={field: [message]})
+    return OrderError(message, fields={field: [message]})
 
 
 def _check_details(customer, *, address_id, shipping_method_id, payment_method, delivery_date,
@@ -132,10 +128,19 @@ def _check_details(customer, *, address_id, shipping_method_id, payment_method, 
     return address, method
 
 
+class Placed(NamedTuple):
+    """What placing an order did: the order, and whether this call created it (False: a
+    repeated ``Idempotency-Key`` returned the first order)."""
+
+    order: Order
+    created: bool
+
+
 def order_place(*, actor, customer=None, lines, address_id, payment_method,
                 shipping_method_id=None, delivery_date=None, remark="", attachment=None,
                 idempotency_key=None, from_cart=False):
-    """Place an order and return it (the first one again for a repeated key).
+    """Place an order: ``Placed(order, created)`` (the first order again, ``created``
+    False, for a repeated key, also when two requests with it raced).
 
     ``lines``: ``[{"variant", "unit", "quantity"}]``. A dealer orders for its own company
     (``customer`` may be omitted); staff need ``place_orders`` on ``customer``.
@@ -144,7 +149,7 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
     if customer is None:
         login = login_of(actor)
         if login is None:
-            raise PermissionDeniedError(_("Sign in with your company's ordering login."))
+            raise OrderPermissionError(_("Sign in with your company's ordering login."))
         customer = login.customer
     key = normal_key(idempotency_key)
     digest = request_hash({"customer": customer.pk, "lines": [
@@ -154,18 +159,20 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
     if key and actor is not None:
         first = _existing(actor, key, digest)
         if first is not None:
-            return first
+            return Placed(first, False)
     try:
         with transaction.atomic():
-            return _place(actor, customer, lines, address_id=address_id,
-                          payment_method=payment_method, shipping_method_id=shipping_method_id,
-                          delivery_date=delivery_date, remark=remark, attachment=attachment,
-                          key=key, digest=digest, from_cart=from_cart)
+            return Placed(_place(actor, customer, lines, address_id=address_id,
+                                 payment_method=payment_method,
+                                 shipping_method_id=shipping_method_id,
+                                 delivery_date=delivery_date, remark=remark,
+                                 attachment=attachment, key=key, digest=digest,
+                                 from_cart=from_cart), True)
     except IntegrityError:
         if key and actor is not None:  # the same key raced us and won
             first = _existing(actor, key, digest)
             if first is not None:
-                return first
+                return Placed(first, False)
         raise
 
 
@@ -174,9 +181,9 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
     limit_check(connection.tenant, "orders")
     login, on_behalf = _orderer(actor, customer)
     if customer.status != CustomerStatus.ACTIVE:
-        raise ConflictError(_("This customer account is not active."))
+        raise OrderConflictError(_("This customer account is not active."))
     if len(raw_lines) > line_service.MAX_LINES:
-        raise ApplicationError(_("An order has at most %(n)d lines.") % {
+        raise OrderError(_("An order has at most %(n)d lines.") % {
             "n": line_service.MAX_LINES})
     address, method = _check_details(customer, address_id=address_id,
                                      shipping_method_id=shipping_method_id,
@@ -188,21 +195,21 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
                      for line in resolved if line.problem})
     if problems:
         first = next(iter(problems.values()))[0]
-        raise ApplicationError(_("Some lines cannot be ordered: %(problem)s") % {
-            "problem": first}, code="invalid_lines", fields={"lines": problems})
+        raise OrderError(_("Some lines cannot be ordered: %(problem)s") % {
+            "problem": first}, code=OrderErrorCode.INVALID_LINES, fields={"lines": problems})
     if not resolved:
-        raise ApplicationError(_("Your order has no lines."), code="empty")
+        raise OrderError(_("Your order has no lines."), code=OrderErrorCode.EMPTY)
     subtotal = money(line_service.total(resolved))
     tenant = connection.tenant
     minimum = tenant_settings().min_order_amount or 0
     if subtotal < minimum:
-        raise ApplicationError(_("The minimum order is %(amount)s; this order comes to "
+        raise OrderError(_("The minimum order is %(amount)s; this order comes to "
                                  "%(total)s.") % {"amount": format_money(minimum), "total": format_money(subtotal)},
-                               code="below_minimum")
+                               code=OrderErrorCode.BELOW_MINIMUM)
     if login is not None and not on_behalf and login.order_limit is not None \
             and subtotal > login.order_limit:
-        raise ApplicationError(_("Your login may order up to %(limit)s per order.") % {
-            "limit": format_money(login.order_limit)}, code="over_order_limit")
+        raise OrderError(_("Your login may order up to %(limit)s per order.") % {
+            "limit": format_money(login.order_limit)}, code=OrderErrorCode.OVER_ORDER_LIMIT)
     fee = money(method.fee) if method else money(0)
     region = address.region
     order = Order.objects.create(
@@ -235,10 +242,10 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
 
 def cart_checkout(*, actor, address_id, payment_method, shipping_method_id=None,
                   delivery_date=None, remark="", attachment=None, idempotency_key=None):
-    """Order what is in the dealer's cart (then empty it)."""
+    """Order what is in the dealer's cart (then empty it): ``Placed(order, created)``."""
     login = login_of(actor)
     if login is None:
-        raise PermissionDeniedError(_("Sign in with your company's ordering login."))
+        raise OrderPermissionError(_("Sign in with your company's ordering login."))
     raw = [{"variant": r.variant_id, "unit": r.unit_id, "quantity": r.quantity, "key": r.pk}
            for r in CartLine.objects.filter(login=login).order_by("added_at", "id")]
     key = normal_key(idempotency_key)
@@ -246,8 +253,8 @@ def cart_checkout(*, actor, address_id, payment_method, shipping_method_id=None,
         if key:  # a double click after the first click emptied the cart
             first = Order.objects.filter(placed_by=actor, idempotency_key=key).first()
             if first is not None:
-                return first
-        raise ApplicationError(_("Your cart is empty."), code="empty")
+                return Placed(first, False)
+        raise OrderError(_("Your cart is empty."), code=OrderErrorCode.EMPTY)
     return order_place(actor=actor, customer=login.customer, lines=raw, address_id=address_id,
                        payment_method=payment_method, shipping_method_id=shipping_method_id,
                        delivery_date=delivery_date, remark=remark, attachment=attachment,

@@ -1,22 +1,18 @@
 """The message thread of an order: the dealer's company and the staff who may see the
-order write to each other; each side sees how many messages it has not read."""
+order write to each other; each side sees how many messages it has not read
+(``selectors.order_thread`` and ``selectors.with_unread`` read them)."""
 
 from django.db import transaction
-from datetime import datetime, timezone as dt_timezone
-
-from django.db.models import F, Func, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from ordering.orders.exceptions import OrderError, OrderNotFoundError, OrderPermissionError
 from ordering.customers.services.guards import login_of
 from ordering.orders.models import OrderMessage, OrderThreadRead
 from roles.enums import UserKind
 from roles.permissions import can_reach, has_perm
 
 MAX_BODY = 2000
-NEVER = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)  # read before any message
 
 
 def _side(actor, order):
@@ -24,12 +20,12 @@ def _side(actor, order):
     if getattr(actor, "kind", None) == UserKind.DEALER:
         login = login_of(actor)
         if login is None or login.customer_id != order.customer_id or not actor.is_active:
-            raise NotFoundError(_("No such order."))
+            raise OrderNotFoundError(_("No such order."))
         return True
     if not has_perm(actor, "view_orders"):
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+        raise OrderPermissionError(_("You do not have permission to do this."))
     if not can_reach(actor, order):
-        raise NotFoundError(_("No such order."))
+        raise OrderNotFoundError(_("No such order."))
     return False
 
 
@@ -38,9 +34,9 @@ def message_post(*, actor, order, body):
     from_dealer = _side(actor, order)
     body = (body or "").strip()
     if not body:
-        raise ApplicationError(_("Write a message."), fields={"body": [_("Write a message.")]})
+        raise OrderError(_("Write a message."), fields={"body": [_("Write a message.")]})
     if len(body) > MAX_BODY:
-        raise ApplicationError(_("Keep the message under %(n)d characters.") % {"n": MAX_BODY},
+        raise OrderError(_("Keep the message under %(n)d characters.") % {"n": MAX_BODY},
                                fields={"body": [_("Too long.")]})
     message = OrderMessage.objects.create(order=order, author=actor, from_dealer=from_dealer,
                                           body=body)
@@ -51,13 +47,13 @@ def message_post(*, actor, order, body):
     return message
 
 
-def thread(*, actor, order):
-    """The order's messages (oldest first) and marks them read for the actor (one write,
-    and only when something arrived since the actor last read)."""
+def thread_open(*, actor, order):
+    """The order's messages (oldest first, ``selectors.order_thread``), marked read for
+    the actor (one write, and only when something arrived since the actor last read)."""
+    from ordering.orders.selectors import order_thread
+
     _side(actor, order)
-    messages = list(OrderMessage.objects.filter(order=order).select_related("author")
-                    .annotate(seen=Subquery(OrderThreadRead.objects.filter(
-                        order=order, user=actor).values("read_at")[:1])))
+    messages = order_thread(actor=actor, order=order)
     if messages and (messages[-1].seen is None or messages[-1].seen < messages[-1].created_at):
         thread_read(actor=actor, order=order, at=messages[-1].created_at)
     return messages
@@ -70,14 +66,3 @@ def thread_read(*, actor, order, at=None):
         update_conflicts=True, unique_fields=["order", "user"], update_fields=["read_at"])
 
 
-def with_unread(queryset, user, *, dealer):
-    """Annotate orders with ``unread_messages``: the other side's messages after the
-    user last read the thread (all of them when never read). A correlated subquery per
-    order, no join and no GROUP BY: on a paged list it runs for the page's orders only."""
-    read_at = Coalesce(Subquery(OrderThreadRead.objects.filter(
-        order=OuterRef("order_id"), user=user).values("read_at")[:1]), Value(NEVER))
-    unread = (OrderMessage.objects.filter(order=OuterRef("pk"), from_dealer=not dealer)
-              .filter(created_at__gt=read_at).order_by()
-              .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-              .values("n"))
-    return queryset.annotate(unread_messages=Subquery(unread, output_field=IntegerField()))

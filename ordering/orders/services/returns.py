@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Case, F, Sum, When
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from ordering.orders.exceptions import OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
 from core.money import format_money
 from ordering.catalog.enums import MovementKind
 from ordering.catalog.pricing import money
@@ -81,16 +81,16 @@ def return_request(*, actor, order, quantities, reason, photos=()):
     """The dealer asks to return ``quantities`` ({order line id: base units})."""
     login = login_of(actor)
     if login is None or login.customer_id != order.customer_id:
-        raise NotFoundError(_("No such order."))
+        raise OrderNotFoundError(_("No such order."))
     if not login.can_order:
-        raise PermissionDeniedError(_("Your login can only view."))
+        raise OrderPermissionError(_("Your login can only view."))
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(_("Say why you return the goods."),
+        raise OrderError(_("Say why you return the goods."),
                                fields={"reason": [_("Say why you return the goods.")]})
     photos = [p for p in photos or () if p]
     if len(photos) > MAX_PHOTOS:
-        raise ApplicationError(_("At most %(n)d photos.") % {"n": MAX_PHOTOS},
+        raise OrderError(_("At most %(n)d photos.") % {"n": MAX_PHOTOS},
                                fields={"photos": [_("At most %(n)d photos.") % {"n": MAX_PHOTOS}]})
     for photo in photos:
         licence_validate(photo, field="photos")
@@ -115,10 +115,10 @@ def return_request(*, actor, order, quantities, reason, photos=()):
             elif quantity:
                 wanted[line_id] = quantity
         if errors:
-            raise ApplicationError(_("Check the quantities marked in red."), fields=errors)
+            raise OrderError(_("Check the quantities marked in red."), fields=errors)
         if not wanted:
-            raise ApplicationError(_("Enter how many of at least one line you return."),
-                                   code="empty")
+            raise OrderError(_("Enter how many of at least one line you return."),
+                                   code=OrderErrorCode.EMPTY)
         count = ReturnRequest.objects.filter(order=order).count() + 1
         request = ReturnRequest.objects.create(
             number=f"RT-{order.number or order.pk}-{count}", order=order,
@@ -137,15 +137,15 @@ def _staff(actor, request):
     if actor is None:
         return
     if not has_perm(actor, "manage_returns"):
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+        raise OrderPermissionError(_("You do not have permission to do this."))
     if not can_reach(actor, request):
-        raise NotFoundError(_("No such return."))
+        raise OrderNotFoundError(_("No such return."))
 
 
 def _lock(request):
     locked = ReturnRequest.objects.select_for_update().filter(pk=request.pk).first()
     if locked is None:
-        raise NotFoundError(_("No such return."))
+        raise OrderNotFoundError(_("No such return."))
     return locked
 
 
@@ -163,7 +163,7 @@ def return_reject(*, actor, request, reason):
     request = _lock(request)
     _staff(actor, request)
     if not (reason or "").strip():
-        raise ApplicationError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
+        raise OrderError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
     workflow.return_transition(request, R.REJECTED)
     _record(request, R.REJECTED, actor, reason)
     return request
@@ -196,9 +196,9 @@ def return_receive(*, actor, request, received):
             if condition == ReturnCondition.GOOD and quantity:
                 restock[line.order_line.variant_id] += quantity
     if errors:
-        raise ApplicationError(_("Check the lines marked in red."), fields=errors)
+        raise OrderError(_("Check the lines marked in red."), fields=errors)
     if set(lines) - {int(k) for k in (received or {}) if str(k).isdigit()}:
-        raise ApplicationError(_("Say what arrived for every line (0 if nothing)."))
+        raise OrderError(_("Say what arrived for every line (0 if nothing)."))
     ReturnLine.objects.bulk_update(lines.values(), ["received_quantity", "condition"])
     for line in sorted(lines.values(), key=lambda l: l.order_line_id):
         if line.received_quantity:
@@ -219,20 +219,20 @@ def return_refund(*, actor, request, amount=None, method=RefundMethod.RECORDED, 
     request = _lock(request)
     _staff(actor, request)
     if method not in RefundMethod.values:
-        raise ApplicationError(_("Choose how the refund is paid."),
+        raise OrderError(_("Choose how the refund is paid."),
                                fields={"method": [_("Choose from the list.")]})
     if amount in (None, ""):
         amount = request.refund_amount
     try:
         amount = money(Decimal(str(amount)))
     except (InvalidOperation, ValueError):
-        raise ApplicationError(_("Enter an amount."), fields={"amount": [_("Enter an amount.")]}) \
+        raise OrderError(_("Enter an amount."), fields={"amount": [_("Enter an amount.")]}) \
             from None
     # at most the value of the goods that came back, at the prices ordered
     ceiling = _goods_value(request.lines.select_related("order_line"))
     if amount < 0 or amount > ceiling:
         shown = format_money(ceiling, request.order.currency)
-        raise ApplicationError(_("Refund between 0 and %(max)s.") % {"max": shown},
+        raise OrderError(_("Refund between 0 and %(max)s.") % {"max": shown},
                                fields={"amount": [_("Refund between 0 and %(max)s.") % {
                                    "max": shown}]})
     workflow.return_transition(request, R.COMPLETED)

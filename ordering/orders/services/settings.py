@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.background import enqueue_on_commit
-from core.exceptions import ApplicationError
+from ordering.orders.exceptions import OrderError
 from ordering.customers.services.guards import require_perm
 from ordering.orders import workflow
 from ordering.orders.enums import PaymentMethod, ReserveAt
@@ -21,10 +21,10 @@ def _money(value, field):
     try:
         amount = Decimal(str(value).strip() or "0")
     except InvalidOperation:
-        raise ApplicationError(_("Enter an amount."), fields={field: [_("Enter an amount.")]}) \
+        raise OrderError(_("Enter an amount."), fields={field: [_("Enter an amount.")]}) \
             from None
     if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-        raise ApplicationError(_("Enter an amount of 0 or more."),
+        raise OrderError(_("Enter an amount of 0 or more."),
                                fields={field: [_("Enter an amount of 0 or more.")]})
     return amount.quantize(Decimal("0.01"))
 
@@ -38,18 +38,18 @@ def order_settings_update(*, actor, workflow_off, reserve_stock_at, auto_receipt
     off = sorted(set(workflow_off or ()))
     unknown = [step for step in off if step not in workflow.SKIPPABLE]
     if unknown:
-        raise ApplicationError(_("Only order review, finance review, outbound review and "
+        raise OrderError(_("Only order review, finance review, outbound review and "
                                  "receipt confirmation can be switched off."),
                                fields={"workflow_off": [_("Choose from the list.")]})
     if reserve_stock_at not in ReserveAt.values:
-        raise ApplicationError(_("Choose when stock is reserved."),
+        raise OrderError(_("Choose when stock is reserved."),
                                fields={"reserve_stock_at": [_("Choose from the list.")]})
     try:
         days = int(auto_receipt_days)
     except (TypeError, ValueError):
         days = -1
     if not 0 <= days <= 90:
-        raise ApplicationError(_("Enter 0 (never) to 90 days."),
+        raise OrderError(_("Enter 0 (never) to 90 days."),
                                fields={"auto_receipt_days": [_("Enter 0 (never) to 90 days.")]})
     minimum = _money(min_order_amount, "min_order_amount")
     row, before = settings_update(actor=actor, action="orders.settings", ip=ip,
@@ -70,10 +70,10 @@ def payment_methods_update(*, actor, methods, ip=None):
     chosen = set(methods or ())
     unknown = chosen - set(PaymentMethod.values)
     if unknown:
-        raise ApplicationError(_("Choose from the list."),
+        raise OrderError(_("Choose from the list."),
                                fields={"methods": [_("Choose from the list.")]})
     if not chosen:
-        raise ApplicationError(_("Offer at least one payment method."),
+        raise OrderError(_("Offer at least one payment method."),
                                fields={"methods": [_("Offer at least one payment method.")]})
     before = offered_payment_methods_now()
     for position, value in enumerate(PaymentMethod.values):
@@ -94,7 +94,7 @@ def offered_payment_methods_now():
 def _name(value):
     name = (value or "").strip()[:60]
     if not name:
-        raise ApplicationError(_("Enter a name."), fields={"name": [_("Enter a name.")]})
+        raise OrderError(_("Enter a name."), fields={"name": [_("Enter a name.")]})
     return name
 
 
@@ -119,10 +119,10 @@ def carrier_save(*, actor, name, tracking_url="", is_active=True, position=0, ca
     carrier.name = _name(name)
     url = (tracking_url or "").strip()[:200]
     if url and not url.startswith(("https://", "http://")):
-        raise ApplicationError(_("The tracking link must start with https://."),
+        raise OrderError(_("The tracking link must start with https://."),
                                fields={"tracking_url": [_("Start with https://.")]})
     if Carrier.objects.filter(name__iexact=carrier.name).exclude(pk=carrier.pk).exists():
-        raise ApplicationError(_("A carrier of this name exists."),
+        raise OrderError(_("A carrier of this name exists."),
                                fields={"name": [_("A carrier of this name exists.")]})
     carrier.tracking_url, carrier.is_active = url, bool(is_active)
     carrier.position = int(position or 0)

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import ApplicationError, ConflictError, NotFoundError
+from core.exceptions import ConflictError
+from ordering.orders.exceptions import OrderConflictError, OrderError, OrderErrorCode, OrderNotFoundError, OrderPermissionError
 from ordering.orders import workflow
 from ordering.orders.enums import EventKind, FulfilmentStatus
 from ordering.orders.models import Carrier, Order, OrderLine, Shipment, ShipmentLine
@@ -25,11 +26,10 @@ def _require(actor, perm, order):
     if actor is None:
         return
     if not has_perm(actor, perm):
-        from core.exceptions import PermissionDeniedError
 
-        raise PermissionDeniedError(_("You do not have permission to do this."))
+        raise OrderPermissionError(_("You do not have permission to do this."))
     if not can_reach(actor, order):
-        raise NotFoundError(_("No such order."))
+        raise OrderNotFoundError(_("No such order."))
 
 
 def shipment_create(*, actor, order, quantities, carrier_id=None, tracking_number="",
@@ -39,8 +39,8 @@ def shipment_create(*, actor, order, quantities, carrier_id=None, tracking_numbe
         order = workflow.lock(order)
         _require(actor, "ship_orders", order)
         if not workflow.is_shippable(order):
-            raise ConflictError(_("This order is %(status)s: it cannot ship now.") % {
-                "status": order.get_status_display().lower()}, code="invalid_transition")
+            raise OrderConflictError(_("This order is %(status)s: it cannot ship now.") % {
+                "status": order.get_status_display().lower()}, code=OrderErrorCode.INVALID_TRANSITION)
         lines = {line.pk: line for line in order.lines.all()}
         wanted, errors = {}, {}
         for key, value in (quantities or {}).items():
@@ -59,21 +59,21 @@ def shipment_create(*, actor, order, quantities, carrier_id=None, tracking_numbe
             elif quantity:
                 wanted[line.pk] = quantity
         if errors:
-            raise ApplicationError(_("Check the quantities marked in red."), fields=errors)
+            raise OrderError(_("Check the quantities marked in red."), fields=errors)
         if not wanted:
-            raise ApplicationError(_("Enter how many of at least one line you ship."),
-                                   code="empty")
+            raise OrderError(_("Enter how many of at least one line you ship."),
+                                   code=OrderErrorCode.EMPTY)
         carrier = None
         if carrier_id not in (None, ""):
             carrier = Carrier.objects.filter(pk=int(carrier_id) if str(carrier_id).isdigit()
                                              else 0).first()
             if carrier is None:
-                raise ApplicationError(_("Choose one of the carriers."),
+                raise OrderError(_("Choose one of the carriers."),
                                        fields={"carrier": [_("Choose one of the carriers.")]})
         today = timezone.localdate()
         shipped_on = shipped_on or today
         if shipped_on > today + timedelta(days=1):
-            raise ApplicationError(_("The shipping date cannot be in the future."),
+            raise OrderError(_("The shipping date cannot be in the future."),
                                    fields={"shipped_on": [_("Enter today or an earlier date.")]})
         shipment = Shipment.objects.create(
             order=order, carrier=carrier, carrier_name=carrier.name if carrier else "",

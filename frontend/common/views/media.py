@@ -1,0 +1,90 @@
+"""Serve the current tenant's uploaded files to its signed-in users.
+
+The folder comes from the host (the tenant's schema), never from the URL, so
+another tenant's files cannot be named. Only regular files inside that folder
+are served; raster images inline, everything else as a download, with nosniff.
+Nothing under ``private/`` (e.g. dealers' business licences) is ever served here:
+those files have their own views that check permission and scope.
+"""
+
+import mimetypes
+import os
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+
+from frontend.common.views.base import require
+from roles.permissions import SIGNED_IN
+
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+PRIVATE_FOLDER = "private"
+
+
+@require(SIGNED_IN)
+def tenant_media(request, path):
+    root = os.path.realpath(default_storage.location)
+    full = os.path.realpath(os.path.join(root, path))
+    if os.path.commonpath([root, full]) != root or not os.path.isfile(full):
+        raise Http404
+    if os.path.relpath(full, root).split(os.sep)[0].lower() == PRIVATE_FOLDER:
+        raise Http404
+    content_type, _encoding = mimetypes.guess_type(full)
+    inline = content_type in INLINE_TYPES
+    response = FileResponse(open(full, "rb"), as_attachment=not inline,
+                            content_type=content_type if inline else "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+ORDER_ATTACHMENTS = "private/orders/"
+RETURN_PHOTOS = "private/returns/"
+PRIVATE_IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
+                       "WEBP": ("image/webp", "webp")}
+
+
+def _private_response(handle, *, content_type, filename, download):
+    response = FileResponse(handle, as_attachment=download, filename=filename,
+                            content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _private_open(name, folder):
+    """A file under the tenant's private ``folder``, or 404 (never a path elsewhere)."""
+    if not name or not name.startswith(folder) or ".." in name:
+        raise Http404
+    try:
+        return default_storage.open(name, "rb")
+    except OSError:
+        raise Http404 from None
+
+
+def serve_private_image(name, *, folder, filename):
+    """An image the caller has checked the user may see (licence, return photo): inline,
+    its type read from the content (JPEG, PNG or WebP), else 404."""
+    from PIL import Image, UnidentifiedImageError
+
+    handle = _private_open(name, folder)
+    try:
+        with Image.open(handle) as image:
+            kind = image.format
+    except (UnidentifiedImageError, OSError, ValueError):
+        kind = None
+    if kind not in PRIVATE_IMAGE_TYPES:
+        handle.close()
+        raise Http404
+    handle.seek(0)
+    content_type, extension = PRIVATE_IMAGE_TYPES[kind]
+    return _private_response(handle, content_type=content_type,
+                             filename=f"{filename}.{extension}", download=False)
+
+
+def serve_private_download(name, *, folder):
+    """A file the caller has checked the user may see (an order's attachment), always as
+    a download."""
+    handle = _private_open(name, folder)
+    return _private_response(handle, content_type="application/octet-stream",
+                             filename=name.rsplit("/", 1)[-1], download=True)

@@ -1,0 +1,48 @@
+"""The catalog's errors: products, variants, prices, images, stock."""
+
+from django.db.models import TextChoices
+
+from core.exceptions import (ApplicationError, ConflictError, NotFoundError,
+                             PermissionDeniedError, register_error_codes)
+
+
+@register_error_codes
+class CatalogErrorCode(TextChoices):
+    EMPTY = "empty", "Nothing to do: no quantity for any variant."
+    INSUFFICIENT_STOCK = "insufficient_stock", \
+        "Not enough stock available (and the supplier does not allow overselling)."
+
+
+class CatalogError(ApplicationError):
+    pass
+
+
+class CatalogNotFoundError(CatalogError, NotFoundError):
+    pass
+
+
+class CatalogPermissionError(CatalogError, PermissionDeniedError):
+    pass
+
+
+class CatalogConflictError(CatalogError, ConflictError):
+    pass
+
+
+class InsufficientStockError(CatalogConflictError):
+    code = CatalogErrorCode.INSUFFICIENT_STOCK
+
+
+class VariantRowError(CatalogError):
+    """Row ``index`` of a batch of variants was refused with ``error``. For the API the
+    error's fields sit under ``{"variants": {index: …}}``; a page shows ``error`` on
+    the row's own form."""
+
+    def __init__(self, index, error):
+        super().__init__(error.message, code=error.code, fields={"variants": {
+            str(index): error.fields or {"non_field_errors": [error.message]}}})
+        self.index, self.error = index, error
+
+    @property
+    def status(self):  # the refused row's own (400, 404, 409 …)
+        return self.error.status

@@ -1,0 +1,7 @@
+"""The business settings' errors (they use the generic codes)."""
+
+from core.exceptions import ApplicationError
+
+
+class SettingsError(ApplicationError):
+    pass
