@@ -215,3 +215,37 @@ def usage_refresh(*, tenant, now=None):
 def stripe_configured():
     return bool(settings.STRIPE_SECRET_KEY)
 
+
+
+def checkout_start(*, actor, tenant, plan_code, interval, success_url, cancel_url):
+    """Stripe Checkout for ``plan_code`` at ``interval`` in the tenant's currency (the
+    administrator with the billing permission); returns the URL to send them to."""
+    from billing import stripe_adapter
+    from billing.models import PlanPrice
+    from roles.permissions import require_perm
+
+    require_perm(actor, "manage_billing")
+    price = PlanPrice.objects.filter(plan__code=plan_code, interval=interval,
+                                     currency=tenant.currency).exclude(stripe_price_id="") \
+        .first() or PlanPrice.objects.filter(plan__code=plan_code, interval=interval,
+                                             currency="CNY").exclude(stripe_price_id="").first()
+    if price is None:
+        raise BillingError(BillingErrorCode.UNKNOWN_PLAN,
+                           _("This plan cannot be bought online yet."))
+    return stripe_adapter.checkout_session_create(
+        subscription=subscription_ensure(tenant=tenant), price_id=price.stripe_price_id,
+        success_url=success_url, cancel_url=cancel_url)["url"]
+
+
+def portal_open(*, actor, tenant, return_url):
+    """The Stripe customer portal for the tenant's administrator; returns its URL."""
+    from billing import stripe_adapter
+    from roles.permissions import require_perm
+
+    require_perm(actor, "manage_billing")
+    subscription = subscription_ensure(tenant=tenant)
+    if not subscription.stripe_customer_id:
+        raise BillingError(BillingErrorCode.STRIPE_NOT_CONFIGURED,
+                           _("Subscribe to a plan first; then you can manage billing here."))
+    return stripe_adapter.portal_session_create(subscription=subscription,
+                                                return_url=return_url)
