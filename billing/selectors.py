@@ -2,6 +2,7 @@
 
 from billing.enums import Limit
 from billing.models import Drift, Plan, Subscription, SubscriptionChange
+from tenants.enums import Plan as PlanCode
 
 
 def plan_for_tenant(tenant):
@@ -36,7 +37,7 @@ def pricing_table(*, currency, language):
     """The public plans with their monthly and yearly price in ``currency`` (CNY first
     when the currency has no price)."""
     rows = []
-    for plan in plan_list(public_only=True).exclude(code="trial"):
+    for plan in plan_list(public_only=True).exclude(code=PlanCode.TRIAL):
         prices = {p.interval: p for p in plan.prices.all() if p.currency == currency} or \
             {p.interval: p for p in plan.prices.all() if p.currency == "CNY"}
         rows.append({"plan": plan, "name": plan_name(plan, language),
