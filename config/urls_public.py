@@ -2,12 +2,14 @@
 
 from django.urls import include, path
 
+from billing.views import stripe_webhook
 from frontend.common import urls as common_urls
 
 urlpatterns = [
     path("", include("frontend.public.urls")),
     path("", include(common_urls.public_urlpatterns)),
     path("ops/", include("frontend.ops.urls")),
+    path("billing/stripe/webhook/", stripe_webhook, name="stripe-webhook"),
 ]
 
 handler403 = "frontend.common.views.errors.permission_denied"

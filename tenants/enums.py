@@ -11,11 +11,12 @@ class TenantStatus(models.TextChoices):
 
 
 class Plan(models.TextChoices):
-    """Subscription plans (SPEC: trial, basic, pro); the names people read are labels."""
+    """The built-in plan codes (``billing.Plan.code``; operators may add more there)."""
 
     TRIAL = "trial", pgettext_lazy("plan", "Trial")
     BASIC = "basic", pgettext_lazy("plan", "Basic")
     PRO = "pro", pgettext_lazy("plan", "Pro")
+    ENTERPRISE = "enterprise", pgettext_lazy("plan", "Enterprise")
 
 
 class ProvisionPath(models.TextChoices):

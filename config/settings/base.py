@@ -63,6 +63,7 @@ SHARED_APPS = [
     "core",
     "tenants",
     "shared",
+    "billing",  # plans, subscriptions, Stripe events (public schema)
     # contenttypes lives in the public schema only, so a content type has the
     # same id in every tenant schema (the ContentType cache is process-global).
     "django.contrib.contenttypes",
@@ -113,7 +114,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "tenants.middleware.TenantStatusMiddleware",
+    "billing.middleware.EntitlementMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -296,6 +297,13 @@ CELERY_BEAT_SCHEDULE = {
     # every day, in every tenant: forget old spreadsheet import jobs and their files
     "spreadsheets-jobs-purge": {"task": "tenants.tasks.fan_out_task", "schedule": 86400.0,
                                 "args": ["ordering.spreadsheets.tasks.import_jobs_purge_task"]},
+    # billing, in public: subscriptions compared with Stripe; trial reminders and expiry
+    "billing-reconcile": {"task": "billing.tasks.reconcile_task", "schedule": 3600.0},
+    "billing-trial-reminders": {"task": "billing.tasks.trial_reminders_task",
+                                "schedule": 3600.0},
+    # every hour, in every tenant: usage counted for the billing page's bars
+    "billing-usage-refresh": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
+                              "args": ["billing.tasks.usage_refresh_task"]},
 }
 IMPORT_JOBS_KEEP_DAYS = env.int("IMPORT_JOBS_KEEP_DAYS", default=7)
 

@@ -13,7 +13,8 @@ from importlib import import_module
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-LOADERS = ("regions", "staff", "customers", "catalog", "orders", "returns", "finance")
+LOADERS = ("regions", "staff", "customers", "catalog", "orders", "returns", "finance",
+           "billing")
 
 
 def supplier_load(supplier, *, only=None):
@@ -35,4 +36,7 @@ def load_all():
         tenant = tenants.load(supplier)
         with tenant_context(tenant):
             supplier_load(supplier)
+    from demo.loaders import billing
+
+    billing.past_due_load()
     connection.set_schema_to_public()

@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
-from frontend.dashboard.views import (applications, catalog, catalog_io, customer_io, customers,
-                                      home, notifications, orders, returns, staff)
+from frontend.dashboard.views import (applications, billing, catalog, catalog_io, customer_io,
+                                      customers, home, notifications, orders, returns, staff)
 
 app_name = "dashboard"
 
@@ -115,7 +115,9 @@ return_patterns = [
 urlpatterns = [
     path("", home.DashboardHomeView.as_view(), name="home"),
     path("settings/company/", home.CompanyProfileView.as_view(), name="company-profile"),
-    path("billing/", home.BillingView.as_view(), name="billing"),
+    path("billing/", billing.BillingView.as_view(), name="billing"),
+    path("billing/checkout/", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
+    path("billing/portal/", billing.BillingPortalView.as_view(), name="billing-portal"),
     path("profile/", home.ProfileView.as_view(), name="profile"),
     path("staff/", staff.StaffListView.as_view(), name="staff"),
     path("staff/invite/", staff.StaffInviteView.as_view(), name="staff-invite"),

@@ -3,10 +3,11 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
+from core.limits import limit_check
 from roles.exceptions import LastAdministratorError, RoleError
 from core.mail import email_send
 from roles.catalog import ADMINISTRATOR
@@ -63,6 +64,7 @@ def staff_invite(*, actor, email, name, roles, regions=(), phone="", language=""
                  site_url, ip=None):
     """Open a staff account with the given roles; e-mail a link to set the password."""
     require_administrator(actor)
+    limit_check(connection.tenant, "staff")
     if not roles:
         raise RoleError(_("Choose at least one role."),
                                fields={"roles": [_("Choose at least one role.")]})

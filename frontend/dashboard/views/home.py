@@ -1,4 +1,4 @@
-"""Staff back office: home, company profile, billing status, own profile."""
+"""Staff back office: home, company profile, own profile (billing: billing.py)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -45,14 +45,6 @@ class CompanyProfileView(PermissionRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Company profile saved."))
         return redirect("dashboard:company-profile")
-
-
-class BillingView(PermissionRequiredMixin, TemplateView):
-    """Subscription status; reachable by billing managers even while suspended."""
-
-    permission = "manage_billing"
-
-    template_name = "dashboard/billing.html"
 
 
 class ProfileView(StaffRequiredMixin, FormView):

@@ -5,9 +5,10 @@ import itertools
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from billing.limits import limit_check
 from core.exceptions import ApplicationError
 from ordering.catalog.exceptions import CatalogError, CatalogNotFoundError
 from ordering.catalog.models import (Brand, Category, CustomerPrice, LevelPrice, Product,
@@ -309,6 +310,7 @@ def variant_save(*, actor, product, variant=None, code, list_price, barcode="",
     ``position`` of a new variant: after the product's others unless given (imports
     that know it save a query)."""
     require_perm(actor, "manage_catalog")
+    limit_check(connection.tenant, "skus", adding=int(variant is None and bool(is_active)))
     if variant is not None and variant.product_id != product.pk:
         raise CatalogNotFoundError(_("No such variant."))
     before = variant_snapshot(variant) if variant else None

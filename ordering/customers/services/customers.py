@@ -9,11 +9,12 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
+from billing.limits import limit_check
 from ordering.customers.exceptions import CustomerError, CustomerErrorCode, CustomerNotFoundError
 from core.sequences import next_id
 from ordering.customers.enums import CustomerStatus, PaymentTerms
@@ -204,6 +205,7 @@ def customer_create(*, actor, contact=None, ip=None, status=CustomerStatus.ACTIV
     sales rep creating a customer is assigned to it unless another rep is named.
     """
     require_perm(actor, "manage_customers")
+    limit_check(connection.tenant, "customers")
     cleaned = _clean(values, partial=False)
     if any(cleaned.get(f) not in (None, "", 0, Decimal("0"), PaymentTerms.PREPAID)
            for f in CREDIT_FIELDS) and actor is not None and not has_perm(actor, "manage_credit"):

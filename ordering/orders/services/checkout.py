@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.limits import limit_check
 from ordering.orders.exceptions import (IdempotencyMismatch, OrderConflictError, OrderError,
                                         OrderErrorCode, OrderNotFoundError, OrderPermissionError)
 from core.money import format_money
@@ -178,6 +179,7 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
 
 def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_method_id,
            delivery_date, remark, attachment, key, digest, from_cart):
+    limit_check(connection.tenant, "orders")
     login, on_behalf = _orderer(actor, customer)
     if customer.status != CustomerStatus.ACTIVE:
         raise OrderConflictError(_("This customer account is not active."))

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    verbose_name = _("Billing")
+
+    def ready(self):
+        from billing.limits import limit_check
+        from core import limits
+
+        limits.install(limit_check)

@@ -1,0 +1,117 @@
+"""The tenant lifecycle: one table of transitions, one table of entitlements, one
+function that changes a subscription's status (and the tenant's copy of it).
+
+    trial ──► active ──► past_due ──► suspended ──► canceled
+      │          ▲           │             │             │
+      └──────────┴───────────┴─────────────┴─────────────┘  reactivation on payment
+
+Nothing else writes ``Subscription.status`` or ``Tenant.status`` for billing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.enums import BillingStatus as S, EventSource
+from billing.exceptions import BillingError, BillingErrorCode
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    staff_sign_in: bool
+    dealer_sign_in: bool
+    can_order: bool   # dealers (and staff on their behalf) place orders
+    can_write: bool   # staff change data; False: read-only
+    billing_open: bool = True  # administrators reach the billing page
+
+
+# Who may do what in every status. The middleware and the services read this table,
+# nothing else decides. Suspended and canceled tenants lose no data.
+ENTITLEMENTS = {
+    S.TRIAL: Entitlement(staff_sign_in=True, dealer_sign_in=True, can_order=True,
+                         can_write=True),
+    S.ACTIVE: Entitlement(staff_sign_in=True, dealer_sign_in=True, can_order=True,
+                          can_write=True),
+    # grace period: everything works, administrators see a banner
+    S.PAST_DUE: Entitlement(staff_sign_in=True, dealer_sign_in=True, can_order=True,
+                            can_write=True),
+    # staff read-only, dealers see "ordering paused"
+    S.SUSPENDED: Entitlement(staff_sign_in=True, dealer_sign_in=True, can_order=False,
+                             can_write=False),
+    # data kept for the retention period: staff may read and export, dealers are out
+    S.CANCELED: Entitlement(staff_sign_in=True, dealer_sign_in=False, can_order=False,
+                            can_write=False),
+}
+
+# from → the statuses it may move to
+TRANSITIONS = {
+    S.TRIAL: {S.ACTIVE, S.PAST_DUE, S.SUSPENDED, S.CANCELED},
+    S.ACTIVE: {S.TRIAL, S.PAST_DUE, S.SUSPENDED, S.CANCELED},
+    S.PAST_DUE: {S.ACTIVE, S.TRIAL, S.SUSPENDED, S.CANCELED},  # trial extended in Stripe
+    S.SUSPENDED: {S.ACTIVE, S.TRIAL, S.CANCELED},
+    S.CANCELED: {S.ACTIVE, S.TRIAL},
+}
+
+# Stripe's subscription status → ours
+STRIPE_STATUS = {
+    "trialing": S.TRIAL,
+    "active": S.ACTIVE,
+    "past_due": S.PAST_DUE,
+    "unpaid": S.SUSPENDED,
+    "paused": S.SUSPENDED,  # a trial that ended without a payment method
+    "incomplete": S.TRIAL,
+    "incomplete_expired": S.CANCELED,
+    "canceled": S.CANCELED,
+}
+
+
+def entitlement(status):
+    """The entitlement row for a status (an unknown status gets the strictest one)."""
+    return ENTITLEMENTS.get(status, ENTITLEMENTS[S.CANCELED])
+
+
+def transition(*, subscription, to, source, reason="", actor=None, plan=None):
+    """Move ``subscription`` to ``to`` (and optionally to ``plan``), lock first, validate
+    against ``TRANSITIONS``, write a ``SubscriptionChange`` and the tenant's copy.
+
+    Moving to the current status with the current plan does nothing and returns False.
+    """
+    from billing.models import Subscription, SubscriptionChange
+
+    with transaction.atomic():
+        locked = Subscription.objects.select_for_update().select_related(
+            "tenant", "plan").get(pk=subscription.pk)
+        to = S(to)
+        new_plan = plan or locked.plan
+        if locked.status == to and new_plan.pk == locked.plan_id:
+            _refresh(subscription, locked)
+            return False
+        if locked.status != to and to not in TRANSITIONS[S(locked.status)]:
+            raise BillingError(
+                BillingErrorCode.INVALID_TRANSITION,
+                _("A subscription cannot go from %(from)s to %(to)s.")
+                % {"from": S(locked.status).label, "to": to.label})
+        SubscriptionChange.objects.create(
+            subscription=locked, from_status=locked.status, to_status=to,
+            from_plan=locked.plan.code, to_plan=new_plan.code, source=EventSource(source),
+            reason=reason[:200], actor_email=getattr(actor, "email", "") or "")
+        if locked.status != to:
+            locked.status_changed_at = timezone.now()
+        locked.status = to
+        locked.plan = new_plan
+        locked.save()
+        tenant = locked.tenant
+        if tenant.status != to or tenant.plan != new_plan.code:
+            tenant.status = to
+            tenant.plan = new_plan.code
+            tenant.save(update_fields=["status", "plan", "updated_at"])
+        _refresh(subscription, locked)
+        return True
+
+
+def _refresh(target, source):
+    if target is not source:
+        for field in ("status", "plan", "plan_id", "status_changed_at", "had_trial"):
+            setattr(target, field, getattr(source, field))

@@ -1,0 +1,83 @@
+"""Plan limits, checked by the services that create staff, customers, SKUs and orders.
+
+``limit_check(tenant, what)`` is the one call: it refuses when the tenant's status does
+not allow the write (the entitlement table) and when one more ``what`` would exceed the
+plan. It counts only the thing it guards, with one indexed ``COUNT`` in the tenant's
+schema, at creation time (never per request). The models are looked up by label so
+billing imports nothing from the apps that call it.
+"""
+
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.enums import Limit
+from billing.exceptions import BillingError, BillingErrorCode
+from billing.lifecycle import entitlement
+
+BILLING_URL = "/dashboard/billing/"
+
+# what → (model label, filter) counted in the tenant's schema
+COUNTED = {
+    Limit.STAFF: ("roles.User", {"kind": "staff", "is_active": True}),
+    Limit.CUSTOMERS: ("customers.Customer", {}),
+    Limit.SKUS: ("catalog.Variant", {"is_active": True}),
+    Limit.ORDERS: ("orders.Order", {}),
+}
+
+
+def usage_count(what, *, now=None):
+    """How many ``what`` the current schema has (orders: this calendar month)."""
+    what = Limit(what)
+    if what == Limit.STORAGE:
+        from billing.models import Usage
+
+        usage = Usage.objects.filter(tenant_id=connection.tenant.pk).first()
+        return usage.storage if usage else 0
+    label, filters = COUNTED[what]
+    queryset = apps.get_model(label).objects.filter(**filters)
+    if what == Limit.ORDERS:
+        now = timezone.localtime(now or timezone.now())
+        queryset = queryset.filter(created_at__gte=now.replace(day=1, hour=0, minute=0,
+                                                               second=0, microsecond=0))
+    return queryset.count()
+
+
+def write_check(tenant, *, ordering=False):
+    """Refuse a write the tenant's status does not allow."""
+    if tenant is None or getattr(tenant, "is_public", True):
+        return
+    rights = entitlement(tenant.status)
+    if ordering and not rights.can_order:
+        raise BillingError(BillingErrorCode.ORDERING_PAUSED,
+                           _("Ordering is paused for this site until its subscription is "
+                             "paid. Your orders and data are kept."),
+                           upgrade_url=BILLING_URL)
+    if not ordering and not rights.can_write:
+        raise BillingError(BillingErrorCode.READ_ONLY,
+                           _("This site is read-only until its subscription is paid. An "
+                             "administrator can pay on the billing page."),
+                           upgrade_url=BILLING_URL)
+
+
+def limit_check(tenant, what, *, adding=1):
+    """Refuse adding ``adding`` more ``what`` beyond the tenant's plan, with an upgrade hint."""
+    what = Limit(what)
+    if tenant is None or getattr(tenant, "is_public", True):
+        return
+    write_check(tenant, ordering=what == Limit.ORDERS)
+    from billing.selectors import plan_for_tenant
+
+    plan = plan_for_tenant(tenant)
+    allowed = plan.limit(what) if plan else None
+    if allowed is None or adding <= 0:
+        return
+    used = usage_count(what)
+    if used + adding > allowed:
+        raise BillingError(
+            BillingErrorCode.LIMIT_REACHED,
+            _("Your plan %(plan)s allows %(allowed)s %(what)s and this site has %(used)s. "
+              "Upgrade your plan on the billing page to add more.")
+            % {"plan": plan.code, "allowed": allowed, "what": what.label, "used": used},
+            upgrade_url=BILLING_URL, limit=what.value, allowed=allowed, used=used)

@@ -1,0 +1,68 @@
+"""Billing reads."""
+
+from billing.enums import Limit
+from billing.models import Drift, Plan, Subscription, SubscriptionChange
+from tenants.enums import Plan as PlanCode
+
+
+def plan_for_tenant(tenant):
+    """The Plan row for ``tenant.plan`` (None: unknown code, no limits)."""
+    return Plan.objects.filter(code=tenant.plan).first()
+
+
+def plan_list(*, public_only=False):
+    plans = Plan.objects.prefetch_related("prices")
+    return plans.filter(is_public=True) if public_only else plans
+
+
+def subscription_for(tenant):
+    return Subscription.objects.select_related("plan", "tenant").filter(tenant=tenant).first()
+
+
+def subscription_changes(*, subscription):
+    return SubscriptionChange.objects.filter(subscription=subscription)
+
+
+def drift_list(*, limit=100):
+    """Drift reconciliation repaired, newest first (for operators)."""
+    return Drift.objects.select_related("subscription__tenant")[:limit]
+
+
+def plan_name(plan, language):
+    """The plan's name in ``language`` (zh-* → Chinese)."""
+    return plan.name_zh if (language or "").startswith("zh") else plan.name_en
+
+
+def pricing_table(*, currency, language):
+    """The public plans with their monthly and yearly price in ``currency`` (CNY first
+    when the currency has no price)."""
+    rows = []
+    for plan in plan_list(public_only=True).exclude(code=PlanCode.TRIAL):
+        prices = {p.interval: p for p in plan.prices.all() if p.currency == currency} or \
+            {p.interval: p for p in plan.prices.all() if p.currency == "CNY"}
+        rows.append({"plan": plan, "name": plan_name(plan, language),
+                     "month": prices.get("month"), "year": prices.get("year"),
+                     "limits": [(what.label, plan.limit(what)) for what in Limit]})
+    return rows
+
+
+def billing_overview(*, tenant, language):
+    """What the tenant's billing page shows: subscription, plan, usage against limits
+    (from the hourly count; counted now the first time), plans to choose."""
+    from billing.models import Usage
+    from billing.services import subscription_ensure, usage_refresh
+
+    subscription = subscription_ensure(tenant=tenant)
+    usage = Usage.objects.filter(tenant=tenant).first()
+    counts = ({what.value: getattr(usage, what.value) for what in Limit} if usage
+              else usage_refresh(tenant=tenant))
+    bars = []
+    for what in Limit:
+        allowed = subscription.plan.limit(what)
+        used = counts.get(what.value, 0)
+        percent = min(100, round(100 * used / allowed)) if allowed else 0
+        bars.append({"key": what.value, "label": what.label, "used": used,
+                     "allowed": allowed, "percent": percent})
+    return {"subscription": subscription, "plan_name": plan_name(subscription.plan, language),
+            "usage": bars, "counted_at": usage.counted_at if usage else None,
+            "plans": pricing_table(currency=tenant.currency, language=language)}
