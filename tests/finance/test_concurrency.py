@@ -55,7 +55,7 @@ def test_two_reviewers_confirming_one_payment_at_once_post_it_once(acme_world):
         reviewers = [staff_with_roles("finance_reviewer",
                                       email=f"fin-{placed.pk}-{n}@acme.example")
                      for n in range(2)]
-        payment = payments.payment_record(actor=login.user, amount="6.00",
+        payment = payments.payment_record(actor=login.user, amount=placed.total,
                                           paid_on=timezone.localdate(), order_ids=[placed.pk])
 
     def confirm(reviewer):
