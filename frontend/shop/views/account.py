@@ -20,6 +20,7 @@ from frontend.common.forms.base import form_add_application_error
 from frontend.shop.forms.account import (ACCESS_INVITE, DealerProfileForm, ShopAddressForm,
                                  ShopLoginEditForm, ShopLoginForm)
 from frontend.common.views.base import DealerRequiredMixin
+from ordering.finance import selectors as finance_selectors
 from ordering.customers import selectors
 from ordering.customers.enums import BuyerRole
 from ordering.customers.services import contacts as contact_services
@@ -104,7 +105,8 @@ class AccountView(AccountMixin, View):
             (_("Registered phone"), customer.invoice_phone)) if value]
         return render(self.request, self.template_name, self.context(
             form=form, contact=contact, region_label=region_label, invoice=invoice,
-            address_count=customer.addresses.count()), status=status)
+            address_count=customer.addresses.count(),
+            balances=finance_selectors.balances(customer)), status=status)
 
     def get(self, request):
         return self._render(self._form())
