@@ -19,19 +19,19 @@ class RoleErrorCode(TextChoices):
 
 
 class RoleError(ApplicationError):
-    pass
+    """Any refusal of this app (400 unless a subclass says otherwise)."""
 
 
 class RoleNotFoundError(RoleError, NotFoundError):
-    pass
+    """Not found, or not the user's to see (404)."""
 
 
 class RolePermissionError(RoleError, PermissionDeniedError):
-    pass
+    """Not allowed (403)."""
 
 
 class RoleConflictError(RoleError, ConflictError):
-    pass
+    """The state forbids it (409)."""
 
 
 class AuthError(RoleError):

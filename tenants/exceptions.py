@@ -23,7 +23,7 @@ class TenantErrorCode(TextChoices):
 
 
 class TenantError(ApplicationError):
-    pass
+    """Any refusal of this app (400 unless a subclass says otherwise)."""
 
 
 class ProvisionError(TenantError):

@@ -14,19 +14,19 @@ class CatalogErrorCode(TextChoices):
 
 
 class CatalogError(ApplicationError):
-    pass
+    """Any refusal of this app (400 unless a subclass says otherwise)."""
 
 
 class CatalogNotFoundError(CatalogError, NotFoundError):
-    pass
+    """Not found, or not the user's to see (404)."""
 
 
 class CatalogPermissionError(CatalogError, PermissionDeniedError):
-    pass
+    """Not allowed (403)."""
 
 
 class CatalogConflictError(CatalogError, ConflictError):
-    pass
+    """The state forbids it (409)."""
 
 
 class InsufficientStockError(CatalogConflictError):

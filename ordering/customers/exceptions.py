@@ -21,16 +21,16 @@ class CustomerErrorCode(TextChoices):
 
 
 class CustomerError(ApplicationError):
-    pass
+    """Any refusal of this app (400 unless a subclass says otherwise)."""
 
 
 class CustomerNotFoundError(CustomerError, NotFoundError):
-    pass
+    """Not found, or not the user's to see (404)."""
 
 
 class CustomerPermissionError(CustomerError, PermissionDeniedError):
-    pass
+    """Not allowed (403)."""
 
 
 class CustomerConflictError(CustomerError, ConflictError):
-    pass
+    """The state forbids it (409)."""

@@ -19,16 +19,16 @@ class FinanceErrorCode(TextChoices):
 
 
 class FinanceError(ApplicationError):
-    pass
+    """Any refusal of this app (400 unless a subclass says otherwise)."""
 
 
 class FinanceNotFoundError(FinanceError, NotFoundError):
-    pass
+    """Not found, or not the user's to see (404)."""
 
 
 class FinancePermissionError(FinanceError, PermissionDeniedError):
-    pass
+    """Not allowed (403)."""
 
 
 class FinanceConflictError(FinanceError, ConflictError):
-    pass
+    """The state forbids it (409)."""

@@ -22,19 +22,19 @@ class OrderErrorCode(TextChoices):
 
 
 class OrderError(ApplicationError):
-    pass
+    """Any refusal of this app (400 unless a subclass says otherwise)."""
 
 
 class OrderNotFoundError(OrderError, NotFoundError):
-    pass
+    """Not found, or not the user's to see (404)."""
 
 
 class OrderPermissionError(OrderError, PermissionDeniedError):
-    pass
+    """Not allowed (403)."""
 
 
 class OrderConflictError(OrderError, ConflictError):
-    pass
+    """The state forbids it (409)."""
 
 
 class IdempotencyMismatch(OrderError):

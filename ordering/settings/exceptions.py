@@ -4,4 +4,4 @@ from core.exceptions import ApplicationError
 
 
 class SettingsError(ApplicationError):
-    pass
+    """Any refusal of this app (400 unless a subclass says otherwise)."""

@@ -12,11 +12,11 @@ class SpreadsheetErrorCode(TextChoices):
 
 
 class SpreadsheetError(ApplicationError):
-    pass
+    """Any refusal of this app (400 unless a subclass says otherwise)."""
 
 
 class ImportJobNotFoundError(SpreadsheetError, NotFoundError):
-    pass
+    """Not found, or not the user's to see (404)."""
 
 
 class ImportFileError(SpreadsheetError):

@@ -190,7 +190,8 @@ class RowImporter:
                 row.values[key] = value
 
     def prepare(self, rows):
-        pass
+        """Read what every row needs in one go before the rows are imported (an
+        importer that looks up existing records by code does it here); nothing by default."""
 
     def after_parse(self, rows):
         """Every row is parsed: checks across rows, reference data made once per file."""

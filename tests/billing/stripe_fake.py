@@ -59,4 +59,4 @@ class FakeStripe(stripe.HTTPClient):
         return json.dumps({"error": {"type": "invalid_request_error"}}), 404, {}
 
     def close(self):
-        pass
+        """Nothing to close: no connection is ever opened."""

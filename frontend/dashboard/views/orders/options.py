@@ -95,19 +95,14 @@ class OrderSettingsView(PermissionRequiredMixin, View):
 
 class _SectionSaveView(OrderSettingsView):
     """One section of the settings page saved on its own (GET goes back to the page; a
-    refused form shows on the page, in its section, with the rest unchanged)."""
+    refused form shows on the page, in its section, with the rest unchanged).
 
-    section = anchor = None
-    saved_message = None
+    Each section declares ``section`` and ``anchor`` (where the page scrolls back to),
+    ``saved_message``, ``make_form(obj, data)`` and ``save(obj, data)``; a section whose
+    rows are edited one by one also ``get_object(pk)``."""
 
     def get_object(self, pk):
         return None
-
-    def make_form(self, obj, data):
-        raise NotImplementedError
-
-    def save(self, obj, data):
-        raise NotImplementedError
 
     def get(self, request, pk=None):
         return redirect("dashboard:order-settings")
