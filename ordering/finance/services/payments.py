@@ -90,7 +90,9 @@ def payment_record(*, actor, customer=None, amount, paid_on, method=PaymentMetho
 
 
 def _lock_pending(payment):
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    payment = Payment.objects.select_for_update().filter(pk=payment.pk).first()
+    if payment is None:  # not in this tenant's schema
+        raise FinanceNotFoundError(_("No such payment."))
     if payment.status != PaymentStatus.PENDING:
         raise FinanceConflictError(_("This payment was %(status)s already.") % {
             "status": payment.get_status_display().lower()}, code=FinanceErrorCode.PAYMENT_DECIDED)
