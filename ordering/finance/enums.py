@@ -28,6 +28,7 @@ class PaymentMethodKind(models.TextChoices):
     TRANSFER = "transfer", _("Bank transfer")
     CASH = "cash", _("Cash")
     CHEQUE = "cheque", _("Cheque")
+    ONLINE = "online", _("Online payment")
 
 
 class PaymentStatus(models.TextChoices):
@@ -39,3 +40,30 @@ class PaymentStatus(models.TextChoices):
 class PaymentPurpose(models.TextChoices):
     ORDERS = "orders", _("Pay orders")
     TOPUP = "topup", _("Top up the prepaid balance")
+
+
+class PaymentTerms(models.TextChoices):
+    """When an order on account falls due."""
+
+    NET = "net", _("A number of days after the order")
+    NEXT_MONTH = "next_month", _("A day of the next month")
+
+
+class ReconciliationStatus(models.TextChoices):
+    ISSUED = "issued", pgettext_lazy("statement", "Issued")
+    CONFIRMED = "confirmed", pgettext_lazy("statement", "Confirmed")
+    DISPUTED = "disputed", pgettext_lazy("statement", "Disputed")
+    RESOLVED = "resolved", pgettext_lazy("statement", "Answered")
+
+
+class ReconciliationEventKind(models.TextChoices):
+    ISSUED = "issued", pgettext_lazy("statement event", "Issued")
+    VIEWED = "viewed", pgettext_lazy("statement event", "Viewed")
+    CONFIRMED = "confirmed", pgettext_lazy("statement event", "Confirmed")
+    DISPUTED = "disputed", pgettext_lazy("statement event", "Disputed")
+    ANSWERED = "answered", pgettext_lazy("statement event", "Answered")
+
+
+class DisputeResolution(models.TextChoices):
+    CORRECTED = "corrected", _("Corrected with an entry")
+    EXPLAINED = "explained", _("Explained")

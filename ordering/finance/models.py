@@ -9,19 +9,22 @@ same transaction as the entry (``services.ledger_post``); a periodic task and th
 tests check balance = sum of entries.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
-from ordering.finance.enums import (AccountKind, EntryKind, PaymentMethodKind, PaymentPurpose,
-                                    PaymentStatus)
+from ordering.finance.enums import (AccountKind, DisputeResolution, EntryKind, PaymentMethodKind,
+                                    PaymentPurpose, PaymentStatus, PaymentTerms,
+                                    ReconciliationEventKind, ReconciliationStatus)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
+DEFAULT_TERMS_DAYS = 30
 
 
 class Account(models.Model):
@@ -59,6 +62,11 @@ class Entry(models.Model):
                               related_name="ledger_entries")
     payment = models.ForeignKey("finance.Payment", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="entries")
+    return_request = models.ForeignKey("orders.ReturnRequest", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="ledger_entries")
+    # a correction answering a dispute of this statement
+    reconciliation = models.ForeignKey("finance.Reconciliation", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="corrections")
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
     memo = models.CharField(_("note"), max_length=300, blank=True)
@@ -89,17 +97,40 @@ class CreditTerms(models.Model):
     on_hold = models.BooleanField(_("on credit hold"), default=False)
     hold_reason = models.CharField(_("reason for the hold"), max_length=300, blank=True)
     hold_automatic = models.BooleanField(default=False)  # put on hold by the overdue check
+    # when an order on account falls due: N days after it, or day N of the next month
+    terms = models.CharField(_("payment terms"), max_length=10, choices=PaymentTerms.choices,
+                             default=PaymentTerms.NET)
+    terms_days = models.PositiveSmallIntegerField(_("days / day of the month"),
+                                                  default=DEFAULT_TERMS_DAYS)
 
     class Meta:
         verbose_name = _("credit terms")
         verbose_name_plural = _("credit terms")
         default_permissions = ()
-        constraints = [models.CheckConstraint(condition=Q(temporary_credit__gte=0),
-                                              name="finance_temporary_credit_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(temporary_credit__gte=0),
+                                   name="finance_temporary_credit_not_negative"),
+            models.CheckConstraint(condition=Q(terms=PaymentTerms.NET, terms_days__lte=365)
+                                   | Q(terms=PaymentTerms.NEXT_MONTH, terms_days__gte=1,
+                                       terms_days__lte=28),
+                                   name="finance_terms_days_range"),
+        ]
 
     def temporary_on(self, day):
         return self.temporary_credit if (self.temporary_until is None
                                          or self.temporary_until >= day) else ZERO
+
+    def due_on(self, day):
+        return due_date(day, self.terms, self.terms_days)
+
+
+def due_date(day, terms=PaymentTerms.NET, days=None):
+    """When something owed from ``day`` falls due under the terms."""
+    days = DEFAULT_TERMS_DAYS if days is None else days
+    if terms == PaymentTerms.NEXT_MONTH:
+        first_next = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        return first_next.replace(day=min(max(days, 1), 28))
+    return day + datetime.timedelta(days=days)
 
 
 class Payment(models.Model):
@@ -131,6 +162,9 @@ class Payment(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    # a repeated API request with the same key returns this payment
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
 
     scope_region_path = "customer__region"
     scope_assigned_path = "customer"
@@ -140,8 +174,12 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         default_permissions = ()
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
-                                              name="finance_payment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="finance_payment_positive"),
+            models.UniqueConstraint(fields=["customer", "idempotency_key"],
+                                    condition=Q(idempotency_key__isnull=False),
+                                    name="finance_payment_idempotency_unique"),
+        ]
 
     def __str__(self):
         return self.number or f"#{self.pk}"
@@ -159,3 +197,84 @@ class Allocation(models.Model):
         default_permissions = ()
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0),
                                               name="finance_allocation_positive")]
+
+
+class Reconciliation(models.Model):
+    """A statement of account (对账单) finance issues to a customer for a period: the
+    opening balance, the period's entries and the closing balance of what the customer
+    owes, as issued. The dealer confirms it or disputes lines; finance answers each
+    dispute (with a correcting entry, or an explanation); the dealer then confirms the
+    answered statement. Confirming moves no money."""
+
+    number = models.CharField(_("statement number"), max_length=24, unique=True, null=True)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
+                                 related_name="reconciliations", verbose_name=_("customer"))
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    opening = models.DecimalField(_("opening balance"), **MONEY)
+    closing = models.DecimalField(_("closing balance"), **MONEY)
+    entry_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(_("status"), max_length=10, choices=ReconciliationStatus.choices,
+                              default=ReconciliationStatus.ISSUED, db_index=True)
+    note = models.CharField(pgettext_lazy("statement", "note"), max_length=300, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    scope_region_path = "customer__region"
+    scope_assigned_path = "customer"
+
+    class Meta:
+        verbose_name = _("statement of account")
+        verbose_name_plural = _("statements of account")
+        default_permissions = ()
+        ordering = ["-issued_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(end__gte=F("start")),
+                                              name="finance_reconciliation_period")]
+
+    def __str__(self):
+        return self.number or f"#{self.pk}"
+
+
+class Dispute(models.Model):
+    """A line of a statement the dealer does not agree with (or the statement as a whole
+    when ``entry`` is empty), with finance's answer."""
+
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE,
+                                       related_name="disputes")
+    entry = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    comment = models.CharField(_("comment"), max_length=500)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    answer = models.CharField(_("answer"), max_length=500, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=10,
+                                  choices=DisputeResolution.choices, blank=True)
+    correction = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["raised_at", "id"]
+
+
+class ReconciliationEvent(models.Model):
+    """Every step of a statement: who, when, from which address."""
+
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE,
+                                       related_name="events")
+    kind = models.CharField(max_length=10, choices=ReconciliationEventKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+        ordering = ["created_at", "id"]

@@ -158,6 +158,10 @@ class Order(models.Model):
     # the order was accepted beyond what the customer may spend (finance review waits)
     amount_paid = models.DecimalField(_("paid"), default=ZERO, **MONEY)
     credit_hold = models.BooleanField(_("on credit hold"), default=False)
+    # when what is owed on it falls due (the customer's payment terms), and how much of
+    # it the rebate balance paid (spread over the lines: OrderLine.rebate)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    rebate_used = models.DecimalField(_("rebate used"), default=ZERO, **MONEY)
     # an amendment raised the total: review waits for the dealer to accept it
     awaiting_dealer = models.BooleanField(_("awaiting the dealer's confirmation"), default=False)
     stock_reserved = models.BooleanField(default=False)
@@ -234,6 +238,7 @@ class OrderLine(models.Model):
     # 待核价: staff must set the price before the order leaves review
     price_pending = models.BooleanField(_("price to be confirmed"), default=False)
     line_total = models.DecimalField(_("amount"), **MONEY)
+    rebate = models.DecimalField(_("rebate"), default=ZERO, **MONEY)  # its share of rebate_used
     shipped_quantity = models.PositiveIntegerField(pgettext_lazy("quantity", "shipped"), default=0)  # base units
     returned_quantity = models.PositiveIntegerField(_("returned"), default=0)  # base units
     position = models.PositiveIntegerField(default=0)

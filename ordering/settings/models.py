@@ -42,6 +42,14 @@ class TenantSettings(models.Model):
     finance_rule = models.CharField(_("finance review passes an order"), max_length=8,
                                     choices=FinanceRule.choices,
                                     default=FinanceRule.MANUAL)
+    # How dealers pay: the bank account a transfer goes to (shown to dealers), the share
+    # of an order's goods the rebate balance may pay (0–100 %), and whether receivables
+    # past their due date put the customer on credit hold (a daily task).
+    bank_details = models.TextField(_("bank account for transfers"), blank=True)
+    rebate_share = models.PositiveSmallIntegerField(
+        _("share of the goods the rebate may pay (%)"), default=100)
+    overdue_hold = models.BooleanField(_("put customers with overdue receivables on hold"),
+                                       default=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -50,6 +58,8 @@ class TenantSettings(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(id=SINGLETON_ID),
                                    name="tenant_settings_single_row"),
+            models.CheckConstraint(condition=Q(rebate_share__lte=100),
+                                   name="tenant_settings_rebate_share_max"),
         ]
 
     def __str__(self):
