@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from ordering.finance import selectors
-from ordering.finance.enums import AccountKind, EntryKind, PaymentTerms
+from ordering.customers.enums import PaymentTerms as Terms
+from ordering.finance.enums import AccountKind, EntryKind
 from ordering.finance.models import CreditTerms, Entry, due_date
 from ordering.finance.services import ledger, payments
 from ordering.finance.services import orders as finance_orders
@@ -34,29 +35,41 @@ def _age(order, days_late):
 
 
 def test_due_dates_follow_the_customer_terms():
+    from types import SimpleNamespace as Customer
+
     day = datetime.date(2026, 1, 31)
-    assert due_date(day) == datetime.date(2026, 3, 2)  # net 30 by default
-    assert due_date(day, PaymentTerms.NET, 0) == day
-    assert due_date(day, PaymentTerms.NEXT_MONTH, 10) == datetime.date(2026, 2, 10)
-    assert due_date(datetime.date(2026, 12, 5), PaymentTerms.NEXT_MONTH, 28) == \
+    assert due_date(day, Customer(payment_terms=Terms.PREPAID, payment_days=30)) == day
+    assert due_date(day, Customer(payment_terms=Terms.CREDIT, payment_days=30)) == \
+        datetime.date(2026, 3, 2)
+    assert due_date(day, Customer(payment_terms=Terms.NEXT_MONTH, payment_days=10)) == \
+        datetime.date(2026, 2, 10)
+    assert due_date(datetime.date(2026, 12, 5),
+                    Customer(payment_terms=Terms.NEXT_MONTH, payment_days=28)) == \
         datetime.date(2027, 1, 28)
 
 
-def test_an_order_is_due_by_the_terms_and_terms_changes_are_checked_and_audited(shop):
-    assert place(shop).due_on == TODAY() + datetime.timedelta(days=30)
+def test_an_order_is_due_by_the_terms_and_credit_changes_are_checked_and_audited(shop):
+    assert place(shop).due_on == TODAY()  # payment before shipment: due at once
     finance_orders.credit_terms_update(actor=shop.staff.finance, customer=shop.customer,
-                                       terms=PaymentTerms.NEXT_MONTH, terms_days=15)
+                                       payment_terms=Terms.CREDIT, payment_days=30,
+                                       credit_limit="5000")
+    shop.dana.user.customer_login.customer.refresh_from_db()
+    assert Order.objects.get(pk=place(shop).pk).due_on == TODAY() + datetime.timedelta(days=30)
+    finance_orders.credit_terms_update(actor=shop.staff.finance, customer=shop.customer,
+                                       payment_terms=Terms.NEXT_MONTH, payment_days=15)
     order = Order.objects.get(pk=place(shop).pk)
     assert order.due_on.day == 15 and order.due_on > TODAY()
-    for terms, days in ((PaymentTerms.NEXT_MONTH, 31), (PaymentTerms.NET, 400), ("weekly", 1)):
+    for terms, days in ((Terms.NEXT_MONTH, 31), (Terms.CREDIT, 400), ("weekly", 1)):
         with pytest.raises(ApplicationError):
             finance_orders.credit_terms_update(actor=shop.staff.finance, customer=shop.customer,
-                                               terms=terms, terms_days=days)
+                                               payment_terms=terms, payment_days=days)
     with pytest.raises(PermissionDeniedError):
         finance_orders.credit_terms_update(actor=shop.staff.reviewer, customer=shop.customer,
-                                           terms=PaymentTerms.NET, terms_days=10)
-    log = AuditLog.objects.filter(action="finance.credit_terms").latest("id")
-    assert log.before["terms"] == "net" and log.after["terms_days"] == 15
+                                           credit_limit="1")
+    log = AuditLog.objects.filter(action="customer.update").latest("id")
+    assert log.after["payment_terms"] == "next_month"
+    assert AuditLog.objects.filter(action="customer.update",
+                                   after__credit_limit="5000.00").exists()
 
 
 def test_aging_buckets_count_from_the_due_date(shop):

@@ -20,7 +20,7 @@ KINDS = tuple(AccountKind.values)
 
 
 TERMS_FIELDS = ("temporary_credit", "temporary_until", "on_hold", "hold_reason",
-                "hold_automatic", "terms", "terms_days")
+                "hold_automatic")
 
 
 def _locked_accounts(customer_id, with_terms):

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from core.money import format_money, money
 from ordering.finance.allocation import allocate
-from ordering.finance.enums import AccountKind, EntryKind, PaymentTerms
+from ordering.finance.enums import AccountKind, EntryKind
 from ordering.finance.exceptions import (FinanceConflictError, FinanceError,
                                          FinanceErrorCode)
-from ordering.finance.models import CreditTerms, Entry
+from ordering.finance.models import CreditTerms, Entry, due_date
 from ordering.finance.services.ledger import accounts_lock, customer_reach, ledger_post
 from ordering.orders import workflow
 from ordering.orders.enums import PaymentMethod, PaymentStatus
@@ -90,7 +90,7 @@ def order_submitted(*, order, actor, use_rebate=False):
     customer = receivable.customer
     config = tenant_settings()
     over_limit = config.credit_over_limit
-    order.due_on = terms.due_on(timezone.localdate())
+    order.due_on = due_date(timezone.localdate(), customer)
     ledger_post(account=receivable, kind=EntryKind.ORDER_CHARGE, amount=order.total,
                 actor=actor, order=order, memo=order.number or "")
     paid = money(0)
@@ -276,12 +276,21 @@ def order_hold_release(*, actor, order, reason, ip=None):
 
 @transaction.atomic
 def credit_terms_update(*, actor, customer, temporary_credit=None, temporary_until=None,
-                        on_hold=None, hold_reason=None, terms=None, terms_days=None, ip=None):
-    """A customer's temporary credit, payment terms and hold (needs ``manage_credit``;
-    audited with before and after). Putting a customer on hold needs a reason; payment
-    terms are N days after the order (0–365) or day N (1–28) of the next month."""
+                        on_hold=None, hold_reason=None, credit_limit=None, payment_terms=None,
+                        payment_days=None, ip=None):
+    """A customer's credit in one transaction (needs ``manage_credit``): the credit
+    limit and payment terms (the customer's own fields, changed and audited by its
+    service), the temporary extra credit until a day, and the hold (a reason needed).
+    Audited with before and after."""
     require_perm(actor, "manage_credit")
     customer_reach(actor, customer)
+    changes = {name: value for name, value in (
+        ("credit_limit", credit_limit), ("payment_terms", payment_terms),
+        ("payment_days", payment_days)) if value is not None}
+    if changes:
+        from ordering.customers.services.customers import customer_update
+
+        customer_update(actor=actor, customer=customer, ip=ip, **changes)
     row, _created = CreditTerms.objects.select_for_update().get_or_create(customer=customer)
     before = _terms_state(row)
     if temporary_credit is not None:
@@ -294,19 +303,6 @@ def credit_terms_update(*, actor, customer, temporary_credit=None, temporary_unt
                 _("Enter 0 or more.")]})
         row.temporary_credit = amount
         row.temporary_until = temporary_until if amount else None
-    if terms is not None:
-        if terms not in PaymentTerms.values:
-            raise FinanceError(_("Choose from the list."), fields={"terms": [
-                _("Choose from the list.")]})
-        low, high = (1, 28) if terms == PaymentTerms.NEXT_MONTH else (0, 365)
-        try:
-            days = int(terms_days)
-        except (TypeError, ValueError):
-            days = -1
-        if not low <= days <= high:
-            message = _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
-            raise FinanceError(message, fields={"terms_days": [message]})
-        row.terms, row.terms_days = terms, days
     if on_hold is not None:
         reason = (hold_reason or "").strip()
         if on_hold and not reason:
@@ -321,8 +317,8 @@ def credit_terms_update(*, actor, customer, temporary_credit=None, temporary_unt
 
 def _terms_state(row):
     return {"temporary_credit": str(row.temporary_credit),
-            "temporary_until": str(row.temporary_until or ""), "terms": row.terms,
-            "terms_days": row.terms_days, "on_hold": row.on_hold, "hold_reason": row.hold_reason}
+            "temporary_until": str(row.temporary_until or ""), "on_hold": row.on_hold,
+            "hold_reason": row.hold_reason}
 
 
 def overdue_holds_apply(*, today=None):
