@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from frontend.shop.views import account, home, notifications, orders, returns, storefront
+from frontend.shop.views import (account, finance, home, notifications, orders, returns,
+                                 storefront)
 
 app_name = "shop"
 
@@ -55,6 +56,20 @@ urlpatterns = [
     path("returns/<int:pk>/", returns.ReturnDetailView.as_view(), name="return-detail"),
     path("returns/<int:pk>/photos/<int:photo>/", returns.ReturnPhotoView.as_view(),
          name="return-photo"),
+    path("finance/", finance.FinanceHomeView.as_view(), name="finance"),
+    path("finance/pay/", finance.PayView.as_view(), name="pay"),
+    path("finance/top-up/", finance.TopUpView.as_view(), name="top-up"),
+    path("finance/payments/", finance.PaymentHistoryView.as_view(), name="payments"),
+    path("finance/payments/<int:pk>/proof/", finance.PaymentProofView.as_view(),
+         name="payment-proof"),
+    path("finance/statement/", finance.StatementView.as_view(), name="statement"),
+    path("finance/statements/", finance.ReconciliationListView.as_view(), name="statements"),
+    path("finance/statements/<int:pk>/", finance.ReconciliationDetailView.as_view(),
+         name="statement-detail"),
+    path("finance/statements/<int:pk>/confirm/", finance.ReconciliationConfirmView.as_view(),
+         name="statement-confirm"),
+    path("finance/statements/<int:pk>/dispute/", finance.ReconciliationDisputeView.as_view(),
+         name="statement-dispute"),
     path("notifications/", notifications.DealerNotificationsView.as_view(), name="notifications"),
     path("notifications/read/", notifications.DealerNotificationOpenView.as_view(),
          name="notifications-read-all"),

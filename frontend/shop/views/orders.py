@@ -29,6 +29,7 @@ from frontend.shop.forms.orders import (CancelForm, CartLineForm, CheckoutForm, 
 from frontend.shop.views.storefront import StorefrontMixin
 from frontend.common.views.media import ORDER_ATTACHMENTS, serve_private_download
 from ordering.catalog import storefront
+from ordering.finance import selectors as finance_selectors
 from ordering.orders import selectors, workflow
 from ordering.orders.enums import EventKind, OrderStatus
 from ordering.orders.exceptions import IdempotencyMismatch
@@ -316,7 +317,9 @@ class CheckoutView(ShopOrdersMixin, View):
             address_id=address_id, methods=methods, method=method, fee=fee,
             total=cart.subtotal + fee, payment_choices=form.fields["payment_method"].choices,
             payment_value=form["payment_method"].value() or "",
-            method_value=str(chosen or "")), status=status)
+            method_value=str(chosen or ""),
+            money=finance_selectors.checkout_money(self.login.customer, cart.subtotal)),
+            status=status)
 
     def get(self, request):
         cart = selectors.cart_view(login=self.login)
@@ -352,7 +355,8 @@ class CheckoutView(ShopOrdersMixin, View):
                     payment_method=data["payment_method"],
                     shipping_method_id=data.get("shipping_method") or None,
                     delivery_date=data.get("delivery_date"), remark=data.get("remark") or "",
-                    attachment=data.get("attachment"), idempotency_key=data["token"])
+                    attachment=data.get("attachment"), idempotency_key=data["token"],
+                    use_rebate=data.get("use_rebate", False))
             except PermissionDeniedError:
                 raise PermissionDenied from None
             except IdempotencyMismatch:
