@@ -6,7 +6,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 
-from frontend.common.forms.finance import DateInput, PaymentDetailsForm
+from frontend.common.forms.finance import PaymentDetailsForm
+from frontend.common.forms.widgets import DateInput
 from ordering.customers.enums import PaymentTerms
 from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentPurpose
 from ordering.settings.enums import FinanceRule, OverLimit

@@ -19,7 +19,7 @@ from ordering.finance.enums import (AccountKind, EntryKind, PaymentMethodKind, P
 from ordering.finance.exceptions import (FinanceConflictError, FinanceError,
                                          FinanceErrorCode, FinanceNotFoundError)
 from ordering.finance.models import Allocation, Payment
-from ordering.finance.services.ledger import accounts_lock, ledger_post
+from ordering.finance.services.ledger import accounts_lock, ledger_now, ledger_post
 from ordering.finance.services.orders import VOIDED, automatic_hold_lift, order_paid_add
 from roles.enums import UserKind
 from roles.permissions import can_reach, require_perm
@@ -76,7 +76,7 @@ def payment_record(*, actor, customer=None, amount, paid_on, method=PaymentMetho
     payment = Payment.objects.create(
         customer=customer, method=method, purpose=purpose, amount=amount, paid_on=paid_on,
         reference=(reference or "").strip()[:80], note=(note or "").strip()[:300],
-        recorded_by=actor if getattr(actor, "pk", None) else None)
+        recorded_by=actor if getattr(actor, "pk", None) else None, created_at=ledger_now())
     payment.number = f"PAY-{timezone.localdate():%Y%m%d}-{payment.pk:05d}"
     if proof is not None:
         payment.proof.save(proof.name, proof, save=False)
@@ -139,7 +139,7 @@ def payment_confirm(*, actor, payment, ip=None):
     else:
         _settle(payment, accounts[AccountKind.RECEIVABLE], actor)
     payment.status, payment.decided_by, payment.decided_at = (
-        PaymentStatus.CONFIRMED, actor if getattr(actor, "pk", None) else None, timezone.now())
+        PaymentStatus.CONFIRMED, actor if getattr(actor, "pk", None) else None, ledger_now())
     payment.save(update_fields=["status", "decided_by", "decided_at"])
     automatic_hold_lift(payment.customer_id)
     audit_record(actor=actor, action="finance.payment_confirm", obj=payment,
