@@ -16,6 +16,13 @@ class FinanceErrorCode(TextChoices):
     ON_CREDIT_HOLD = "on_credit_hold", "The customer or order is on credit hold."
     NOT_PAID = "not_paid", "Finance review needs the order paid (or within credit)."
     PAYMENT_DECIDED = "payment_decided", "The payment was confirmed or rejected already."
+    ONLINE_PAYMENT = "online_payment", \
+        "An online payment is confirmed by Stripe when the money arrives, not by hand (409)."
+    ONLINE_UNAVAILABLE = "online_unavailable", \
+        "Online payment is not available: the supplier's Stripe account does not accept " \
+        "payments yet, or the platform has no Stripe keys (409)."
+    ONLINE_KEY_REUSED = "online_key_reused", \
+        "The pay form was already sent with other details; reload it (409)."
 
 
 class FinanceError(ApplicationError):
