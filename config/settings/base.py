@@ -210,6 +210,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
+    # the loader of Stripe.js (an ES module; it adds Stripe's own script from js.stripe.com)
+    ("vendor/stripe-js", NODE_MODULES / "@stripe" / "stripe-js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "tenants.storage.TenantMediaStorage"},
