@@ -3,8 +3,8 @@
 from django.urls import include, path
 
 from frontend.dashboard.views import (applications, billing, catalog, catalog_io, customer_io,
-                                      customers, finance, home, notifications, orders, returns,
-                                      staff)
+                                      customers, finance, home, notifications,
+                                      online_payments, orders, returns, staff)
 
 app_name = "dashboard"
 
@@ -147,6 +147,12 @@ urlpatterns = [
     path("billing/", billing.BillingView.as_view(), name="billing"),
     path("billing/checkout/", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
     path("billing/portal/", billing.BillingPortalView.as_view(), name="billing-portal"),
+    path("settings/online-payments/", online_payments.OnlinePaymentsView.as_view(),
+         name="online-payments"),
+    path("settings/online-payments/connect/", online_payments.OnlinePaymentsConnectView.as_view(),
+         name="online-payments-connect"),
+    path("settings/online-payments/return/", online_payments.OnlinePaymentsReturnView.as_view(),
+         name="online-payments-return"),
     path("profile/", home.ProfileView.as_view(), name="profile"),
     path("staff/", staff.StaffListView.as_view(), name="staff"),
     path("staff/invite/", staff.StaffInviteView.as_view(), name="staff-invite"),

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from core.money import money
-from ordering.finance.enums import AccountKind, PaymentStatus
+from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentStatus
 from ordering.finance.models import Account, CreditTerms, Entry, Payment
 from roles.permissions import scope
 
@@ -94,7 +94,9 @@ def payments(*, actor, status=None, customer=None):
 
 
 def payments_pending(*, actor):
-    return payments(actor=actor, status=PaymentStatus.PENDING).order_by("created_at", "id")
+    """What finance has to confirm: not online payments (Stripe confirms those)."""
+    return payments(actor=actor, status=PaymentStatus.PENDING).exclude(
+        method=PaymentMethodKind.ONLINE).order_by("created_at", "id")
 
 
 def dealer_payments(*, customer):

@@ -98,7 +98,7 @@ def test_dealer_pays_by_transfer_with_a_slip_and_finance_confirms(browser, phone
     row = phone.get_by_test_id("open-order").filter(has_text=order.number)
     row.get_by_test_id("open-order-check").check()
     phone.get_by_test_id("pay-selected").click()
-    phone.wait_for_url("**/shop/finance/pay/**")
+    phone.wait_for_url("**/shop/finance/transfer/**")
     expect(phone.get_by_label("Amount")).to_have_value("100.00")
     phone.get_by_label("Bank reference (optional)").fill(f"ICBC {money_world['tag']}")
     phone.get_by_label("Proof of payment (image or PDF)").set_input_files(_slip())

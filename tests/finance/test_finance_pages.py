@@ -76,9 +76,9 @@ def test_a_transfer_with_proof_confirmed_by_finance_lowers_what_is_owed(shop, cl
     dealer = client_for(shop.dana.user)
     page = dealer.get("/shop/finance/").content.decode()
     assert order.number in page and 'data-testid="open-order"' in page
-    form = dealer.get(f"/shop/finance/pay/?order={order.pk}").content.decode()
+    form = dealer.get(f"/shop/finance/transfer/?order={order.pk}").content.decode()
     assert 'value="95.00"' in form  # the ticked order's amount
-    response = dealer.post("/shop/finance/pay/", {
+    response = dealer.post("/shop/finance/transfer/", {
         "orders": [order.pk], "amount": "95.00", "paid_on": TODAY().isoformat(),
         "reference": "ICBC 0091", "proof": _png()})
     assert response.status_code == 302
@@ -108,13 +108,13 @@ def test_bad_transfers_are_refused_on_the_page_with_nothing_saved(shop, client_f
                  {"amount": "10", "paid_on": "2999-01-01"},
                  {"amount": "10", "paid_on": TODAY().isoformat(),
                   "proof": SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="image/png")}):
-        response = dealer.post("/shop/finance/pay/", data)
+        response = dealer.post("/shop/finance/transfer/", data)
         assert response.status_code == 400, data
         assert "invalid-feedback" in response.content.decode()
     assert not Payment.objects.exists()
     viewer = client_for(shop.viewer.user)
-    assert viewer.get("/shop/finance/pay/").status_code == 404
-    assert viewer.post("/shop/finance/pay/", {"amount": "5", "paid_on": TODAY().isoformat()}
+    assert viewer.get("/shop/finance/transfer/").status_code == 404
+    assert viewer.post("/shop/finance/transfer/", {"amount": "5", "paid_on": TODAY().isoformat()}
                        ).status_code == 404
 
 

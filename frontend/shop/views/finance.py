@@ -27,6 +27,7 @@ from ordering.finance import documents, selectors
 from ordering.finance.enums import PaymentPurpose, ReconciliationStatus
 from ordering.finance.services import payments
 from ordering.finance.services import reconciliation as statements
+from ordering.finance.services.online import online_available
 from ordering.settings.selectors import tenant_settings
 from roles.backends import client_ip
 
@@ -45,7 +46,8 @@ class FinanceHomeView(AccountMixin, View):
             payments=list(selectors.dealer_payments(customer=customer)[:5]),
             to_answer=selectors.dealer_reconciliations(customer=customer).filter(
                 status__in=(ReconciliationStatus.ISSUED, ReconciliationStatus.RESOLVED)).count(),
-            can_pay=self.dealer_login.can_order, today=timezone.localdate()))
+            can_pay=self.dealer_login.can_order, today=timezone.localdate(),
+            pay_online=self.dealer_login.can_order and online_available()))
 
 
 class PayView(AccountMixin, View):
