@@ -451,7 +451,7 @@ class StatementDetailMixin(PermissionRequiredMixin):
         return found
 
     def render_page(self, statement, status=200, forms=None):
-        detail = selectors.reconciliation_detail(statement)
+        detail = selectors.reconciliation_detail(statement, page=self.request.GET.get("page"))
         forms = forms or {}
         for dispute in detail["disputes"]:
             if dispute.answered_at is None:

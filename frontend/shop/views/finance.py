@@ -166,11 +166,14 @@ class ReconciliationDetailView(AccountMixin, View):
         return found
 
     def render_page(self, statement, status=200, dispute_form=None, action_error=None):
-        detail = selectors.reconciliation_detail(statement)
-        answerable = (self.dealer_login.can_order and statement.status in (
-            ReconciliationStatus.ISSUED, ReconciliationStatus.RESOLVED))
+        detail = selectors.reconciliation_detail(statement, page=self.request.GET.get("page"))
+        can_answer = self.dealer_login.can_order
+        answerable = can_answer and statement.status in (ReconciliationStatus.ISSUED,
+                                                         ReconciliationStatus.RESOLVED)
+        questionable = answerable or (can_answer
+                                      and statement.status == ReconciliationStatus.DISPUTED)
         return render(self.request, self.template_name, self.context(
-            statement=statement, **detail, answerable=answerable, dispute_choice=answerable,
+            statement=statement, **detail, answerable=answerable, dispute_choice=questionable,
             dispute_form=dispute_form or DisputeForm(), action_error=action_error),
             status=status)
 
