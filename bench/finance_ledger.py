@@ -118,7 +118,7 @@ def run(*, entries=10000, runs=15, out=sys.stdout):
                 ("dealer statement of account, last page", dealer_client,
                  f"/shop/finance/statement/?account=receivable&{period}&page={last}"),
                 ("receivables with aging", staff_client, "/dashboard/finance/"),
-                ("statement to confirm (every line)", dealer_client,
+                ("statement to confirm, first page", dealer_client,
                  f"/shop/finance/statements/{statement.pk}/"),
             ]
             for name, client, url in pages:
