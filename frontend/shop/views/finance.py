@@ -127,12 +127,9 @@ class StatementView(AccountMixin, View):
         account, start, end = form.period()
         export = request.GET.get("format")
         if export in ("xlsx", "pdf"):
-            period = selectors.statement(customer, kind=account, start=start, end=end)
-            filename = documents.statement_filename(customer, period, export)
-            content = (documents.statement_xlsx(period, customer=customer) if export == "xlsx"
-                       else documents.statement_pdf(period, customer=customer,
-                                                    tenant=request.tenant))
-            return download(content, filename, export)
+            return download(*documents.statement_file(
+                customer, kind=account, start=start, end=end, extension=export,
+                tenant=request.tenant), export)
         opening, closing = selectors.period_totals(customer, kind=account, start=start, end=end)
         page = Paginator(selectors.ledger_entries(customer, kind=account, start=start, end=end,
                                                   newest_first=False),
