@@ -5,8 +5,7 @@ import contextlib
 import contextvars
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,13 +78,29 @@ def ledger_post(*, account, kind, amount, actor=None, order=None, payment=None, 
     amount = money(amount)
     if amount == 0:
         return None
-    account.balance = money(account.balance + amount)
-    Account.objects.filter(pk=account.pk).update(balance=F("balance") + amount)
-    return Entry.objects.create(
-        account=account, kind=kind, amount=amount, balance_after=account.balance,
-        order=order, payment=payment, reverses=reverses, memo=(memo or "")[:300],
-        reconciliation=reconciliation, return_request=return_request,
-        actor=actor if getattr(actor, "pk", None) else None, created_at=at or ledger_now())
+    entry = Entry(account=account, kind=kind, amount=amount, order=order, payment=payment,
+                  reverses=reverses, memo=(memo or "")[:300], reconciliation=reconciliation,
+                  return_request=return_request,
+                  actor=actor if getattr(actor, "pk", None) else None,
+                  created_at=at or ledger_now())
+    columns = [field for field in Entry._meta.concrete_fields
+               if field.column not in ("id", "balance_after")]
+    # one round trip: the balance moves and the entry is written with the balance after
+    # it (checkout's credit check is on every order's path)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'WITH moved AS (UPDATE {Account._meta.db_table} SET balance = balance + %s '
+            f'WHERE id = %s RETURNING balance) '
+            f'INSERT INTO {Entry._meta.db_table} '
+            f'({", ".join(f.column for f in columns)}, balance_after) '
+            f'SELECT {", ".join(["%s"] * len(columns))}, moved.balance FROM moved '
+            f'RETURNING id, balance_after',
+            [amount, account.pk] + [f.get_db_prep_save(f.pre_save(entry, True), connection)
+                                    for f in columns])
+        entry.pk, entry.balance_after = cursor.fetchone()
+    entry._state.adding, entry._state.db = False, connection.alias
+    account.balance = entry.balance_after
+    return entry
 
 
 def customer_reach(actor, customer):
