@@ -7,13 +7,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Sum, Value
+from django.db.models import DecimalField, F, Prefetch, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.money import money
 from ordering.finance.enums import AccountKind, PaymentStatus
-from ordering.finance.models import Account, CreditTerms, Entry, Payment
+from ordering.finance.models import Account, Allocation, CreditTerms, Entry, Payment
 from roles.permissions import scope
 
 ZERO = Decimal("0.00")
@@ -102,6 +102,54 @@ def dealer_payments(*, customer):
 
 def payment_get(*, actor, pk):
     return payments(actor=actor).filter(pk=pk).first()
+
+
+def customer_get(*, actor, pk):
+    """A customer the staff member may see (scoped), for its money pages and API, or None
+    (another rep's customer by id reads as not found). One query."""
+    from ordering.customers.models import Customer
+
+    pk = _int(pk)
+    return None if pk is None else scope(actor, Customer.objects.filter(pk=pk)).first()
+
+
+def entry_get(*, actor, pk):
+    """A ledger entry of a customer the staff member may see, or None."""
+    from ordering.customers.models import Customer
+
+    pk = _int(pk)
+    if pk is None:
+        return None
+    return (Entry.objects.filter(pk=pk, account__customer__in=scope(actor, Customer.objects.all()))
+            .select_related("account", "account__customer").first())
+
+
+def credit_terms_get(customer):
+    """The customer's credit terms (the defaults, unsaved, until finance sets any)."""
+    return CreditTerms.objects.filter(customer=customer).first() or CreditTerms(customer=customer)
+
+
+def payment_detail(*, actor, pk):
+    """A payment the staff member may see with the orders it was sent for and what it
+    settled, or None."""
+    pk = _int(pk)
+    if pk is None:
+        return None
+    return payments(actor=actor).filter(pk=pk).prefetch_related(
+        "orders", Prefetch("allocations", queryset=Allocation.objects.select_related("order")
+                           .order_by("id"))).first()
+
+
+def receivable_list(*, actor):
+    """``receivables`` with each customer's other balances and credit terms: three
+    queries for a page of any length."""
+    return receivables(actor=actor).select_related("customer__credit_terms").prefetch_related(
+        "customer__accounts")
+
+
+def _int(value):
+    value = str(value or "")
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
 
 
 def receivables(*, actor):
