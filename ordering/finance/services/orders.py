@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.money import format_money, money
-from ordering.finance.enums import AccountKind, EntryKind, PaymentTerms
+from ordering.finance.enums import AccountKind, EntryKind
 from ordering.finance.exceptions import (FinanceConflictError, FinanceError,
                                          FinanceErrorCode)
 from ordering.finance.models import CreditTerms, Entry
@@ -178,28 +178,14 @@ def order_hold_release(*, actor, order, reason, ip=None):
 
 @transaction.atomic
 def credit_terms_update(*, actor, customer, temporary_credit=None, temporary_until=None,
-                        on_hold=None, hold_reason=None, payment_terms=None, terms_days=None,
-                        ip=None):
-    """A customer's temporary credit, hold and payment terms (needs ``manage_credit``;
-    audited with before and after). Putting a customer on hold needs a reason. Payment
-    terms: ``net`` and 0–365 days after the order, or ``next_month`` and a day 1–28."""
+                        on_hold=None, hold_reason=None, ip=None):
+    """A customer's temporary credit and hold (needs ``manage_credit``; audited with
+    before and after). Putting a customer on hold needs a reason."""
     require_perm(actor, "manage_credit")
     terms, _created = CreditTerms.objects.select_for_update().get_or_create(customer=customer)
     before = {"temporary_credit": str(terms.temporary_credit),
               "temporary_until": str(terms.temporary_until or ""), "on_hold": terms.on_hold,
-              "hold_reason": terms.hold_reason, "terms": terms.terms,
-              "terms_days": terms.terms_days}
-    if payment_terms is not None or terms_days is not None:
-        kind = terms.terms if payment_terms is None else payment_terms
-        days = terms.terms_days if terms_days is None else terms_days
-        if kind not in PaymentTerms.values:
-            raise FinanceError(_("Choose the payment terms."), fields={"terms": [
-                _("Choose the payment terms.")]})
-        low, high = (1, 28) if kind == PaymentTerms.NEXT_MONTH else (0, 365)
-        if not isinstance(days, int) or not low <= days <= high:
-            message = _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
-            raise FinanceError(message, fields={"terms_days": [message]})
-        terms.terms, terms.terms_days = kind, days
+              "hold_reason": terms.hold_reason}
     if temporary_credit is not None:
         amount = money(temporary_credit)
         if amount < 0:
@@ -216,6 +202,5 @@ def credit_terms_update(*, actor, customer, temporary_credit=None, temporary_unt
     audit_record(actor=actor, action="finance.credit_terms", obj=customer, before=before, after={
         "temporary_credit": str(terms.temporary_credit),
         "temporary_until": str(terms.temporary_until or ""), "on_hold": terms.on_hold,
-        "hold_reason": terms.hold_reason, "terms": terms.terms,
-        "terms_days": terms.terms_days}, ip=ip)
+        "hold_reason": terms.hold_reason}, ip=ip)
     return terms
