@@ -294,6 +294,10 @@ CELERY_BEAT_SCHEDULE = {
     # every day, in every tenant: each account's balance equals the sum of its entries
     "finance-ledger-check": {"task": "tenants.tasks.fan_out_task", "schedule": 86400.0,
                              "args": ["ordering.finance.tasks.ledger_check_task"]},
+    # every hour, in every tenant that asks for it: customers owing past a due date go
+    # on credit hold, and come off it when nothing is overdue
+    "finance-overdue-holds": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
+                              "args": ["ordering.finance.tasks.overdue_holds_task"]},
     # every day, in every tenant: forget old spreadsheet import jobs and their files
     "spreadsheets-jobs-purge": {"task": "tenants.tasks.fan_out_task", "schedule": 86400.0,
                                 "args": ["ordering.spreadsheets.tasks.import_jobs_purge_task"]},

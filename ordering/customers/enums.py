@@ -13,6 +13,7 @@ class PaymentTerms(models.TextChoices):
     PREPAID = "prepaid", _("Payment before shipment")
     ON_DELIVERY = "on_delivery", _("Payment on delivery")
     CREDIT = "credit", _("On account (credit days)")
+    NEXT_MONTH = "next_month", _("On account (a day of the next month)")
 
 
 class BuyerRole(models.TextChoices):

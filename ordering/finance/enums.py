@@ -42,13 +42,6 @@ class PaymentPurpose(models.TextChoices):
     TOPUP = "topup", _("Top up the prepaid balance")
 
 
-class PaymentTerms(models.TextChoices):
-    """When an order on account falls due."""
-
-    NET = "net", _("A number of days after the order")
-    NEXT_MONTH = "next_month", _("A day of the next month")
-
-
 class ReconciliationStatus(models.TextChoices):
     ISSUED = "issued", pgettext_lazy("statement", "Issued")
     CONFIRMED = "confirmed", pgettext_lazy("statement", "Confirmed")

@@ -16,6 +16,8 @@ class FinanceErrorCode(TextChoices):
     ON_CREDIT_HOLD = "on_credit_hold", "The customer or order is on credit hold."
     NOT_PAID = "not_paid", "Finance review needs the order paid (or within credit)."
     PAYMENT_DECIDED = "payment_decided", "The payment was confirmed or rejected already."
+    STATEMENT_STATE = "statement_state", \
+        "The statement of account is not waiting for this step (see error.message)."
 
 
 class FinanceError(ApplicationError):

@@ -18,13 +18,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from ordering.customers.enums import PaymentTerms as CustomerTerms
 from ordering.finance.enums import (AccountKind, DisputeResolution, EntryKind, PaymentMethodKind,
-                                    PaymentPurpose, PaymentStatus, PaymentTerms,
-                                    ReconciliationEventKind, ReconciliationStatus)
+                                    PaymentPurpose, PaymentStatus, ReconciliationEventKind,
+                                    ReconciliationStatus)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
-DEFAULT_TERMS_DAYS = 30
 
 
 class Account(models.Model):
@@ -97,40 +97,30 @@ class CreditTerms(models.Model):
     on_hold = models.BooleanField(_("on credit hold"), default=False)
     hold_reason = models.CharField(_("reason for the hold"), max_length=300, blank=True)
     hold_automatic = models.BooleanField(default=False)  # put on hold by the overdue check
-    # when an order on account falls due: N days after it, or day N of the next month
-    terms = models.CharField(_("payment terms"), max_length=10, choices=PaymentTerms.choices,
-                             default=PaymentTerms.NET)
-    terms_days = models.PositiveSmallIntegerField(_("days / day of the month"),
-                                                  default=DEFAULT_TERMS_DAYS)
 
     class Meta:
         verbose_name = _("credit terms")
         verbose_name_plural = _("credit terms")
         default_permissions = ()
-        constraints = [
-            models.CheckConstraint(condition=Q(temporary_credit__gte=0),
-                                   name="finance_temporary_credit_not_negative"),
-            models.CheckConstraint(condition=Q(terms=PaymentTerms.NET, terms_days__lte=365)
-                                   | Q(terms=PaymentTerms.NEXT_MONTH, terms_days__gte=1,
-                                       terms_days__lte=28),
-                                   name="finance_terms_days_range"),
-        ]
+        constraints = [models.CheckConstraint(condition=Q(temporary_credit__gte=0),
+                                              name="finance_temporary_credit_not_negative")]
 
     def temporary_on(self, day):
         return self.temporary_credit if (self.temporary_until is None
                                          or self.temporary_until >= day) else ZERO
 
-    def due_on(self, day):
-        return due_date(day, self.terms, self.terms_days)
 
-
-def due_date(day, terms=PaymentTerms.NET, days=None):
-    """When something owed from ``day`` falls due under the terms."""
-    days = DEFAULT_TERMS_DAYS if days is None else days
-    if terms == PaymentTerms.NEXT_MONTH:
+def due_date(day, customer):
+    """When what ``customer`` owes from ``day`` falls due under its payment terms
+    (``Customer.payment_terms``): N credit days later, day N of the next month, or at
+    once (payment before shipment, or on delivery)."""
+    terms, days = customer.payment_terms, customer.payment_days or 0
+    if terms == CustomerTerms.NEXT_MONTH:
         first_next = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
         return first_next.replace(day=min(max(days, 1), 28))
-    return day + datetime.timedelta(days=days)
+    if terms == CustomerTerms.CREDIT:
+        return day + datetime.timedelta(days=days)
+    return day
 
 
 class Payment(models.Model):

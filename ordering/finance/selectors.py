@@ -7,8 +7,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Prefetch, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef,
+                              Prefetch, Q, Subquery, Sum, Value, When)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from core.money import money
@@ -158,9 +159,141 @@ def receivables(*, actor):
         kind=AccountKind.RECEIVABLE).exclude(balance=0).order_by("-balance", "customer_id")
 
 
+AGING_BUCKETS = ("current", "d1_30", "d31_60", "d61_90", "over_90")
+
+
+def open_orders():
+    """Orders with something left to pay (not cancelled or rejected)."""
+    from ordering.orders.models import Order
+    from ordering.orders.workflow import VOIDED
+
+    return Order.objects.filter(amount_paid__lt=F("total")).exclude(status__in=VOIDED)
+
+
+def _due_day():
+    return Coalesce("due_on", TruncDate("created_at"))
+
+
+def overdue_orders(*, today=None):
+    return open_orders().annotate(due_day=_due_day()).filter(
+        due_day__lt=today or timezone.localdate())
+
+
+def aging(*, actor, today=None, customer=None):
+    """What each customer owes by how long it is past due (counted from each order's due
+    date: current, 1–30, 31–60, 61–90, over 90 days), with the account's balance; one
+    query. ``other``: the balance not on an open order (credit on account, adjustments).
+    Returns ``(rows, totals)``; rows are dicts, largest balance first (scoped)."""
+    today = today or timezone.localdate()
+
+    def ago(days):
+        return today - datetime.timedelta(days=days)
+
+    left = ExpressionWrapper(F("total") - F("amount_paid"), output_field=DecimalField())
+
+    def bucket(condition):
+        return Coalesce(Sum(Case(When(condition, then=left), default=Value(ZERO),
+                                 output_field=DecimalField())), Value(ZERO),
+                        output_field=DecimalField())
+
+    orders = (open_orders().filter(customer_id=OuterRef("customer_id"))
+              .annotate(due_day=_due_day()).values("customer_id"))
+    sums = {  # days late = today − due day
+        "current": bucket(Q(due_day__gte=today)),
+        "d1_30": bucket(Q(due_day__lt=today, due_day__gte=ago(30))),
+        "d31_60": bucket(Q(due_day__lt=ago(30), due_day__gte=ago(60))),
+        "d61_90": bucket(Q(due_day__lt=ago(60), due_day__gte=ago(90))),
+        "over_90": bucket(Q(due_day__lt=ago(90))),
+    }
+    qs = scope(actor, Account.objects.filter(kind=AccountKind.RECEIVABLE)).exclude(balance=0)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    qs = qs.annotate(**{name: Coalesce(Subquery(orders.annotate(v=expr).values("v")[:1]),
+                                       Value(ZERO), output_field=DecimalField())
+                        for name, expr in sums.items()})
+    rows = []
+    totals = dict.fromkeys((*AGING_BUCKETS, "other", "balance", "overdue"), ZERO)
+    for account in qs.select_related("customer").order_by("-balance", "customer_id"):
+        row = {"customer": account.customer, "balance": account.balance,
+               **{name: getattr(account, name) for name in AGING_BUCKETS}}
+        row["overdue"] = money(sum((row[name] for name in AGING_BUCKETS[1:]), ZERO))
+        row["other"] = money(account.balance - row["current"] - row["overdue"])
+        rows.append(row)
+        for name in totals:
+            totals[name] += row[name]
+    return rows, totals
+
+
+def overdue_amount(customer, *, today=None):
+    """What the customer owes past its due dates (one query)."""
+    left = ExpressionWrapper(F("total") - F("amount_paid"), output_field=DecimalField())
+    return money(overdue_orders(today=today).filter(customer=customer).aggregate(
+        total=Coalesce(Sum(left), Value(ZERO), output_field=DecimalField()))["total"])
+
+
 def ledger_mismatches():
     """Accounts whose balance differs from the sum of their entries (there should be
     none: the periodic check and the tests read this)."""
     return list(Account.objects.annotate(
         total=Coalesce(Sum("entries__amount"), Value(ZERO, output_field=DecimalField())))
         .exclude(total=F("balance")))
+
+
+# --- statements of account (reconciliation) -----------------------------------------
+
+
+def reconciliation_closing(reconciliation):
+    """Opening balance + the statement's lines (its period's entries and its
+    corrections)."""
+    from ordering.finance.services.reconciliation import reconciliation_lines
+
+    total = reconciliation_lines(reconciliation).aggregate(
+        total=Coalesce(Sum("amount"), Value(ZERO), output_field=DecimalField()))["total"]
+    return money(reconciliation.opening + total)
+
+
+def reconciliations(*, actor, status=None, customer=None):
+    """Statements the staff member may see (scoped like customers), newest first."""
+    from ordering.finance.models import Reconciliation
+
+    qs = scope(actor, Reconciliation.objects.select_related("customer", "issued_by"))
+    if status:
+        qs = qs.filter(status=status)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    return qs.annotate(open_disputes=Count("disputes", filter=Q(
+        disputes__answered_at__isnull=True))).order_by("-issued_at", "-id")
+
+
+def reconciliation_get(*, actor, pk):
+    return reconciliations(actor=actor).filter(pk=pk).first()
+
+
+def dealer_reconciliations(*, customer):
+    from ordering.finance.models import Reconciliation
+
+    return (Reconciliation.objects.filter(customer=customer)
+            .annotate(open_disputes=Count("disputes", filter=Q(
+                disputes__answered_at__isnull=True))).order_by("-issued_at", "-id"))
+
+
+def reconciliation_detail(reconciliation):
+    """The statement's lines with each line's disputes, the disputes and the events
+    (four queries)."""
+    from ordering.finance.services.reconciliation import reconciliation_lines
+
+    lines = list(reconciliation_lines(reconciliation))
+    disputes = list(reconciliation.disputes.select_related("entry", "correction",
+                                                          "raised_by", "answered_by"))
+    events = list(reconciliation.events.select_related("actor"))
+    by_entry = {}
+    for dispute in disputes:
+        by_entry.setdefault(dispute.entry_id, []).append(dispute)
+    running = reconciliation.opening
+    for line in lines:
+        running = money(running + line.amount)
+        line.running = running
+        line.disputes = by_entry.get(line.pk, [])
+        line.is_correction = line.reconciliation_id == reconciliation.pk
+    return {"lines": lines, "disputes": disputes, "events": events,
+            "general_disputes": by_entry.get(None, []), "closing": running}

@@ -2,12 +2,12 @@
 note are HTML templates). reportlab is optional: without it the PDF links are hidden."""
 
 import importlib.util
-import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext
 
 from core.money import format_money
+from core.pdf import a4_pdf, paragraph
 
 
 def pdf_available():
@@ -17,28 +17,10 @@ def pdf_available():
 def order_pdf(order, *, tenant):
     """The order sheet as a PDF (reportlab; CJK text in the built-in STSong-Light font)."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
+    from reportlab.platypus import Spacer, Table, TableStyle
 
-    cjk = "STSong-Light"
-    if cjk not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(cjk))
-
-    def para(text, size=9, bold=False, align=0):
-        text = str(text if text is not None else "")
-        try:
-            text.encode("cp1252")
-            font = "Helvetica-Bold" if bold else "Helvetica"
-        except UnicodeEncodeError:
-            font = cjk
-        style = ParagraphStyle("cell", fontName=font, fontSize=size, leading=size * 1.3,
-                               alignment=align)
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    para = paragraph
 
     currency = order.currency
     lines = list(order.lines.all())
@@ -82,9 +64,4 @@ def order_pdf(order, *, tenant):
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
     story.append(body)
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=18 * mm, bottomMargin=18 * mm,
-                            title=str(order.number or order.pk), author=tenant.name)
-    doc.build(story)
-    return buffer.getvalue()
+    return a4_pdf(story, title=order.number or order.pk, author=tenant.name)

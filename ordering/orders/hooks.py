@@ -7,15 +7,20 @@ calls ``run(event, …)`` inside the transaction of the change, so a hook that r
 ``ApplicationError`` refuses the change and nothing is saved.
 
 Events and their keyword arguments:
-- ``order_submitted``: ``order`` (lines saved, status set), ``actor``
+- ``order_submitted``: ``order`` (lines saved, status and number set), ``actor``,
+  ``use_rebate`` (the dealer chose to pay with its rebate balance); the hook may set the
+  order's money fields in memory (``checkout.SUBMIT_FIELDS``), which checkout saves
 - ``order_voided``: ``order`` (cancelled or rejected), ``actor``
 - ``order_amended``: ``order`` (new totals), ``previous_total``, ``actor``
 - ``finance_review``: ``order`` about to pass finance review, ``actor``
+- ``return_refunded``: ``request`` (a return, completed with its refund amount and
+  method), ``actor``
 """
 
 from collections import defaultdict
 
-EVENTS = ("order_submitted", "order_voided", "order_amended", "finance_review")
+EVENTS = ("order_submitted", "order_voided", "order_amended", "finance_review",
+          "return_refunded")
 _HOOKS = defaultdict(list)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ordering.customers.services.customers import customer_update
 from ordering.finance import selectors
 from ordering.finance.enums import AccountKind, EntryKind, PaymentStatus
-from ordering.finance.models import CreditTerms, Entry, Payment
+from ordering.finance.models import Entry, Payment
 from ordering.finance.services import ledger, payments
 from ordering.orders.models import Order
 from roles.models import AuditLog
@@ -343,24 +343,35 @@ def test_credit_terms_change_only_what_is_sent(shop, login_as):
     finance = _client(login_as, shop, shop.staff.finance)
     url = f"/finance/customers/{shop.customer.pk}/credit-terms/"
     defaults = _ok(finance.get(f"{API}{url}"))
-    assert (defaults["temporary_credit"], defaults["terms"], defaults["terms_days"],
-            defaults["on_hold"]) == ("0.00", "net", 30, False)
+    assert defaults == {"customer": shop.customer.pk, "credit_limit": "0.00",
+                        "payment_terms": "prepaid", "payment_days": 0,
+                        "temporary_credit": "0.00", "temporary_until": None, "on_hold": False,
+                        "hold_reason": "", "hold_automatic": False}
     until = (TODAY() + datetime.timedelta(days=10)).isoformat()
-    body = _ok(_post(finance, url, {"temporary_credit": "500", "temporary_until": until,
-                                    "terms": "next_month", "terms_days": 10}))
-    assert (body["temporary_credit"], body["temporary_until"], body["terms"],
-            body["terms_days"]) == ("500.00", until, "next_month", 10)
+    body = _ok(_post(finance, url, {"credit_limit": "2000", "payment_terms": "next_month",
+                                    "payment_days": 10, "temporary_credit": "500",
+                                    "temporary_until": until}))
+    assert (body["credit_limit"], body["payment_terms"], body["payment_days"],
+            body["temporary_credit"], body["temporary_until"]) == (
+        "2000.00", "next_month", 10, "500.00", until)
     held = _ok(_post(finance, url, {"on_hold": True, "hold_reason": "Overdue since May"}))
-    assert (held["on_hold"], held["hold_reason"], held["temporary_credit"]) == (
-        True, "Overdue since May", "500.00")
+    assert (held["on_hold"], held["hold_reason"], held["temporary_credit"],
+            held["credit_limit"]) == (True, "Overdue since May", "500.00", "2000.00")
+    before = _ok(finance.get(f"{API}{url}"))
     for payload, field in (({"on_hold": True}, "hold_reason"),
-                           ({"terms_days": 30}, "terms_days"),  # next month: a day 1–28
-                           ({"terms": "net", "terms_days": 400}, "terms_days"),
-                           ({"terms": "weekly"}, "terms"),
-                           ({"temporary_credit": "-1"}, "temporary_credit")):
+                           ({"payment_terms": "next_month", "payment_days": 30},
+                            "payment_days"),  # a day of the month: 1–28
+                           ({"payment_days": 400}, "payment_days"),
+                           ({"payment_terms": "weekly"}, "payment_terms"),
+                           ({"temporary_credit": "-1"}, "temporary_credit"),
+                           ({"credit_limit": "-1"}, "credit_limit"),
+                           # all or nothing: a good limit with a bad hold changes nothing
+                           ({"credit_limit": "1", "on_hold": True, "hold_reason": ""},
+                            "hold_reason")):
         assert field in _error(_post(finance, url, payload))["fields"], payload
-    terms = CreditTerms.objects.get(customer=shop.customer)
-    assert (terms.terms, terms.terms_days, terms.on_hold) == ("next_month", 10, True)
+    assert _ok(finance.get(f"{API}{url}")) == before
+    shop.customer.refresh_from_db()
+    assert selectors.balances(shop.customer).credit_left == Decimal("2500.00")
 
 
 def test_an_order_on_credit_hold_is_released_with_a_reason(shop, login_as):

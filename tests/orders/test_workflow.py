@@ -235,6 +235,7 @@ STATUS_HOMES = {
     "ordering/customers/services/applications.py": 1,  # _decide
     "tenants/services.py": 1,  # tenant_set_status
     "ordering/finance/services/payments.py": 2,  # a payment confirmed or rejected
+    "ordering/finance/services/reconciliation.py": 1,  # _move (statements of account)
 }
 
 

@@ -133,6 +133,9 @@ def _clean(values, *, partial):
         if not 0 <= days <= 365:
             raise _error("payment_days", _("Enter 0 to 365 days."))
         cleaned["payment_days"] = days
+    if cleaned.get("payment_terms") == PaymentTerms.NEXT_MONTH and not 1 <= int(
+            cleaned.get("payment_days") or 0) <= 28:
+        raise _error("payment_days", _("Enter the day of the month it falls due (1–28)."))
     if "tags" in cleaned:
         cleaned["tags"] = clean_tags(cleaned["tags"])
     if "sales_rep" in cleaned and cleaned["sales_rep"] is not None:

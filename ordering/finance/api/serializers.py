@@ -13,7 +13,8 @@ from rest_framework import serializers
 
 from core.api import CleanTextSerializer
 from ordering.finance import selectors
-from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentPurpose, PaymentTerms
+from ordering.customers.enums import PaymentTerms
+from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentPurpose
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 # the days a statement or ledger may cover (the bounds keep date arithmetic in range)
@@ -120,8 +121,14 @@ class AdjustmentInputSerializer(CleanTextSerializer):
 
 
 class CreditTermsInputSerializer(CleanTextSerializer):
-    """Only the fields sent change."""
+    """Only the fields sent change, all in one transaction."""
 
+    credit_limit = serializers.DecimalField(**MONEY, required=False, min_value=0)
+    payment_terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False)
+    payment_days = serializers.IntegerField(
+        required=False, min_value=0, max_value=365,
+        help_text=_("Credit days (0–365); on account to a day of the next month: that day "
+                    "(1–28)."))
     temporary_credit = serializers.DecimalField(
         **MONEY, required=False, min_value=0,
         help_text=_("Extra credit beyond the credit limit (0: none)."))
@@ -132,11 +139,6 @@ class CreditTermsInputSerializer(CleanTextSerializer):
     on_hold = serializers.BooleanField(required=False)
     hold_reason = serializers.CharField(required=False, allow_blank=True, max_length=300,
                                         help_text=_("Needed to put the customer on hold."))
-    terms = serializers.ChoiceField(choices=PaymentTerms.choices, required=False,
-                                    help_text=_("When an order on account falls due."))
-    terms_days = serializers.IntegerField(
-        required=False, min_value=0, max_value=365,
-        help_text=_("Net: days after the order (0–365); next month: the day (1–28)."))
 
 
 # --- output ------------------------------------------------------------------------------
@@ -329,18 +331,27 @@ class PaymentDetailSerializer(PaymentSerializer):
 
 
 class CreditTermsSerializer(CleanTextSerializer):
-    customer = serializers.IntegerField(source="customer_id")
+    customer = serializers.IntegerField()
+    credit_limit = serializers.DecimalField(**MONEY)
+    payment_terms = serializers.CharField()
+    payment_days = serializers.IntegerField()
     temporary_credit = serializers.DecimalField(**MONEY)
     temporary_until = serializers.DateField(allow_null=True)
     on_hold = serializers.BooleanField()
     hold_reason = serializers.CharField()
     hold_automatic = serializers.BooleanField(help_text=_(
-        "Put on hold by the overdue check (lifted when a payment is confirmed)."))
-    terms = serializers.CharField(help_text=_("When an order on account falls due."))
-    terms_days = serializers.IntegerField()
+        "Put on hold by the overdue check (lifted when nothing is overdue any more)."))
 
     class Meta:
         ref_name = "FinanceCreditTerms"
+
+
+def credit_terms_data(customer, terms):
+    return {"customer": customer.pk, "credit_limit": customer.credit_limit,
+            "payment_terms": customer.payment_terms, "payment_days": customer.payment_days,
+            "temporary_credit": terms.temporary_credit,
+            "temporary_until": terms.temporary_until, "on_hold": terms.on_hold,
+            "hold_reason": terms.hold_reason, "hold_automatic": terms.hold_automatic}
 
 
 def _person(user):

@@ -166,28 +166,26 @@ class EntryReverseApi(APIView):
 
 @extend_schema(tags=[TAG])
 class CustomerCreditTermsApi(APIView):
-    """GET the customer's temporary credit, credit hold and payment terms; POST to change
-    them (``manage_credit``; audited): only the fields sent change."""
+    """GET the customer's credit limit, payment terms, temporary credit and credit hold;
+    POST to change them (``manage_credit``; audited): only the fields sent change."""
 
     permissions = {"GET": "view_finance", "POST": "manage_credit"}
 
     @extend_schema(responses=s.CreditTermsSerializer)
     def get(self, request, pk):
         customer = _customer(request, pk)
-        return Response(s.CreditTermsSerializer(selectors.credit_terms_get(customer)).data)
+        return Response(s.CreditTermsSerializer(s.credit_terms_data(
+            customer, selectors.credit_terms_get(customer))).data)
 
     @extend_schema(request=s.CreditTermsInputSerializer, responses=s.CreditTermsSerializer)
     def post(self, request, pk):
         customer = _customer(request, pk)
         data = s.CreditTermsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        v = data.validated_data
-        terms = finance_orders.credit_terms_update(
-            actor=request.user, customer=customer, temporary_credit=v.get("temporary_credit"),
-            temporary_until=v.get("temporary_until"), on_hold=v.get("on_hold"),
-            hold_reason=v.get("hold_reason"), payment_terms=v.get("terms"),
-            terms_days=v.get("terms_days"), ip=client_ip(request))
-        return Response(s.CreditTermsSerializer(terms).data)
+        terms = finance_orders.credit_terms_update(actor=request.user, customer=customer,
+                                                   ip=client_ip(request), **data.validated_data)
+        customer = _customer(request, pk)  # as the customer service saved it
+        return Response(s.CreditTermsSerializer(s.credit_terms_data(customer, terms)).data)
 
 
 @extend_schema(tags=[TAG])

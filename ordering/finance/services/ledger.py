@@ -4,38 +4,60 @@ posted under the account rows' lock together with the running balance."""
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.money import money
 from ordering.finance.enums import AccountKind, EntryKind
-from ordering.finance.exceptions import FinanceConflictError, FinanceError, FinanceErrorCode
-from ordering.finance.models import Account, Entry
-from roles.permissions import require_perm
+from ordering.finance.exceptions import (FinanceConflictError, FinanceError, FinanceErrorCode,
+                                         FinanceNotFoundError)
+from ordering.finance.models import Account, CreditTerms, Entry
+from roles.permissions import can_reach, require_perm
 from roles.services.audit import audit_record
 
 KINDS = tuple(AccountKind.values)
 
 
-def accounts_lock(customer_id):
+TERMS_FIELDS = ("temporary_credit", "temporary_until", "on_hold", "hold_reason",
+                "hold_automatic")
+
+
+def _locked_accounts(customer_id, with_terms):
+    qs = Account.objects.select_for_update(of=("self",)).filter(customer_id=customer_id)
+    if with_terms:  # the customer (its credit limit now) and its terms, in the same query
+        qs = qs.select_related("customer")
+        terms = CreditTerms.objects.filter(customer_id=OuterRef("customer_id"))
+        qs = qs.annotate(terms_found=Exists(terms), **{
+            f"terms_{name}": Subquery(terms.values(name)[:1]) for name in TERMS_FIELDS})
+    return {a.kind: a for a in qs.order_by("kind")}
+
+
+def accounts_lock(customer_id, *, with_terms=False):
     """The customer's three accounts, locked (``SELECT … FOR UPDATE``) until the end of
     the transaction: one query once they exist (they are made on first use). Every
     money decision about a customer reads its balances through this, so two orders or
-    two payments of one customer are decided one after the other."""
-    found = {a.kind: a for a in Account.objects.select_for_update()
-             .filter(customer_id=customer_id).order_by("kind")}
+    two payments of one customer are decided one after the other.
+
+    ``with_terms``: the customer (``accounts["receivable"].customer``, its credit limit
+    as it is now) and its ``CreditTerms`` (unsaved defaults when it has none) come with
+    them, in the same query, as ``accounts["terms"]``."""
+    found = _locked_accounts(customer_id, with_terms)
     if len(found) < len(KINDS):
         Account.objects.bulk_create(
             [Account(customer_id=customer_id, kind=kind) for kind in KINDS if kind not in found],
             ignore_conflicts=True)
-        found = {a.kind: a for a in Account.objects.select_for_update()
-                 .filter(customer_id=customer_id).order_by("kind")}
+        found = _locked_accounts(customer_id, with_terms)
+    if with_terms:
+        first = found[AccountKind.RECEIVABLE]
+        found["terms"] = (CreditTerms(customer_id=customer_id, **{
+            name: getattr(first, f"terms_{name}") for name in TERMS_FIELDS})
+            if first.terms_found else CreditTerms(customer_id=customer_id))
     return found
 
 
 def ledger_post(*, account, kind, amount, actor=None, order=None, payment=None, memo="",
-                reverses=None, at=None):
+                reverses=None, at=None, reconciliation=None, return_request=None):
     """Append one entry moving ``account`` by ``amount`` (signed) and update its running
     balance. The caller holds the account's lock (``accounts_lock``) in its transaction.
     Money held (prepaid, rebate) never goes below zero: the database refuses it. ``at``:
@@ -48,15 +70,26 @@ def ledger_post(*, account, kind, amount, actor=None, order=None, payment=None, 
     return Entry.objects.create(
         account=account, kind=kind, amount=amount, balance_after=account.balance,
         order=order, payment=payment, reverses=reverses, memo=(memo or "")[:300],
+        reconciliation=reconciliation, return_request=return_request,
         actor=actor if getattr(actor, "pk", None) else None, created_at=at or timezone.now())
 
 
+def customer_reach(actor, customer):
+    """Staff act only on customers they may see (their regions, their assigned
+    customers): another one is not found."""
+    if actor is not None and not can_reach(actor, customer):
+        raise FinanceNotFoundError(_("No such customer."))
+
+
 @transaction.atomic
-def entry_reverse(*, actor, entry, reason, ip=None, permission="adjust_balances"):
+def entry_reverse(*, actor, entry, reason, ip=None, permission="adjust_balances",
+                  reconciliation=None):
     """Undo ``entry`` with a counter-entry pointing at it (红冲). An entry is reversed at
-    most once; a reversal is not reversed (post a new entry instead)."""
+    most once; a reversal is not reversed (post a new entry instead). ``reconciliation``:
+    the statement whose dispute this answers."""
     if permission:
         require_perm(actor, permission)
+    customer_reach(actor, entry.account.customer)
     reason = (reason or "").strip()
     if not reason:
         raise FinanceError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
@@ -70,7 +103,7 @@ def entry_reverse(*, actor, entry, reason, ip=None, permission="adjust_balances"
                                    code=FinanceErrorCode.ALREADY_REVERSED)
     reversal = ledger_post(account=account, kind=EntryKind.REVERSAL, amount=-entry.amount,
                            actor=actor, order=entry.order, payment=entry.payment,
-                           memo=reason, reverses=entry)
+                           memo=reason, reverses=entry, reconciliation=reconciliation)
     audit_record(actor=actor, action="finance.entry_reverse", obj=entry.account.customer,
                  after={"entry": entry.pk, "amount": str(-entry.amount), "reason": reason},
                  ip=ip)
@@ -79,9 +112,10 @@ def entry_reverse(*, actor, entry, reason, ip=None, permission="adjust_balances"
 
 @transaction.atomic
 def adjustment_post(*, actor, customer, account_kind, amount, reason, kind=EntryKind.ADJUSTMENT,
-                    ip=None):
+                    ip=None, reconciliation=None):
     """A manual adjustment (or a rebate grant) with its reason: needs ``adjust_balances``."""
     require_perm(actor, "adjust_balances")
+    customer_reach(actor, customer)
     reason = (reason or "").strip()
     if not reason:
         raise FinanceError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
@@ -98,7 +132,8 @@ def adjustment_post(*, actor, customer, account_kind, amount, reason, kind=Entry
         raise FinanceError(_("The balance cannot go below zero."),
                            code=FinanceErrorCode.INSUFFICIENT_BALANCE,
                            fields={"amount": [_("The balance cannot go below zero.")]})
-    entry = ledger_post(account=account, kind=kind, amount=amount, actor=actor, memo=reason)
+    entry = ledger_post(account=account, kind=kind, amount=amount, actor=actor, memo=reason,
+                        reconciliation=reconciliation)
     audit_record(actor=actor, action="finance.adjustment", obj=customer, after={
         "account": account_kind, "kind": kind, "amount": str(amount), "reason": reason}, ip=ip)
     return entry

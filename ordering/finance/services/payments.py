@@ -21,7 +21,7 @@ from ordering.finance.exceptions import (FinanceConflictError, FinanceError,
 from ordering.finance.models import Allocation, Payment
 from ordering.finance.proofs import proof_digest, proof_validate
 from ordering.finance.services.ledger import accounts_lock, ledger_post
-from ordering.finance.services.orders import VOIDED, order_paid_add
+from ordering.finance.services.orders import VOIDED, automatic_hold_lift, order_paid_add
 from ordering.orders.exceptions import IdempotencyMismatch
 from ordering.orders.services.checkout import normal_key, request_hash
 from roles.enums import UserKind
@@ -183,18 +183,10 @@ def payment_confirm(*, actor, payment, ip=None):
     payment.status, payment.decided_by, payment.decided_at = (
         PaymentStatus.CONFIRMED, actor if getattr(actor, "pk", None) else None, timezone.now())
     payment.save(update_fields=["status", "decided_by", "decided_at"])
-    _lift_automatic_hold(payment.customer_id)
+    automatic_hold_lift(payment.customer_id)
     audit_record(actor=actor, action="finance.payment_confirm", obj=payment,
                  after={"amount": str(payment.amount)}, ip=ip)
     return payment
-
-
-def _lift_automatic_hold(customer_id):
-    from ordering.finance.models import CreditTerms
-
-    CreditTerms.objects.filter(customer_id=customer_id, on_hold=True,
-                               hold_automatic=True).update(on_hold=False, hold_reason="",
-                                                           hold_automatic=False)
 
 
 @transaction.atomic

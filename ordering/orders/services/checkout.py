@@ -139,13 +139,14 @@ class Placed(NamedTuple):
 
 def order_place(*, actor, customer=None, lines, address_id, payment_method,
                 shipping_method_id=None, delivery_date=None, remark="", attachment=None,
-                idempotency_key=None, from_cart=False):
+                idempotency_key=None, from_cart=False, use_rebate=False):
     """Place an order: ``Placed(order, created)`` (the first order again, ``created``
     False, for a repeated key, also when two requests with it raced).
 
     ``lines``: ``[{"variant", "unit", "quantity"}]``. A dealer orders for its own company
     (``customer`` may be omitted); staff need ``place_orders`` on ``customer``.
     ``from_cart``: the dealer's cart lines are removed in the same transaction.
+    ``use_rebate``: the customer's rebate balance pays what the tenant allows of it.
     """
     if customer is None:
         login = login_of(actor)
@@ -156,7 +157,8 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
     digest = request_hash({"customer": customer.pk, "lines": [
         [str(raw.get("variant")), str(raw.get("unit") or ""), str(raw.get("quantity"))]
         for raw in lines], "address": str(address_id), "shipping": str(shipping_method_id or ""),
-        "payment": payment_method, "date": str(delivery_date or ""), "remark": remark or ""})
+        "payment": payment_method, "date": str(delivery_date or ""), "remark": remark or "",
+        **({"rebate": True} if use_rebate else {})})
     if key and actor is not None:
         first = _existing(actor, key, digest)
         if first is not None:
@@ -168,7 +170,7 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
                                  shipping_method_id=shipping_method_id,
                                  delivery_date=delivery_date, remark=remark,
                                  attachment=attachment, key=key, digest=digest,
-                                 from_cart=from_cart), True)
+                                 from_cart=from_cart, use_rebate=bool(use_rebate)), True)
     except IntegrityError:
         if key and actor is not None:  # the same key raced us and won
             first = _existing(actor, key, digest)
@@ -177,8 +179,12 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
         raise
 
 
+# what an order_submitted hook may set on the order (ordering.orders.hooks)
+SUBMIT_FIELDS = ("amount_paid", "payment_status", "credit_hold", "due_on", "rebate_used")
+
+
 def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_method_id,
-           delivery_date, remark, attachment, key, digest, from_cart):
+           delivery_date, remark, attachment, key, digest, from_cart, use_rebate):
     limit_check(connection.tenant, "orders")
     login, on_behalf = _orderer(actor, customer)
     if customer.status != CustomerStatus.ACTIVE:
@@ -237,13 +243,17 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
     if from_cart and login is not None and not on_behalf:
         CartLine.objects.filter(login=login).delete()
     order.number = _next_number()
-    Order.objects.filter(pk=order.pk).update(number=order.number)
-    hooks.run("order_submitted", order=order, actor=actor)  # finance: charge, credit check
+    # finance posts the charge, checks credit and may pay at once (prepaid, rebate): it
+    # sets the order's money fields in memory, saved here with the number
+    hooks.run("order_submitted", order=order, actor=actor, use_rebate=use_rebate)
+    Order.objects.filter(pk=order.pk).update(
+        number=order.number, **{name: getattr(order, name) for name in SUBMIT_FIELDS})
     return order
 
 
 def cart_checkout(*, actor, address_id, payment_method, shipping_method_id=None,
-                  delivery_date=None, remark="", attachment=None, idempotency_key=None):
+                  delivery_date=None, remark="", attachment=None, idempotency_key=None,
+                  use_rebate=False):
     """Order what is in the dealer's cart (then empty it): ``Placed(order, created)``."""
     login = login_of(actor)
     if login is None:
@@ -260,4 +270,5 @@ def cart_checkout(*, actor, address_id, payment_method, shipping_method_id=None,
     return order_place(actor=actor, customer=login.customer, lines=raw, address_id=address_id,
                        payment_method=payment_method, shipping_method_id=shipping_method_id,
                        delivery_date=delivery_date, remark=remark, attachment=attachment,
-                       idempotency_key=idempotency_key, from_cart=True)
+                       idempotency_key=idempotency_key, from_cart=True,
+                       use_rebate=use_rebate)

@@ -11,8 +11,8 @@ A line may ask for at most what was shipped less what other returns of the order
 already claim (open ones included), checked with the order's row locked, so two
 requests at once cannot together exceed it. Receiving moves resaleable goods back into
 stock (a ``return`` stock movement) and counts them as returned on the order line.
-The refund is recorded (amount, to the prepaid balance or paid outside); the finance
-ledger posts it when that lands. Staff need ``manage_returns`` and the customer in
+The refund is recorded (amount, to the prepaid balance or paid outside) and posted on
+the customer's ledger by finance (the ``return_refunded`` order hook). Staff need ``manage_returns`` and the customer in
 their scope.
 """
 
@@ -31,7 +31,7 @@ from ordering.catalog.pricing import money
 from ordering.catalog.services.stock import stock_move_many
 from ordering.customers.services.applications import licence_validate
 from ordering.customers.services.guards import login_of
-from ordering.orders import workflow
+from ordering.orders import hooks, workflow
 from ordering.orders.enums import RefundMethod, ReturnCondition, ReturnStatus
 from ordering.orders.models import (OrderLine, ReturnEvent, ReturnLine, ReturnPhoto,
                                     ReturnRequest)
@@ -242,4 +242,5 @@ def return_refund(*, actor, request, amount=None, method=RefundMethod.RECORDED, 
     request.refund_amount, request.refund_method = amount, method
     _record(request, R.COMPLETED, actor, _("Refund %(amount)s") % {
         "amount": format_money(amount, request.order.currency)})
+    hooks.run("return_refunded", request=request, actor=actor)  # finance: the credit note
     return request
