@@ -141,6 +141,19 @@ def payment_detail(*, actor, pk):
                            .order_by("id"))).first()
 
 
+def dealer_reconciliation_get(*, customer, pk):
+    """One of the customer's own statements of account, or None."""
+    pk = _int(pk)
+    return None if pk is None else dealer_reconciliations(customer=customer).filter(
+        pk=pk).first()
+
+
+def dispute_get(*, reconciliation, pk):
+    """A dispute of ``reconciliation`` (reached already), or None."""
+    pk = _int(pk)
+    return None if pk is None else reconciliation.disputes.filter(pk=pk).first()
+
+
 def receivable_list(*, actor):
     """``receivables`` with each customer's other balances and credit terms: three
     queries for a page of any length."""

@@ -467,7 +467,13 @@ def test_the_schema_documents_the_finance_endpoints(acme_client):
                  "/api/v1/finance/entries/{id}/reverse/",
                  "/api/v1/finance/customers/{id}/credit-terms/",
                  "/api/v1/orders/{id}/release-hold/", "/api/v1/my/finance/balances/",
-                 "/api/v1/my/finance/statement/", "/api/v1/my/finance/payments/"):
+                 "/api/v1/my/finance/statement/", "/api/v1/my/finance/payments/",
+                 "/api/v1/finance/statements/", "/api/v1/finance/statements/bulk/",
+                 "/api/v1/finance/statements/{id}/",
+                 "/api/v1/finance/statements/{id}/disputes/{dispute}/answer/",
+                 "/api/v1/my/finance/statements/", "/api/v1/my/finance/statements/{id}/",
+                 "/api/v1/my/finance/statements/{id}/confirm/",
+                 "/api/v1/my/finance/statements/{id}/dispute/"):
         assert path in paths, path
     for path in ("/api/v1/finance/payments/", "/api/v1/my/finance/payments/"):
         post = paths[path]["post"]

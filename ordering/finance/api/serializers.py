@@ -356,3 +356,169 @@ def credit_terms_data(customer, terms):
 
 def _person(user):
     return user.name or user.email
+
+
+# --- statements of account ------------------------------------------------------------------
+
+
+class ReconciliationIssueSerializer(CleanTextSerializer):
+    """A statement of what the customer owes for a period (days, inclusive)."""
+
+    customer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    start = serializers.DateField(help_text=_("First day (YYYY-MM-DD)."))
+    end = serializers.DateField(help_text=_("Last day, inclusive (YYYY-MM-DD); today at the "
+                                            "latest."))
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class ReconciliationBulkIssueSerializer(ReconciliationIssueSerializer):
+    """The same statement period for many customers, issued in the background."""
+
+    customer = None
+    customers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False,
+        max_length=10_000, help_text=_("Customer ids (those you may not see are left out)."))
+
+
+class ReconciliationQueuedSerializer(CleanTextSerializer):
+    queued = serializers.IntegerField(help_text=_("Statements to be issued in the background "
+                                                  "(one per customer)."))
+
+
+class DisputeLineInputSerializer(CleanTextSerializer):
+    entry = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                     max_value=MAX_ID, help_text=_(
+                                         "A line of the statement (an entry id); empty: the "
+                                         "statement as a whole."))
+    comment = serializers.CharField(max_length=500, allow_blank=True)
+
+
+class ReconciliationDisputeSerializer(CleanTextSerializer):
+    lines = DisputeLineInputSerializer(many=True, allow_empty=False, max_length=50)
+
+
+class DisputeAnswerSerializer(CleanTextSerializer):
+    answer = serializers.CharField(max_length=500, allow_blank=True,
+                                   help_text=_("What the dealer reads."))
+    correction = serializers.ChoiceField(
+        choices=[("reverse", "reverse"), ("adjust", "adjust")], required=False,
+        allow_null=True, help_text=_(
+            "Empty: an explanation. reverse: the disputed entry is reversed. adjust: "
+            "amount is added to what the customer owes (negative lowers it). A correction "
+            "needs adjust_balances too."))
+    amount = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+
+
+class DealerReconciliationSerializer(CleanTextSerializer):
+    """A statement of account in a list."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    start = serializers.DateField()
+    end = serializers.DateField()
+    opening = serializers.DecimalField(**MONEY)
+    closing = serializers.DecimalField(**MONEY, help_text=_(
+        "As issued; once every dispute is answered, as revised."))
+    entry_count = serializers.IntegerField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    note = serializers.CharField()
+    open_disputes = serializers.IntegerField()
+    issued_at = serializers.DateTimeField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "DealerStatementOfAccount"
+
+
+class ReconciliationSerializer(DealerReconciliationSerializer):
+    customer = serializers.IntegerField(source="customer_id")
+    customer_name = serializers.CharField(source="customer.name")
+
+    class Meta:
+        ref_name = "StatementOfAccount"
+
+
+class ReconciliationLineSerializer(DealerEntrySerializer):
+    running = serializers.DecimalField(**MONEY, help_text=_("The balance after this line."))
+    is_correction = serializers.BooleanField(help_text=_(
+        "Posted in answer to a dispute of this statement."))
+    disputes = serializers.SerializerMethodField(help_text=_("The disputes of this line."))
+
+    class Meta:
+        ref_name = "StatementOfAccountLine"
+
+    def get_disputes(self, line) -> list[int]:
+        return [dispute.pk for dispute in line.disputes]
+
+
+class DisputeSerializer(CleanTextSerializer):
+    id = serializers.IntegerField()
+    entry = serializers.IntegerField(source="entry_id", allow_null=True, help_text=_(
+        "The disputed line; empty: the statement as a whole."))
+    comment = serializers.CharField()
+    raised_by = serializers.SerializerMethodField()
+    raised_at = serializers.DateTimeField()
+    answer = serializers.CharField()
+    resolution = serializers.CharField(help_text=_("corrected, explained, or empty: open."))
+    correction = serializers.IntegerField(source="correction_id", allow_null=True,
+                                          help_text=_("The correcting entry."))
+    answered_by = serializers.SerializerMethodField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "StatementOfAccountDispute"
+
+    def get_raised_by(self, dispute) -> str:
+        return _person(dispute.raised_by) if dispute.raised_by_id else ""
+
+    def get_answered_by(self, dispute) -> str:
+        return _person(dispute.answered_by) if dispute.answered_by_id else ""
+
+
+class DealerReconciliationEventSerializer(CleanTextSerializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    actor = serializers.SerializerMethodField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "DealerStatementOfAccountEvent"
+
+    def get_actor(self, event) -> str:
+        return _person(event.actor) if event.actor_id else ""
+
+
+class ReconciliationEventSerializer(DealerReconciliationEventSerializer):
+    ip = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "StatementOfAccountEvent"
+
+
+class ReconciliationDetailSerializer(ReconciliationSerializer):
+    lines = ReconciliationLineSerializer(many=True)
+    disputes = DisputeSerializer(many=True, source="disputes_found")
+    events = ReconciliationEventSerializer(many=True, source="events_found")
+
+    class Meta:
+        ref_name = "StatementOfAccountDetail"
+
+
+class DealerReconciliationDetailSerializer(DealerReconciliationSerializer):
+    lines = ReconciliationLineSerializer(many=True)
+    disputes = DisputeSerializer(many=True, source="disputes_found")
+    events = DealerReconciliationEventSerializer(many=True, source="events_found")
+
+    class Meta:
+        ref_name = "DealerStatementOfAccountDetail"
+
+
+def reconciliation_detail(reconciliation, detail):
+    """A statement with ``selectors.reconciliation_detail``'s lines, disputes and events
+    attached for the detail serializers."""
+    reconciliation.lines = detail["lines"]
+    reconciliation.disputes_found = detail["disputes"]
+    reconciliation.events_found = detail["events"]
+    return reconciliation

@@ -1,14 +1,16 @@
 """Finance over the API: a customer's balances and ledger, receivables, payments (recorded,
-confirmed, rejected), adjustments, reversals, credit terms and credit holds for staff;
-the dealer's own balances, statement and payments under ``my/finance/``.
+confirmed, rejected), adjustments, reversals, credit terms, credit holds and statements of
+account for staff; the dealer's own balances, statement, payments and statements of
+account (confirm, dispute) under ``my/finance/``.
 
 Thin: each view declares the permission the service checks (``view_finance`` to read a
-customer's money, ``record_payments`` to record and see payments, ``confirm_payments``,
-``adjust_balances``, ``manage_credit``); reads go through the scoped selectors, so
-another rep's customer, payment or entry reads as 404, like another tenant's; writes go
-through the services, whose errors become ``{"error": {"code", "message", "fields"}}``.
-Recording a payment takes an ``Idempotency-Key`` header: the same key again returns the
-first payment (200), the same key with a different body is refused (422).
+customer's money and statements, ``record_payments`` to record and see payments,
+``confirm_payments``, ``adjust_balances``, ``manage_credit``, ``manage_statements``);
+reads go through the scoped selectors, so another rep's customer, payment, entry or
+statement reads as 404, like another tenant's; writes go through the services, whose
+errors become ``{"error": {"code", "message", "fields"}}``. Recording a payment takes an
+``Idempotency-Key`` header: the same key again returns the first payment (200), the same
+key with a different body is refused (422).
 """
 
 from django.http import Http404
@@ -23,9 +25,10 @@ from core.api import query_parameters
 from ordering.customers.services.guards import login_of
 from ordering.finance import selectors
 from ordering.finance.api import serializers as s
-from ordering.finance.enums import PaymentMethodKind, PaymentStatus
+from ordering.finance.enums import PaymentMethodKind, PaymentStatus, ReconciliationStatus
 from ordering.finance.exceptions import FinanceError, FinancePermissionError
 from ordering.finance.services import ledger, payments
+from ordering.finance.services import reconciliation as statements
 from ordering.finance.services import orders as finance_orders
 from ordering.orders import selectors as order_selectors
 from ordering.orders.api.serializers import OrderDetailSerializer
@@ -350,3 +353,174 @@ class DealerPaymentListApi(ListAPIView):
         payment = payments.payment_record(actor=request.user,
                                           method=PaymentMethodKind.TRANSFER, **values)
         return _created(payment, s.DealerPaymentSerializer(payment).data)
+
+
+# --- statements of account (对账) ------------------------------------------------------------
+
+
+def _reconciliation(request, pk):
+    return _found(selectors.reconciliation_get(actor=request.user, pk=pk))
+
+
+def _reconciliation_body(found, serializer_class):
+    detail = selectors.reconciliation_detail(found)
+    return serializer_class(s.reconciliation_detail(found, detail)).data
+
+
+@extend_schema(tags=[TAG])
+class ReconciliationListApi(ListAPIView):
+    """GET: the statements of account of the customers you may see, newest first. POST:
+    issue a statement of what a customer owes for a period (``manage_statements``): the
+    opening balance, the period's entries and the closing balance as they stand now; the
+    dealer is told to confirm it."""
+
+    permissions = {"GET": "view_finance", "POST": "manage_statements"}
+    serializer_class = s.ReconciliationSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        g = self.request.query_params
+        return selectors.reconciliations(actor=self.request.user,
+                                         status=g.get("status") or None,
+                                         customer=g.get("customer") or None)
+
+    @query_parameters([OpenApiParameter("status", str, enum=ReconciliationStatus.values),
+                       OpenApiParameter("customer", int, description="A customer's id.")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=s.ReconciliationIssueSerializer,
+                   responses={201: s.ReconciliationDetailSerializer})
+    def post(self, request):
+        data = s.ReconciliationIssueSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        issued = statements.reconciliation_issue(
+            actor=request.user, customer=_customer(request, v["customer"]), start=v["start"],
+            end=v["end"], note=v["note"], ip=client_ip(request))
+        return Response(_reconciliation_body(_reconciliation(request, issued.pk),
+                                             s.ReconciliationDetailSerializer),
+                        status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=[TAG])
+class ReconciliationBulkIssueApi(APIView):
+    """Issue the same period's statement to many customers, in the background (a customer
+    that already has a statement for exactly this period is skipped)."""
+
+    permission = "manage_statements"
+
+    @extend_schema(request=s.ReconciliationBulkIssueSerializer,
+                   responses={202: s.ReconciliationQueuedSerializer})
+    def post(self, request):
+        data = s.ReconciliationBulkIssueSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        queued = statements.reconciliations_issue_many(
+            actor=request.user, customers=v["customers"], start=v["start"], end=v["end"],
+            note=v["note"], ip=client_ip(request))
+        return Response({"queued": queued}, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=[TAG])
+class ReconciliationDetailApi(APIView):
+    """A statement with its lines (running balance; corrections posted in answer to its
+    disputes included), the dealer's disputes with finance's answers, and every step
+    (who, when, from which address)."""
+
+    permission = "view_finance"
+
+    @extend_schema(responses=s.ReconciliationDetailSerializer)
+    def get(self, request, pk):
+        return Response(_reconciliation_body(_reconciliation(request, pk),
+                                             s.ReconciliationDetailSerializer))
+
+
+@extend_schema(tags=[TAG])
+class DisputeAnswerApi(APIView):
+    """Answer one of the dealer's disputes (``manage_statements``): with an explanation, or
+    a correction posted on the ledger (``reverse`` the disputed entry, or ``adjust`` what is
+    owed by ``amount``; both also need ``adjust_balances``). When every dispute is answered
+    the statement is answered, with its revised closing balance."""
+
+    permission = "manage_statements"
+
+    @extend_schema(request=s.DisputeAnswerSerializer, responses=s.ReconciliationDetailSerializer)
+    def post(self, request, pk, dispute):
+        found = _reconciliation(request, pk)
+        target = _found(selectors.dispute_get(reconciliation=found, pk=dispute))
+        data = s.DisputeAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        statements.dispute_answer(actor=request.user, dispute=target, answer=v["answer"],
+                                      correction=v.get("correction"), amount=v.get("amount"),
+                                      ip=client_ip(request))
+        return Response(_reconciliation_body(_reconciliation(request, pk),
+                                             s.ReconciliationDetailSerializer))
+
+
+def _dealer_reconciliation(request, pk):
+    return _found(selectors.dealer_reconciliation_get(customer=_dealer_customer(request),
+                                                      pk=pk))
+
+
+@extend_schema(tags=[DEALER_TAG])
+class DealerReconciliationListApi(ListAPIView):
+    """The statements of account your supplier sent your company, newest first."""
+
+    permission = ANY_DEALER
+    serializer_class = s.DealerReconciliationSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        return selectors.dealer_reconciliations(customer=_dealer_customer(self.request))
+
+
+@extend_schema(tags=[DEALER_TAG])
+class DealerReconciliationDetailApi(APIView):
+    """A statement of account: its lines with the running balance, your disputes and the
+    supplier's answers, and its steps. Opening it is recorded (once per login)."""
+
+    permission = ANY_DEALER
+
+    @extend_schema(responses=s.DealerReconciliationDetailSerializer)
+    def get(self, request, pk):
+        found = _dealer_reconciliation(request, pk)
+        statements.reconciliation_viewed(actor=request.user, reconciliation=found,
+                                             ip=client_ip(request))
+        return Response(_reconciliation_body(found, s.DealerReconciliationDetailSerializer))
+
+
+@extend_schema(tags=[DEALER_TAG])
+class DealerReconciliationConfirmApi(APIView):
+    """Agree with the statement (as issued, or as answered). Confirming moves no money."""
+
+    permission = ANY_DEALER
+
+    @extend_schema(request=None, responses=s.DealerReconciliationDetailSerializer)
+    def post(self, request, pk):
+        found = _dealer_reconciliation(request, pk)
+        statements.reconciliation_confirm(actor=request.user, reconciliation=found,
+                                              ip=client_ip(request))
+        return Response(_reconciliation_body(_dealer_reconciliation(request, pk),
+                                             s.DealerReconciliationDetailSerializer))
+
+
+@extend_schema(tags=[DEALER_TAG])
+class DealerReconciliationDisputeApi(APIView):
+    """Say which lines you disagree with, and why (a line without ``entry``: the
+    statement as a whole). The supplier answers each one."""
+
+    permission = ANY_DEALER
+
+    @extend_schema(request=s.ReconciliationDisputeSerializer,
+                   responses=s.DealerReconciliationDetailSerializer)
+    def post(self, request, pk):
+        found = _dealer_reconciliation(request, pk)
+        data = s.ReconciliationDisputeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        statements.reconciliation_dispute(
+            actor=request.user, reconciliation=found, ip=client_ip(request),
+            lines=[(line.get("entry"), line["comment"]) for line in data.validated_data["lines"]])
+        return Response(_reconciliation_body(_dealer_reconciliation(request, pk),
+                                             s.DealerReconciliationDetailSerializer))
