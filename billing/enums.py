@@ -26,3 +26,22 @@ class EventSource(models.TextChoices):
     RECONCILE = "reconcile", _("Reconciliation")
     MANUAL = "manual", _("Manual")
     SYSTEM = "system", _("System")
+
+
+class ConnectStatus(models.TextChoices):
+    """Where a supplier's own Stripe account (Stripe Connect) stands."""
+
+    NOT_CONNECTED = "not_connected", _("Not connected")
+    ONBOARDING = "onboarding", _("Onboarding not finished")
+    PENDING = "pending", _("Waiting for Stripe to verify")
+    ACTIVE = "active", _("Accepting payments")
+
+
+class ConnectOutcome(models.TextChoices):
+    """What a Stripe Connect event did (``ConnectEvent.outcome``)."""
+
+    APPLIED = "applied", _("Applied")
+    IGNORED = "ignored", _("Not an event we act on")
+    UNKNOWN_ACCOUNT = "unknown_account", _("No tenant has this Stripe account")
+    ALREADY = "already", _("Applied before")
+    REFUSED = "refused", _("Refused: not this tenant's payment, or not what was charged")

@@ -1,10 +1,11 @@
 """Billing in the public schema: plans, prices, subscriptions, their audit trail,
-Stripe events received once, repaired drift and sent trial reminders."""
+Stripe events received once, repaired drift and sent trial reminders; the suppliers'
+own Stripe accounts (Stripe Connect) and the Connect events received once."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from billing.enums import BillingStatus, EventSource, Interval, Limit
+from billing.enums import BillingStatus, ConnectOutcome, EventSource, Interval, Limit
 from tenants.enums import Currency
 
 
@@ -153,3 +154,50 @@ class Usage(models.Model):
     orders = models.PositiveIntegerField(default=0)
     storage = models.PositiveIntegerField(default=0)
     counted_at = models.DateTimeField(null=True, blank=True)
+
+
+class ConnectedAccount(models.Model):
+    """The supplier's own Stripe account, connected through Stripe Connect (Account Links
+    onboarding): dealers' online payments are direct charges on it. In the public schema
+    because the Connect webhook arrives on the platform's domain and must find the tenant
+    of an account. The flags mirror Stripe's account (re-read on every change)."""
+
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.CASCADE,
+                                  related_name="connected_account")
+    account_id = models.CharField(_("Stripe account"), max_length=64, unique=True)
+    charges_enabled = models.BooleanField(_("accepts payments"), default=False)
+    payouts_enabled = models.BooleanField(_("payouts enabled"), default=False)
+    details_submitted = models.BooleanField(_("onboarding finished"), default=False)
+    # the payment method capabilities and their status: {"card_payments": "active",
+    # "alipay_payments": "pending", "wechat_pay_payments": "inactive"}
+    capabilities = models.JSONField(default=dict, blank=True)
+    disabled_reason = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("connected Stripe account")
+        verbose_name_plural = _("connected Stripe accounts")
+
+    def __str__(self):
+        return f"{self.tenant_id}: {self.account_id}"
+
+
+class ConnectEvent(models.Model):
+    """A Stripe Connect event, stored once under its id in the same transaction as its
+    effect (a second delivery, even a concurrent one, finds it and does nothing)."""
+
+    event_id = models.CharField(max_length=80, unique=True)
+    account_id = models.CharField(max_length=64, blank=True, db_index=True)
+    type = models.CharField(max_length=80)
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=ConnectOutcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.event_id} {self.type}"

@@ -1,7 +1,7 @@
 """Billing reads."""
 
 from billing.enums import Limit
-from billing.models import Drift, Plan, Subscription, SubscriptionChange
+from billing.models import ConnectedAccount, Drift, Plan, Subscription, SubscriptionChange
 from tenants.enums import Plan as PlanCode
 
 
@@ -66,3 +66,19 @@ def billing_overview(*, tenant, language):
     return {"subscription": subscription, "plan_name": plan_name(subscription.plan, language),
             "usage": bars, "counted_at": usage.counted_at if usage else None,
             "plans": pricing_table(currency=tenant.currency, language=language)}
+
+
+def connected_account_for(tenant):
+    """The tenant's connected Stripe account (Stripe Connect), or None."""
+    return ConnectedAccount.objects.filter(tenant=tenant).first()
+
+
+def online_payments_ready(tenant):
+    """Dealers of ``tenant`` may pay online: the platform has its Stripe keys and the
+    tenant's connected account accepts payments (no query without keys)."""
+    from billing import connect_adapter
+
+    tenant_id = getattr(tenant, "pk", None)  # None: public, or a schema without a tenant row
+    if tenant_id is None or not connect_adapter.configured():
+        return False
+    return ConnectedAccount.objects.filter(tenant_id=tenant_id, charges_enabled=True).exists()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from billing.views import stripe_webhook
+from billing.views import stripe_connect_webhook, stripe_webhook
 from frontend.common import urls as common_urls
 
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include(common_urls.public_urlpatterns)),
     path("ops/", include("frontend.ops.urls")),
     path("billing/stripe/webhook/", stripe_webhook, name="stripe-webhook"),
+    path("billing/stripe/connect/webhook/", stripe_connect_webhook,
+         name="stripe-connect-webhook"),
 ]
 
 handler403 = "frontend.common.views.errors.permission_denied"

@@ -210,6 +210,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
+    # the loader of Stripe.js (an ES module; it adds Stripe's own script from js.stripe.com)
+    ("vendor/stripe-js", NODE_MODULES / "@stripe" / "stripe-js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "tenants.storage.TenantMediaStorage"},
@@ -349,6 +351,9 @@ SPECTACULAR_SETTINGS = {
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Dealers' online payments go to the suppliers' own Stripe accounts (Stripe Connect, with
+# the keys above); the Connect endpoint has its own signing secret.
+STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
 SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=10)

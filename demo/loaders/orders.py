@@ -2,7 +2,8 @@
 days, in every state, with partial and full shipments, amendments, rejections and
 cancellations, so the order desk, the dealer's order list and later the reports have
 data. Every order goes through the real services and the workflow; only the timestamps
-are moved back afterwards. Skipped when the tenant has orders; needs customers with
+are moved back afterwards (the ledger posts each order's money on the order's day).
+Orders past finance review were paid by transfer (or are on credit). Skipped when the tenant has orders; needs customers with
 logins and addresses, and a catalog."""
 
 import random
@@ -18,11 +19,18 @@ from ordering.catalog.services.stock import stock_move
 from ordering.customers.models import Customer
 from ordering.notifications.services import muted
 from ordering.orders import workflow
+from ordering.finance.exceptions import FinanceError
+from ordering.finance.services import payments
+from ordering.finance.services.ledger import posting_at
 from ordering.orders.enums import OrderStatus, PaymentMethod
+from ordering.orders.enums import PaymentStatus as OrderPaymentStatus
 from ordering.orders.models import Carrier, Order, OrderEvent, Shipment, ShippingMethod
 from ordering.orders.services import amendments, checkout, shipments
 
 ORDERS = 300
+# The demo has no Stripe keys, so online payment is never offered there: the orders are
+# paid by the offline methods (in their catalog order)
+DEMO_PAYMENT_METHODS = (PaymentMethod.TRANSFER, PaymentMethod.PREPAID, PaymentMethod.CREDIT)
 METHODS = {"acme": [("Express courier", "20.00"), ("Freight (3–5 days)", "60.00"),
                     ("Collect from warehouse", "0.00")],
            "globex": [("快递", "15.00"), ("物流专线", "50.00"), ("自提", "0.00")]}
@@ -78,20 +86,46 @@ def load(supplier):
             lines = [_line(pk, minimum, multiple, units.get(pk, ()), rng)
                      for pk, minimum, multiple in chosen]
             on_behalf = n % 9 == 0
-            with transaction.atomic():
-                order, _created = checkout.order_place(
-                    actor=admin if on_behalf else login.user,
-                    customer=customer, lines=lines,
-                    address_id=customer.addresses.all()[0].pk,
-                    payment_method=rng.choice(PaymentMethod.values),
-                    shipping_method_id=rng.choice(methods).pk,
-                    remark="" if n % 4 else "Please deliver before noon / 请上午送达")
-                _advance(order, fates[n % len(fates)], admin, login, carriers, rng)
-            # spread over the past 90 days, older orders further along
-            age = timedelta(days=90 * (ORDERS - n) / ORDERS, hours=rng.randint(0, 9))
-            _backdate(order, now - age)
+            # spread over the past 90 days, older orders further along; the ledger
+            # posts each order's money on its day
+            moment = now - timedelta(days=90 * (ORDERS - n) / ORDERS, hours=rng.randint(0, 9))
+            with transaction.atomic(), posting_at(moment):
+                order = _place(admin if on_behalf else login.user, customer, lines,
+                               rng.choice(DEMO_PAYMENT_METHODS), rng.choice(methods).pk,
+                               "" if n % 4 else "Please deliver before noon / 请上午送达")
+                _advance(order, fates[n % len(fates)], admin, login, carriers, rng, moment)
+            _backdate(order, moment)
             made += 1
     return made
+
+
+def _place(actor, customer, lines, method, shipping_method_id, remark):
+    """Place the order with the payment method chosen; one the customer's money does
+    not allow (no credit, not enough prepaid: the tenant refuses it) is paid by
+    transfer instead, as a dealer would."""
+    values = {"actor": actor, "customer": customer, "lines": lines,
+              "address_id": customer.addresses.all()[0].pk,
+              "shipping_method_id": shipping_method_id, "remark": remark}
+    try:
+        with transaction.atomic():
+            return checkout.order_place(payment_method=method, **values).order
+    except FinanceError:
+        return checkout.order_place(payment_method=PaymentMethod.TRANSFER, **values).order
+
+
+def _pay_for_review(order, admin, moment):
+    """An order past finance review was paid (or is on credit): the transfer the dealer
+    made a day after ordering, confirmed by finance."""
+    if order.payment_status == OrderPaymentStatus.PAID or order.payment_method == \
+            PaymentMethod.CREDIT:
+        return
+    with posting_at(moment + timedelta(days=1)):
+        payment = payments.payment_record(
+            actor=None, customer=order.customer, amount=order.total - order.amount_paid,
+            paid_on=(moment + timedelta(days=1)).date(), order_ids=[order.pk],
+            reference=f"BANK-{order.number}")
+        payments.payment_confirm(actor=None, payment=payment)
+    order.refresh_from_db()
 
 
 def _line(pk, minimum, multiple, units, rng):
@@ -106,7 +140,7 @@ def _line(pk, minimum, multiple, units, rng):
             if multiple == 1 else multiple * rng.randint(1, 3)}
 
 
-def _advance(order, fate, admin, login, carriers, rng):
+def _advance(order, fate, admin, login, carriers, rng, moment):
     if fate == OrderStatus.ORDER_REVIEW:
         if rng.random() < 0.3:
             line = order.lines.first()
@@ -125,6 +159,8 @@ def _advance(order, fate, admin, login, carriers, rng):
     for step in workflow.REVIEW_STEPS:
         if fate == step:
             return
+        if step == OrderStatus.FINANCE_REVIEW:
+            _pay_for_review(order, admin, moment)
         order = workflow.transition(order=order, action=workflow.APPROVE, actor=admin)
     if fate == OrderStatus.SHIPPING:
         return

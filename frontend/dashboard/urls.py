@@ -3,7 +3,8 @@
 from django.urls import include, path
 
 from frontend.dashboard.views import (applications, billing, catalog, catalog_io, customer_io,
-                                      customers, home, notifications, orders, returns, staff)
+                                      customers, finance, home, notifications,
+                                      online_payments, orders, returns, staff)
 
 app_name = "dashboard"
 
@@ -99,6 +100,34 @@ order_patterns = [
     path("<int:pk>/attachment/", orders.OrderAttachmentView.as_view(), name="order-attachment"),
     path("<int:pk>/print/", orders.OrderPrintView.as_view(), name="order-print"),
     path("<int:pk>/pdf/", orders.OrderPdfView.as_view(), name="order-pdf"),
+    path("<int:pk>/release-hold/", finance.OrderHoldReleaseView.as_view(),
+         name="order-release-hold"),
+]
+
+finance_patterns = [
+    path("", finance.ReceivablesView.as_view(), name="finance"),
+    path("customers/<int:pk>/", finance.CustomerLedgerView.as_view(), name="finance-customer"),
+    path("customers/<int:pk>/adjust/", finance.AdjustmentView.as_view(),
+         name="finance-adjust"),
+    path("customers/<int:pk>/credit/", finance.CreditTermsView.as_view(),
+         name="finance-credit"),
+    path("customers/<int:pk>/entries/<int:entry_pk>/reverse/",
+         finance.EntryReverseView.as_view(), name="finance-reverse"),
+    path("payments/", finance.PaymentListView.as_view(), name="finance-payments"),
+    path("payments/new/", finance.PaymentCreateView.as_view(), name="finance-payment-create"),
+    path("payments/<int:pk>/", finance.PaymentDetailView.as_view(), name="finance-payment"),
+    path("payments/<int:pk>/proof/", finance.PaymentProofView.as_view(),
+         name="finance-payment-proof"),
+    path("payments/<int:pk>/confirm/", finance.PaymentConfirmView.as_view(),
+         name="finance-payment-confirm"),
+    path("payments/<int:pk>/reject/", finance.PaymentRejectView.as_view(),
+         name="finance-payment-reject"),
+    path("statements/", finance.StatementListView.as_view(), name="finance-statements"),
+    path("statements/<int:pk>/", finance.StatementDetailView.as_view(),
+         name="finance-statement"),
+    path("statements/<int:pk>/disputes/<int:dispute_pk>/", finance.DisputeAnswerView.as_view(),
+         name="finance-dispute-answer"),
+    path("settings/", finance.FinanceSettingsView.as_view(), name="finance-settings"),
 ]
 
 return_patterns = [
@@ -118,6 +147,12 @@ urlpatterns = [
     path("billing/", billing.BillingView.as_view(), name="billing"),
     path("billing/checkout/", billing.BillingCheckoutView.as_view(), name="billing-checkout"),
     path("billing/portal/", billing.BillingPortalView.as_view(), name="billing-portal"),
+    path("settings/online-payments/", online_payments.OnlinePaymentsView.as_view(),
+         name="online-payments"),
+    path("settings/online-payments/connect/", online_payments.OnlinePaymentsConnectView.as_view(),
+         name="online-payments-connect"),
+    path("settings/online-payments/return/", online_payments.OnlinePaymentsReturnView.as_view(),
+         name="online-payments-return"),
     path("profile/", home.ProfileView.as_view(), name="profile"),
     path("staff/", staff.StaffListView.as_view(), name="staff"),
     path("staff/invite/", staff.StaffInviteView.as_view(), name="staff-invite"),
@@ -135,6 +170,7 @@ urlpatterns = [
     path("catalog/", include(catalog_patterns)),
     path("orders/", include(order_patterns)),
     path("returns/", include(return_patterns)),
+    path("finance/", include(finance_patterns)),
     path("notifications/", notifications.StaffNotificationsView.as_view(), name="notifications"),
     path("notifications/read/", notifications.StaffNotificationOpenView.as_view(),
          name="notifications-read-all"),

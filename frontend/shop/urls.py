@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from frontend.shop.views import account, home, notifications, orders, returns, storefront
+from frontend.shop.views import (account, finance, home, notifications, orders, payments,
+                                 returns,
+                                 storefront)
 
 app_name = "shop"
 
@@ -51,10 +53,28 @@ urlpatterns = [
     path("orders/<int:pk>/attachment/", orders.OrderAttachmentView.as_view(),
          name="order-attachment"),
     path("orders/<int:pk>/return/", returns.ReturnCreateView.as_view(), name="return-create"),
+    path("orders/<int:pk>/pay/", payments.OrderPayView.as_view(), name="order-pay"),
+    path("pay/", payments.PayView.as_view(), name="pay"),
+    path("pay/intent/", payments.PayIntentView.as_view(), name="pay-intent"),
+    path("pay/<int:pk>/done/", payments.PayDoneView.as_view(), name="pay-done"),
     path("returns/", returns.ReturnListView.as_view(), name="returns"),
     path("returns/<int:pk>/", returns.ReturnDetailView.as_view(), name="return-detail"),
     path("returns/<int:pk>/photos/<int:photo>/", returns.ReturnPhotoView.as_view(),
          name="return-photo"),
+    path("finance/", finance.FinanceHomeView.as_view(), name="finance"),
+    path("finance/transfer/", finance.PayView.as_view(), name="transfer"),
+    path("finance/top-up/", finance.TopUpView.as_view(), name="top-up"),
+    path("finance/payments/", finance.PaymentHistoryView.as_view(), name="payments"),
+    path("finance/payments/<int:pk>/proof/", finance.PaymentProofView.as_view(),
+         name="payment-proof"),
+    path("finance/statement/", finance.StatementView.as_view(), name="statement"),
+    path("finance/statements/", finance.ReconciliationListView.as_view(), name="statements"),
+    path("finance/statements/<int:pk>/", finance.ReconciliationDetailView.as_view(),
+         name="statement-detail"),
+    path("finance/statements/<int:pk>/confirm/", finance.ReconciliationConfirmView.as_view(),
+         name="statement-confirm"),
+    path("finance/statements/<int:pk>/dispute/", finance.ReconciliationDisputeView.as_view(),
+         name="statement-dispute"),
     path("notifications/", notifications.DealerNotificationsView.as_view(), name="notifications"),
     path("notifications/read/", notifications.DealerNotificationOpenView.as_view(),
          name="notifications-read-all"),

@@ -14,3 +14,11 @@ class FinanceConfig(AppConfig):
 
         for event in hooks.EVENTS:  # the order's life posts to its customer's ledger
             hooks.register(event, getattr(finance_orders, event))
+
+        from billing import connect_webhooks
+        from ordering.finance.services import online
+
+        # Stripe's answer about dealers' online payments (Stripe Connect events)
+        connect_webhooks.register("payment_intent.succeeded", online.online_intent_succeeded)
+        for failed in ("payment_intent.payment_failed", "payment_intent.canceled"):
+            connect_webhooks.register(failed, online.online_intent_failed)

@@ -18,6 +18,13 @@ class FinanceErrorCode(TextChoices):
     PAYMENT_DECIDED = "payment_decided", "The payment was confirmed or rejected already."
     STATEMENT_STATE = "statement_state", \
         "The statement of account is not waiting for this step (see error.message)."
+    ONLINE_PAYMENT = "online_payment", \
+        "An online payment is confirmed by Stripe when the money arrives, not by hand (409)."
+    ONLINE_UNAVAILABLE = "online_unavailable", \
+        "Online payment is not available: the supplier's Stripe account does not accept " \
+        "payments yet, or the platform has no Stripe keys (409)."
+    ONLINE_KEY_REUSED = "online_key_reused", \
+        "The pay form was already sent with other details; reload it (409)."
 
 
 class FinanceError(ApplicationError):

@@ -126,7 +126,8 @@ def due_date(day, customer):
 class Payment(models.Model):
     """Money a customer sent (a transfer with its proof, cash, a cheque): recorded by
     the dealer or staff, confirmed or rejected by finance. Confirmed, it is locked and
-    its ledger entries written."""
+    its ledger entries written. An online payment (Stripe) is started by the dealer and
+    confirmed or failed by Stripe's events (``services.online``)."""
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT,
                                  related_name="payments", verbose_name=_("customer"))
@@ -155,6 +156,9 @@ class Payment(models.Model):
     # a repeated API request with the same key returns this payment
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     request_hash = models.CharField(max_length=64, blank=True)
+    # an online payment: its Stripe PaymentIntent on the supplier's connected account
+    stripe_payment_intent = models.CharField(_("Stripe payment"), max_length=255, null=True,
+                                             blank=True)
 
     scope_region_path = "customer__region"
     scope_assigned_path = "customer"
@@ -169,6 +173,9 @@ class Payment(models.Model):
             models.UniqueConstraint(fields=["customer", "idempotency_key"],
                                     condition=Q(idempotency_key__isnull=False),
                                     name="finance_payment_idempotency_unique"),
+            models.UniqueConstraint(fields=["stripe_payment_intent"],
+                                    condition=Q(stripe_payment_intent__isnull=False),
+                                    name="finance_payment_intent_unique"),
         ]
 
     def __str__(self):

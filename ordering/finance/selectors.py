@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from core.money import money
-from ordering.finance.enums import AccountKind, PaymentStatus
+from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentStatus
 from ordering.finance.models import Account, Allocation, CreditTerms, Entry, Payment
 from roles.permissions import scope
 
@@ -94,7 +94,9 @@ def payments(*, actor, status=None, customer=None):
 
 
 def payments_pending(*, actor):
-    return payments(actor=actor, status=PaymentStatus.PENDING).order_by("created_at", "id")
+    """What finance has to confirm: not online payments (Stripe confirms those)."""
+    return payments(actor=actor, status=PaymentStatus.PENDING).exclude(
+        method=PaymentMethodKind.ONLINE).order_by("created_at", "id")
 
 
 def dealer_payments(*, customer):
@@ -103,15 +105,6 @@ def dealer_payments(*, customer):
 
 def payment_get(*, actor, pk):
     return payments(actor=actor).filter(pk=pk).first()
-
-
-def customer_get(*, actor, pk):
-    """A customer the staff member may see (scoped), for its money pages and API, or None
-    (another rep's customer by id reads as not found). One query."""
-    from ordering.customers.models import Customer
-
-    pk = _int(pk)
-    return None if pk is None else scope(actor, Customer.objects.filter(pk=pk)).first()
 
 
 def entry_get(*, actor, pk):
@@ -123,11 +116,6 @@ def entry_get(*, actor, pk):
         return None
     return (Entry.objects.filter(pk=pk, account__customer__in=scope(actor, Customer.objects.all()))
             .select_related("account", "account__customer").first())
-
-
-def credit_terms_get(customer):
-    """The customer's credit terms (the defaults, unsaved, until finance sets any)."""
-    return CreditTerms.objects.filter(customer=customer).first() or CreditTerms(customer=customer)
 
 
 def payment_detail(*, actor, pk):
@@ -310,3 +298,118 @@ def reconciliation_detail(reconciliation):
         line.is_correction = line.reconciliation_id == reconciliation.pk
     return {"lines": lines, "disputes": disputes, "events": events,
             "general_disputes": by_entry.get(None, []), "closing": running}
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def finance_customer(*, actor, pk):
+    """A customer the staff member may see, or None (another's reads as not found)."""
+    from ordering.customers.models import Customer
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return scope(actor, Customer.objects.filter(pk=pk)).first()
+
+
+def finance_customers(*, actor):
+    """The customers the staff member may see, by name (for choosing one)."""
+    from ordering.customers.models import Customer
+
+    return scope(actor, Customer.objects.only("pk", "name", "code")).order_by("name", "pk")
+
+
+def ledger_entries(customer, *, kind, start, end, entry_kind=""):
+    """The account's entries of a period, newest first, each with the balance after it
+    (to page through: a constant number of queries for any history)."""
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
+                                      tzinfo=tz)
+    qs = (Entry.objects.filter(account__customer=customer, account__kind=kind,
+                               created_at__gte=since, created_at__lt=until)
+          .select_related("order", "payment", "actor", "reverses", "return_request")
+          .annotate(reversed_id=F("reversed_by__id")))
+    if entry_kind:
+        qs = qs.filter(kind=entry_kind)
+    return qs.order_by("-created_at", "-id")
+
+
+def period_totals(customer, *, kind, start, end):
+    """Opening and closing balance of the account for the period (one query)."""
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
+                                      tzinfo=tz)
+    zero = Value(ZERO, output_field=DecimalField())
+    found = Entry.objects.filter(account__customer=customer, account__kind=kind).aggregate(
+        opening=Coalesce(Sum("amount", filter=Q(created_at__lt=since)), zero),
+        closing=Coalesce(Sum("amount", filter=Q(created_at__lt=until)), zero))
+    return money(found["opening"]), money(found["closing"])
+
+
+def order_payments(order):
+    """What paid an order: its ledger payments (prepaid, rebate, allocations of bank
+    payments), oldest first."""
+    from ordering.finance.enums import EntryKind
+
+    return list(Entry.objects.filter(order=order, kind=EntryKind.PAYMENT,
+                                     account__kind=AccountKind.RECEIVABLE)
+                .select_related("payment").order_by("created_at", "id"))
+
+
+def open_orders_of(customer):
+    """The customer's orders with something left to pay (``left``), oldest first."""
+    return (open_orders().filter(customer=customer)
+            .annotate(left=ExpressionWrapper(F("total") - F("amount_paid"),
+                                             output_field=DecimalField()))
+            .order_by("created_at", "id"))
+
+
+def credit_terms(customer):
+    """The customer's temporary credit and hold, or None."""
+    return CreditTerms.objects.filter(customer=customer).first()
+
+
+def customer_entry(customer, pk):
+    """One of the customer's ledger entries, or None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Entry.objects.filter(pk=pk, account__customer=customer).select_related(
+        "account", "account__customer").first()
+
+
+def reconciliation_counts(*, actor):
+    """``{status: count}`` of the statements the staff member may see."""
+    from ordering.finance.models import Reconciliation
+
+    return dict(scope(actor, Reconciliation.objects.all()).order_by().values_list("status")
+                .annotate(n=Count("pk")))
+
+
+def payment_counts(*, actor):
+    """``{status: count}`` of the payments the staff member may see."""
+    return dict(scope(actor, Payment.objects.all()).order_by().values_list("status")
+                .annotate(n=Count("pk")))
+
+
+def order_finance(order):
+    """What the finance reviewer sees next to an order: the customer's balances, what it
+    has overdue and what paid the order."""
+    return {"balances": balances(order.customer), "overdue": overdue_amount(order.customer),
+            "payments": order_payments(order)}
+
+
+def checkout_money(customer, goods):
+    """What checkout shows: the customer's balances and how much of ``goods`` its
+    rebate balance may pay (the tenant's share)."""
+    from ordering.settings.selectors import tenant_settings
+
+    found = balances(customer)
+    share = tenant_settings().rebate_share
+    return {"balances": found, "rebate_share": share,
+            "rebate_usable": max(min(found.rebate, money(goods * share / 100)), ZERO)}

@@ -36,6 +36,9 @@ class PaymentMethod(models.TextChoices):
     TRANSFER = "transfer", _("Offline bank transfer")
     PREPAID = "prepaid", _("Prepaid balance")
     CREDIT = "credit", _("On credit")
+    # card, Alipay, WeChat Pay … through the supplier's own Stripe account (Stripe
+    # Connect); offered only once that account accepts payments
+    ONLINE = "online", _("Online payment")
 
 
 class EventKind(models.TextChoices):

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone as dt_timezone
 from decimal import Decimal, InvalidOperation
 
+from django.db import connection
 from django.db.models import (Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery,
                               Value)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from billing.selectors import online_payments_ready
 from ordering.orders import workflow
 from ordering.orders.enums import OrderStatus, PaymentMethod
 from ordering.orders.models import (CartLine, Carrier, Order, OrderEvent, OrderLine, OrderMessage,
@@ -194,14 +196,29 @@ def dealer_return_get(*, login, pk):
                     ).first()
 
 
+def available_payment_methods():
+    """The payment methods this tenant can offer at all: every one, but online payment
+    only when the platform has its Stripe keys and the tenant's own Stripe account
+    accepts payments (no query without keys)."""
+    methods = list(PaymentMethod.values)
+    if not online_payments_ready(getattr(connection, "tenant", None)):
+        methods.remove(PaymentMethod.ONLINE)
+    return methods
+
+
 def offered_payment_methods():
-    """The payment methods dealers may choose at checkout, in order (one query). Until
-    the supplier has chosen (no rows), every method is offered."""
+    """The payment methods dealers may choose at checkout, in order (one query, and one
+    more for online payment when the platform has Stripe keys). Until the supplier has
+    chosen (no rows), every available method is offered; a method added since (no row
+    of its own) is offered too."""
     rows = list(PaymentOption.objects.order_by("position", "id").values_list("method",
                                                                              "is_active"))
+    available = available_payment_methods()
     if not rows:
-        return list(PaymentMethod.values)
-    return [method for method, active in rows if active and method in PaymentMethod.values]
+        return available
+    chosen = {method for method, _active in rows}
+    offered = [method for method, active in rows if active and method in available]
+    return offered + [method for method in available if method not in chosen]
 
 
 def shipping_methods(*, active_only=False):

@@ -38,10 +38,10 @@ class TenantSettings(models.Model):
     # Finance (ordering.finance): an order beyond what the customer may spend is refused
     # or accepted on credit hold; when finance review may pass an order.
     credit_over_limit = models.CharField(_("an order beyond the credit limit"), max_length=8,
-                                         choices=OverLimit.choices, default=OverLimit.ALLOW)
+                                         choices=OverLimit.choices, default=OverLimit.REFUSE)
     finance_rule = models.CharField(_("finance review passes an order"), max_length=8,
                                     choices=FinanceRule.choices,
-                                    default=FinanceRule.MANUAL)
+                                    default=FinanceRule.PAID_OR_CREDIT)
     # How dealers pay: the bank account a transfer goes to (shown to dealers), the share
     # of an order's goods the rebate balance may pay (0–100 %), and whether receivables
     # past their due date put the customer on credit hold (a daily task).

@@ -114,6 +114,18 @@ def _place(world):
                            remark="Ring the bell").order
 
 
+def _pay(world, order):
+    from django.utils import timezone
+
+    from ordering.finance.services import payments
+    from tenants.models import Tenant
+
+    with tenant_context(Tenant.objects.get(pk=world["acme"].pk)):
+        payment = payments.payment_record(actor=world["login"].user, amount=order.total,
+                                          paid_on=timezone.localdate(), order_ids=[order.pk])
+        payments.payment_confirm(actor=world["staff"]["finance"], payment=payment)
+
+
 def _open_order(page, live, number):
     page.goto(live.tenant("acme", "/dashboard/orders/"))
     page.get_by_test_id("order-filters").get_by_role("searchbox").fill(number)
@@ -152,7 +164,8 @@ def test_order_goes_through_review_shipping_and_receipt(browser, live, world, fi
     # the order reviewer approves; the finance step follows only when it is on
     _approve_as(browser, live, staff["reviewer"], number,
                 "Awaiting finance review" if finance_on else "Awaiting outbound review")
-    if finance_on:
+    if finance_on:  # finance review passes a paid order: the dealer's transfer arrived
+        _pay(world, order)
         _approve_as(browser, live, staff["finance"], number, "Awaiting outbound review")
     else:  # the finance reviewer has nothing to approve, and the step is not shown
         context = _context(browser)

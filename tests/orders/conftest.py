@@ -31,13 +31,16 @@ def dealer_login(customer, email, **values):
 
 
 def set_workflow(tenant, *, off=(), reserve_at=ReserveAt.SUBMIT, auto_receipt_days=7,
-                 min_order_amount=0):
-    """Set the order settings of ``tenant`` directly (no checks, no background move)."""
+                 min_order_amount=0, credit_over_limit="allow", finance_rule="manual"):
+    """Set the order settings of ``tenant`` directly (no checks, no background move).
+    The order tests' world leaves money to finance by hand (accept any order, finance
+    review decides); the finance tests set the strict rules they test."""
     from ordering.settings.services import settings_update
 
     with tenant_context(tenant):
         settings_update(actor=None, workflow_off=list(off), reserve_stock_at=reserve_at,
-                        auto_receipt_days=auto_receipt_days, min_order_amount=min_order_amount)
+                        auto_receipt_days=auto_receipt_days, min_order_amount=min_order_amount,
+                        credit_over_limit=credit_over_limit, finance_rule=finance_rule)
 
 
 def build_shop(tenant):

@@ -143,7 +143,9 @@ def test_the_cart_service_calls_a_fraction_what_it_is(shop):
 
 def test_until_chosen_every_payment_method_is_offered(shop):
     assert not PaymentOption.objects.exists()
-    assert offered_payment_methods() == list(PaymentMethod.values)
+    # online payment too, once the supplier's Stripe account accepts payments
+    # (tests/finance/test_online.py); here the platform has no Stripe keys
+    assert offered_payment_methods() == ["transfer", "prepaid", "credit"]
 
 
 def test_the_supplier_chooses_the_payment_methods(shop):

@@ -7,17 +7,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 
+from frontend.common.forms.widgets import DateInput
 from ordering.finance.enums import AccountKind
 
 PROOF_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 PROOF_MAX_BYTES = 5 * 1024 * 1024
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PeriodForm(forms.Form):

@@ -11,7 +11,7 @@ import mimetypes
 import os
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import HttpResponse, FileResponse, Http404
 
 from frontend.common.views.base import require
 from roles.permissions import SIGNED_IN
@@ -88,3 +88,32 @@ def serve_private_download(name, *, folder):
     handle = _private_open(name, folder)
     return _private_response(handle, content_type="application/octet-stream",
                              filename=name.rsplit("/", 1)[-1], download=True)
+
+
+def download(data, filename, extension):
+    """A generated file (xlsx, csv, pdf) as a download that no browser renders inline
+    or caches."""
+    from ordering.spreadsheets import CONTENT_TYPES
+
+    content_type = "application/pdf" if extension == "pdf" else CONTENT_TYPES[extension]
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+PAYMENT_PROOFS = "private/payments/"
+
+
+def serve_private_proof(name, *, filename):
+    """A payment's proof the caller has checked the user may see: an image inline, a
+    PDF as a download, anything else 404."""
+    handle = _private_open(name, PAYMENT_PROOFS)
+    head = handle.read(5)
+    handle.seek(0)
+    if head.startswith(b"%PDF"):
+        return _private_response(handle, content_type="application/pdf",
+                                 filename=f"{filename}.pdf", download=True)
+    handle.close()
+    return serve_private_image(name, folder=PAYMENT_PROOFS, filename=filename)

@@ -6,8 +6,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 
-from frontend.common.forms.finance import DateInput, PaymentDetailsForm
-from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentPurpose, PaymentTerms
+from frontend.common.forms.finance import PaymentDetailsForm
+from frontend.common.forms.widgets import DateInput
+from ordering.customers.enums import PaymentTerms
+from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentPurpose
 from ordering.settings.enums import FinanceRule, OverLimit
 
 REASON_MAX = 300
@@ -55,7 +57,7 @@ class CreditTermsForm(forms.Form):
     temporary_until = forms.DateField(label=gettext_lazy("Temporary credit until"),
                                       required=False, widget=DateInput())
     terms = forms.ChoiceField(label=gettext_lazy("Payment terms"), choices=PaymentTerms.choices)
-    terms_days = forms.IntegerField(label=gettext_lazy("Days after the order / day of the month"),
+    terms_days = forms.IntegerField(label=gettext_lazy("Credit days / day of the month"),
                                     min_value=0, max_value=365)
     on_hold = forms.BooleanField(label=gettext_lazy("On credit hold"), required=False)
     hold_reason = forms.CharField(label=gettext_lazy("Reason for the hold"), max_length=REASON_MAX,

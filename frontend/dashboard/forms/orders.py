@@ -5,10 +5,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _g, gettext_lazy as _, pgettext_lazy
 
+from billing import connect_adapter
 from frontend.common.forms.widgets import DateInput
 from ordering.orders import workflow
 from ordering.orders.enums import PaymentMethod, ReserveAt
-from ordering.orders.selectors import offered_payment_methods
+from ordering.orders.selectors import available_payment_methods, offered_payment_methods
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 REASON_MAX = 500
@@ -215,6 +216,16 @@ class PaymentMethodsForm(forms.Form):
         error_messages={"required": _("Offer at least one payment method.")},
         help_text=_("Dealers choose one of these when they place an order. Credit orders "
                     "still stay within each dealer's credit limit."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # online payment appears once the supplier's Stripe account accepts payments
+        available = set(available_payment_methods())
+        self.fields["methods"].choices = [(value, label) for value, label in PaymentMethod.choices
+                                          if value in available]
+        # hidden, but the platform could take payments: the supplier has to connect first
+        self.online_to_connect = (PaymentMethod.ONLINE not in available
+                                  and connect_adapter.configured())
 
 
 class ShippingMethodForm(forms.Form):

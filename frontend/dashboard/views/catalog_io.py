@@ -15,7 +15,8 @@ from django.views import View
 
 from frontend.dashboard.forms.catalog_io import CatalogExportForm, CatalogImportForm, importable_kinds
 from frontend.common.views.base import PermissionRequiredMixin
-from frontend.dashboard.views.imports import (ImportJobMixin, ImportPageView, ImportStatusView, download,
+from frontend.common.views.media import download
+from frontend.dashboard.views.imports import (ImportJobMixin, ImportPageView, ImportStatusView,
                                         import_guide)
 from ordering import spreadsheets
 from ordering.catalog import selectors

@@ -11,7 +11,8 @@ from django.views import View
 
 from frontend.dashboard.forms.customer_io import CustomerExportForm, CustomerImportForm
 from frontend.common.views.base import PermissionRequiredMixin
-from frontend.dashboard.views.imports import (ImportJobMixin, ImportPageView, ImportStatusView, download,
+from frontend.common.views.media import download
+from frontend.dashboard.views.imports import (ImportJobMixin, ImportPageView, ImportStatusView,
                                         import_guide)
 from ordering import spreadsheets
 from ordering.customers import selectors

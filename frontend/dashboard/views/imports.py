@@ -30,15 +30,6 @@ EXPIRED = gettext_lazy("This upload is no longer waiting for confirmation (it wa
                        "cancelled or has expired). Upload the file again.")
 
 
-def download(data, filename, extension):
-    """A file download that no browser renders inline or caches."""
-    response = HttpResponse(data, content_type=spreadsheets.CONTENT_TYPES[extension])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def import_guide(kinds, resource_for, kind_labels, column_help):
     """Per kind: its columns with what each takes and whether a new row needs it."""
     guide = []

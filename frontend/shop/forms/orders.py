@@ -112,6 +112,7 @@ class CheckoutForm(forms.Form):
     payment_method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect,
                                        choices=PaymentMethod.choices,
                                        error_messages={"required": _("Choose how you will pay.")})
+    use_rebate = forms.BooleanField(label=_("Pay part with my rebate balance"), required=False)
     remark = forms.CharField(label=_("Remark"), max_length=MAX_REMARK, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
     attachment = forms.FileField(

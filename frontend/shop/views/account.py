@@ -21,6 +21,7 @@ from frontend.shop.forms.account import (ACCESS_INVITE, DealerProfileForm, ShopA
                                  ShopLoginEditForm, ShopLoginForm)
 from frontend.common.views.base import DealerRequiredMixin
 from ordering.finance import selectors as finance_selectors
+from ordering.finance.services.online import online_available
 from ordering.customers import selectors
 from ordering.customers.enums import BuyerRole
 from ordering.customers.services import contacts as contact_services
@@ -106,7 +107,8 @@ class AccountView(AccountMixin, View):
         return render(self.request, self.template_name, self.context(
             form=form, contact=contact, region_label=region_label, invoice=invoice,
             address_count=customer.addresses.count(),
-            balances=finance_selectors.balances(customer)), status=status)
+            balances=finance_selectors.balances(customer),
+            pay_online=self.dealer_login.can_order and online_available()), status=status)
 
     def get(self, request):
         return self._render(self._form())

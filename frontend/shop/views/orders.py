@@ -29,8 +29,10 @@ from frontend.shop.forms.orders import (CancelForm, CartLineForm, CheckoutForm, 
 from frontend.shop.views.storefront import StorefrontMixin
 from frontend.common.views.media import ORDER_ATTACHMENTS, serve_private_download
 from ordering.catalog import storefront
+from ordering.finance import selectors as finance_selectors
 from ordering.orders import selectors, workflow
-from ordering.orders.enums import EventKind, OrderStatus
+from ordering.finance.services.online import online_available
+from ordering.orders.enums import EventKind, OrderStatus, PaymentMethod
 from ordering.orders.exceptions import IdempotencyMismatch
 from ordering.orders.services import amendments as amendment_services
 from ordering.orders.services import cart as cart_services
@@ -316,7 +318,9 @@ class CheckoutView(ShopOrdersMixin, View):
             address_id=address_id, methods=methods, method=method, fee=fee,
             total=cart.subtotal + fee, payment_choices=form.fields["payment_method"].choices,
             payment_value=form["payment_method"].value() or "",
-            method_value=str(chosen or "")), status=status)
+            method_value=str(chosen or ""),
+            money=finance_selectors.checkout_money(self.login.customer, cart.subtotal)),
+            status=status)
 
     def get(self, request):
         cart = selectors.cart_view(login=self.login)
@@ -352,7 +356,8 @@ class CheckoutView(ShopOrdersMixin, View):
                     payment_method=data["payment_method"],
                     shipping_method_id=data.get("shipping_method") or None,
                     delivery_date=data.get("delivery_date"), remark=data.get("remark") or "",
-                    attachment=data.get("attachment"), idempotency_key=data["token"])
+                    attachment=data.get("attachment"), idempotency_key=data["token"],
+                    use_rebate=data.get("use_rebate", False))
             except PermissionDeniedError:
                 raise PermissionDenied from None
             except IdempotencyMismatch:
@@ -365,6 +370,8 @@ class CheckoutView(ShopOrdersMixin, View):
             else:
                 messages.success(request, _("Thank you! Your order %(number)s has been "
                                             "placed.") % {"number": order.number})
+                if order.payment_method == PaymentMethod.ONLINE:  # pay it now
+                    return redirect("shop:order-pay", pk=order.pk)
                 return redirect("shop:order-detail", pk=order.pk)
         return self._render(form, selectors.cart_view(login=self.login), status=400)
 
@@ -469,6 +476,8 @@ class OrderDetailView(OrderMixin, View):
             events=events, progress=workflow.progress(order, submitted=True), stop_event=stop_event,
             colour=STATUS_COLOURS.get(order.status, "secondary"),
             can_order=can_order,
+            can_pay_online=can_order and order.amount_paid < order.total
+            and order.status not in workflow.VOIDED and online_available(),
             can_cancel=workflow.may_cancel(order, user),
             can_receive=workflow.may_receive(order, user),
             awaits_dealer=workflow.awaits_dealer(order),

@@ -347,11 +347,14 @@ class CreditTermsSerializer(CleanTextSerializer):
 
 
 def credit_terms_data(customer, terms):
+    """The customer's credit fields and its ``CreditTerms`` (None: none set yet)."""
     return {"customer": customer.pk, "credit_limit": customer.credit_limit,
             "payment_terms": customer.payment_terms, "payment_days": customer.payment_days,
-            "temporary_credit": terms.temporary_credit,
-            "temporary_until": terms.temporary_until, "on_hold": terms.on_hold,
-            "hold_reason": terms.hold_reason, "hold_automatic": terms.hold_automatic}
+            "temporary_credit": terms.temporary_credit if terms else selectors.ZERO,
+            "temporary_until": terms.temporary_until if terms else None,
+            "on_hold": bool(terms and terms.on_hold),
+            "hold_reason": terms.hold_reason if terms else "",
+            "hold_automatic": bool(terms and terms.hold_automatic)}
 
 
 def _person(user):

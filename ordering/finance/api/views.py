@@ -53,7 +53,7 @@ def _found(value):
 
 
 def _customer(request, pk):
-    return _found(selectors.customer_get(actor=request.user, pk=pk))
+    return _found(selectors.finance_customer(actor=request.user, pk=pk))
 
 
 def _statement(customer, query, serializer_class):
@@ -178,7 +178,7 @@ class CustomerCreditTermsApi(APIView):
     def get(self, request, pk):
         customer = _customer(request, pk)
         return Response(s.CreditTermsSerializer(s.credit_terms_data(
-            customer, selectors.credit_terms_get(customer))).data)
+            customer, selectors.credit_terms(customer))).data)
 
     @extend_schema(request=s.CreditTermsInputSerializer, responses=s.CreditTermsSerializer)
     def post(self, request, pk):

@@ -1,6 +1,8 @@
 """The ledger: every money movement is an entry on one of a customer's three accounts,
 posted under the account rows' lock together with the running balance."""
 
+import contextlib
+import contextvars
 from decimal import Decimal
 
 from django.db import transaction
@@ -17,6 +19,24 @@ from roles.permissions import can_reach, require_perm
 from roles.services.audit import audit_record
 
 KINDS = tuple(AccountKind.values)
+_clock = contextvars.ContextVar("finance_clock", default=None)
+
+
+def ledger_now():
+    """When an entry happens: now, or the moment ``posting_at`` set (the demo's
+    history)."""
+    return _clock.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def posting_at(moment):
+    """Post entries (and date orders' due dates) at ``moment`` instead of now: for
+    loading a history (the demo); never used by requests."""
+    token = _clock.set(moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 TERMS_FIELDS = ("temporary_credit", "temporary_until", "on_hold", "hold_reason",
@@ -71,7 +91,7 @@ def ledger_post(*, account, kind, amount, actor=None, order=None, payment=None, 
         account=account, kind=kind, amount=amount, balance_after=account.balance,
         order=order, payment=payment, reverses=reverses, memo=(memo or "")[:300],
         reconciliation=reconciliation, return_request=return_request,
-        actor=actor if getattr(actor, "pk", None) else None, created_at=at or timezone.now())
+        actor=actor if getattr(actor, "pk", None) else None, created_at=at or ledger_now())
 
 
 def customer_reach(actor, customer):

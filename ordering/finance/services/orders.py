@@ -27,7 +27,8 @@ from ordering.finance.enums import AccountKind, EntryKind
 from ordering.finance.exceptions import (FinanceConflictError, FinanceError,
                                          FinanceErrorCode)
 from ordering.finance.models import CreditTerms, Entry, due_date
-from ordering.finance.services.ledger import accounts_lock, customer_reach, ledger_post
+from ordering.finance.services.ledger import (accounts_lock, customer_reach, ledger_now,
+                                              ledger_post)
 from ordering.orders import workflow
 from ordering.orders.enums import PaymentMethod, PaymentStatus
 from ordering.settings.enums import FinanceRule, OverLimit
@@ -90,7 +91,7 @@ def order_submitted(*, order, actor, use_rebate=False):
     customer = receivable.customer
     config = tenant_settings()
     over_limit = config.credit_over_limit
-    order.due_on = due_date(timezone.localdate(), customer)
+    order.due_on = due_date(timezone.localtime(ledger_now()).date(), customer)
     ledger_post(account=receivable, kind=EntryKind.ORDER_CHARGE, amount=order.total,
                 actor=actor, order=order, memo=order.number or "")
     paid = money(0)

@@ -20,7 +20,7 @@ from ordering.finance.exceptions import (FinanceConflictError, FinanceError,
                                          FinanceErrorCode, FinanceNotFoundError)
 from ordering.finance.models import Allocation, Payment
 from ordering.finance.proofs import proof_digest, proof_validate
-from ordering.finance.services.ledger import accounts_lock, ledger_post
+from ordering.finance.services.ledger import accounts_lock, ledger_now, ledger_post
 from ordering.finance.services.orders import VOIDED, automatic_hold_lift, order_paid_add
 from ordering.orders.exceptions import IdempotencyMismatch
 from ordering.orders.services.checkout import normal_key, request_hash
@@ -101,7 +101,8 @@ def payment_record(*, actor, customer=None, amount, paid_on, method=PaymentMetho
                 customer=customer, method=method, purpose=purpose, amount=amount,
                 paid_on=paid_on, reference=reference, note=note,
                 recorded_by=actor if getattr(actor, "pk", None) else None,
-                idempotency_key=key, request_hash=digest if key else "")
+                created_at=ledger_now(), idempotency_key=key,
+                request_hash=digest if key else "")
     except IntegrityError:
         first = _first_with_key(customer, key, digest) if key else None
         if first is None:
@@ -173,6 +174,22 @@ def payment_confirm(*, actor, payment, ip=None):
     if actor is not None and not can_reach(actor, payment.customer):
         raise FinanceNotFoundError(_("No such payment."))
     payment = _lock_pending(payment)
+    if payment.method == PaymentMethodKind.ONLINE:
+        raise FinanceConflictError(_("An online payment is confirmed by Stripe when the money "
+                                     "arrives, not by hand."),
+                                   code=FinanceErrorCode.ONLINE_PAYMENT)
+    confirm_locked(payment, actor=actor)
+    audit_record(actor=actor, action="finance.payment_confirm", obj=payment,
+                 after={"amount": str(payment.amount)}, ip=ip)
+    return payment
+
+
+def confirm_locked(payment, *, actor=None):
+    """Write the entries of a ``payment`` whose row the caller has locked in its
+    transaction, and mark it confirmed: finance's confirmation of a pending payment and
+    Stripe's (online payments, ``actor=None``; also an attempt that failed before and
+    then succeeded) both go through here. Internal to finance: the caller checks that
+    the payment may be confirmed and who may confirm it, and audits."""
     accounts = accounts_lock(payment.customer_id)
     if payment.purpose == PaymentPurpose.TOPUP:
         ledger_post(account=accounts[AccountKind.PREPAID], kind=EntryKind.PREPAID_TOPUP,
@@ -180,12 +197,11 @@ def payment_confirm(*, actor, payment, ip=None):
                     memo=payment.number or "")
     else:
         _settle(payment, accounts[AccountKind.RECEIVABLE], actor)
-    payment.status, payment.decided_by, payment.decided_at = (
-        PaymentStatus.CONFIRMED, actor if getattr(actor, "pk", None) else None, timezone.now())
-    payment.save(update_fields=["status", "decided_by", "decided_at"])
+    payment.status, payment.decided_by, payment.decided_at, payment.reject_reason = (
+        PaymentStatus.CONFIRMED, actor if getattr(actor, "pk", None) else None, ledger_now(),
+        "")
+    payment.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
     automatic_hold_lift(payment.customer_id)
-    audit_record(actor=actor, action="finance.payment_confirm", obj=payment,
-                 after={"amount": str(payment.amount)}, ip=ip)
     return payment
 
 
@@ -198,10 +214,19 @@ def payment_reject(*, actor, payment, reason, ip=None):
     if not reason:
         raise FinanceError(_("Tell the dealer why."), fields={"reason": [_("Tell the dealer why.")]})
     payment = _lock_pending(payment)
+    reject_locked(payment, reason=reason, actor=actor)
+    audit_record(actor=actor, action="finance.payment_reject", obj=payment,
+                 after={"reason": reason}, ip=ip)
+    return payment
+
+
+def reject_locked(payment, *, reason, actor=None):
+    """Mark rejected, with ``reason``, a payment whose row the caller has locked in its
+    transaction: finance's rejection and Stripe's failed attempt (online payments,
+    ``actor=None``) both go through here. Internal to finance: the caller checks who may
+    reject and audits."""
     payment.status, payment.reject_reason = PaymentStatus.REJECTED, reason[:300]
     payment.decided_by = actor if getattr(actor, "pk", None) else None
     payment.decided_at = timezone.now()
     payment.save(update_fields=["status", "reject_reason", "decided_by", "decided_at"])
-    audit_record(actor=actor, action="finance.payment_reject", obj=payment,
-                 after={"reason": reason}, ip=ip)
     return payment

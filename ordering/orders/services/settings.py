@@ -66,9 +66,12 @@ def order_settings_update(*, actor, workflow_off, reserve_stock_at, auto_receipt
 def payment_methods_update(*, actor, methods, ip=None):
     """Choose which payment methods dealers are offered at checkout (at least one).
     Every method keeps a row (offered or not), in the catalog's order."""
+    from ordering.orders.selectors import available_payment_methods
+
     require_perm(actor, "manage_settings")
     chosen = set(methods or ())
-    unknown = chosen - set(PaymentMethod.values)
+    available = available_payment_methods()
+    unknown = chosen - set(available)
     if unknown:
         raise OrderError(_("Choose from the list."),
                                fields={"methods": [_("Choose from the list.")]})
@@ -76,9 +79,12 @@ def payment_methods_update(*, actor, methods, ip=None):
         raise OrderError(_("Offer at least one payment method."),
                                fields={"methods": [_("Offer at least one payment method.")]})
     before = offered_payment_methods_now()
+    # a method the tenant cannot offer now (online payment before its Stripe account
+    # accepts payments) keeps its row as it was
     for position, value in enumerate(PaymentMethod.values):
-        PaymentOption.objects.update_or_create(
-            method=value, defaults={"is_active": value in chosen, "position": position})
+        if value in available:
+            PaymentOption.objects.update_or_create(
+                method=value, defaults={"is_active": value in chosen, "position": position})
     after = [value for value in PaymentMethod.values if value in chosen]
     audit_record(actor=actor, action="orders.payment_methods", before={"methods": before},
                  after={"methods": after}, ip=ip)

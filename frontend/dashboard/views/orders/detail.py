@@ -14,6 +14,7 @@ from frontend.dashboard.forms.orders import ActionForm, AmendForm, ShipForm
 from frontend.common.views.base import PermissionRequiredMixin, raise_for
 from frontend.common.views.media import ORDER_ATTACHMENTS, serve_private_download
 from frontend.dashboard.views.orders.common import _order_or_404
+from ordering.finance import selectors as finance_selectors
 from ordering.orders import selectors, workflow
 from ordering.orders.documents import pdf_available
 from ordering.orders.enums import EventKind
@@ -66,6 +67,10 @@ class OrderDetailMixin(PermissionRequiredMixin):
             "returns": list(selectors.return_list(actor=user).filter(order=order)
                             .prefetch_related(None)) if shipped_any else [],
             "can_returns": has_perm(user, "manage_returns"),
+            # the finance reviewer sees the customer's money next to the order
+            "finance": (finance_selectors.order_finance(order)
+                        if has_perm(user, "view_finance") else None),
+            "can_release_hold": order.credit_hold and has_perm(user, "manage_credit"),
         }
         context.update(extra)
         if can_amend and "amend_form" not in context:
