@@ -3,12 +3,13 @@ confirmed, rejected), adjustments, reversals, credit terms, credit holds and sta
 account for staff; the dealer's own balances, statement, payments and statements of
 account (confirm, dispute) under ``my/finance/``.
 
-Thin: each view declares the permission the service checks (``view_finance`` to read a
-customer's money and statements, ``record_payments`` to record and see payments,
-``confirm_payments``, ``adjust_balances``, ``manage_credit``, ``manage_statements``);
-reads go through the scoped selectors, so another rep's customer, payment, entry or
-statement reads as 404, like another tenant's; writes go through the services, whose
-errors become ``{"error": {"code", "message", "fields"}}``. Recording a payment takes an
+Thin: each view declares the permission the service checks, the same as the dashboard's
+pages (``view_finance`` to read a customer's money, ``record_payments`` to record and see
+payments, ``confirm_payments``, ``adjust_balances``, ``manage_credit``,
+``manage_statements`` for statements of account); reads go through the scoped
+selectors, so another rep's customer, payment, entry or statement reads as 404, like
+another tenant's; writes go through the services, whose errors become
+``{"error": {"code", "message", "fields"}}``. Recording a payment takes an
 ``Idempotency-Key`` header: the same key again returns the first payment (200), the same
 key with a different body is refused (422).
 """
@@ -370,11 +371,11 @@ def _reconciliation_body(found, serializer_class):
 @extend_schema(tags=[TAG])
 class ReconciliationListApi(ListAPIView):
     """GET: the statements of account of the customers you may see, newest first. POST:
-    issue a statement of what a customer owes for a period (``manage_statements``): the
-    opening balance, the period's entries and the closing balance as they stand now; the
-    dealer is told to confirm it."""
+    issue a statement of what a customer owes for a period: the opening balance, the
+    period's entries and the closing balance as they stand now; the dealer is told to
+    confirm it."""
 
-    permissions = {"GET": "view_finance", "POST": "manage_statements"}
+    permission = "manage_statements"
     serializer_class = s.ReconciliationSerializer
     filter_backends = ()
 
@@ -428,7 +429,7 @@ class ReconciliationDetailApi(APIView):
     disputes included), the dealer's disputes with finance's answers, and every step
     (who, when, from which address)."""
 
-    permission = "view_finance"
+    permission = "manage_statements"
 
     @extend_schema(responses=s.ReconciliationDetailSerializer)
     def get(self, request, pk):
@@ -438,7 +439,7 @@ class ReconciliationDetailApi(APIView):
 
 @extend_schema(tags=[TAG])
 class DisputeAnswerApi(APIView):
-    """Answer one of the dealer's disputes (``manage_statements``): with an explanation, or
+    """Answer one of the dealer's disputes: with an explanation, or
     a correction posted on the ledger (``reverse`` the disputed entry, or ``adjust`` what is
     owed by ``amount``; both also need ``adjust_balances``). When every dispute is answered
     the statement is answered, with its revised closing balance."""
