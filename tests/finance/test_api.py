@@ -486,3 +486,16 @@ def test_the_schema_documents_the_finance_endpoints(acme_client):
     assert {"account", "start", "end"} <= ledger_parameters
     balances = schema["components"]["schemas"]["FinanceBalances"]["properties"]
     assert balances["owed"]["type"] == "string" and balances["owed"]["format"] == "decimal"
+
+
+def test_ids_beyond_the_database_range_are_not_found(shop, login_as):
+    finance = _client(login_as, shop, shop.staff.finance)
+    huge = 10 ** 20
+    for path in (f"/finance/customers/{huge}/balances/", f"/finance/customers/{huge}/ledger/",
+                 f"/finance/payments/{huge}/", f"/finance/statements/{huge}/"):
+        assert _error(finance.get(f"{API}{path}"), 404)["code"] == "not_found", path
+    for path in (f"/finance/entries/{huge}/reverse/", f"/finance/payments/{huge}/confirm/",
+                 f"/orders/{huge}/release-hold/"):
+        assert _error(_post(finance, path, {"reason": "x"}), 404)["code"] == "not_found", path
+    dana = _client(login_as, shop, shop.dana.user)
+    assert dana.get(f"{API}/my/finance/statements/{huge}/").status_code == 404
