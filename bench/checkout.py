@@ -9,8 +9,11 @@ dealer is a process of its own (as gunicorn's workers are; threads in one proces
 measure Python's GIL), on its own database connection, and places orders of 5 random lines through
 ``order_place`` (the same service the checkout page and the API call: lines checked and
 priced, stock reserved, the workflow's first transition, the order number) for the
-given time. A second phase makes every dealer order the *same* five variants, the
-worst case for row locks. Prints orders per second and p50 / p99 latency; the tenant is
+given time, on credit (so that finance's credit check runs: the customer's accounts
+locked, the charge posted). A second phase makes every dealer order the *same* five
+variants, the worst case for row locks. ``--finance both`` runs each phase twice,
+without finance's order hook (checkout before the ledger) and with it, and prints the
+ratio. Prints orders per second and p50 / p99 latency; the tenant is
 deleted afterwards. Notifications are not queued (the tenant is gone before a worker
 would deliver them; queueing costs about a millisecond). Nothing is asserted: this is
 the measurement.
@@ -58,7 +61,7 @@ def _dealer(tenant_pk, user_pk, address_id, variant_ids, hot, seconds, start_at,
             started = time.perf_counter()
             try:
                 order_place(actor=user, lines=lines, address_id=address_id,
-                            payment_method="transfer",
+                            payment_method="credit",
                             shipping_method_id=method.pk if method else None)
             except Exception as exc:  # noqa: BLE001 - counted and reported
                 failed.append(repr(exc)[:120])
@@ -68,11 +71,18 @@ def _dealer(tenant_pk, user_pk, address_id, variant_ids, hot, seconds, start_at,
     queue.put((latencies, failed))
 
 
-def _phase(label, tenant, dealers, variant_ids, seconds, hot, out):
+def _phase(label, tenant, dealers, variant_ids, seconds, hot, out, finance=True):
+    """Returns orders per second."""
     import multiprocessing
 
     from django.db import connections
 
+    from ordering.orders import hooks
+
+    saved = hooks._HOOKS["order_submitted"][:]
+    if not finance:  # the children fork without finance's order hook
+        hooks._HOOKS["order_submitted"].clear()
+    label = f"{label} [{'with' if finance else 'without'} finance]"
     connections.close_all()  # never share a connection with the children
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
@@ -89,18 +99,20 @@ def _phase(label, tenant, dealers, variant_ids, seconds, hot, out):
         errors.extend(failed)
     for process in processes:
         process.join()
+    hooks._HOOKS["order_submitted"][:] = saved
     if not latencies:
         out.write(f"{label}: no order placed; errors: {errors[:3]}\n")
-        return
-    out.write(f"{label:38s} {len(latencies):6d} orders in {seconds:3d} s = "
+        return 0
+    out.write(f"{label:56s} {len(latencies):6d} orders in {seconds:3d} s = "
               f"{len(latencies) / seconds:6.1f} orders/s   "
               f"p50 {statistics.median(latencies) * 1000:6.1f} ms   "
               f"p99 {_percentile(latencies, 0.99) * 1000:7.1f} ms   errors {len(errors)}\n")
     if errors:
         out.write(f"    first errors: {errors[:3]}\n")
+    return len(latencies) / seconds
 
 
-def run(*, dealers=16, seconds=20, out=sys.stdout):
+def run(*, dealers=16, seconds=20, finance="on", out=sys.stdout):
     from django_tenants.utils import tenant_context
 
     from tenants.models import Tenant
@@ -131,7 +143,8 @@ def run(*, dealers=16, seconds=20, out=sys.stdout):
                 variant_ids.append(variant.pk)
             people = []
             for n in range(dealers):
-                customer = customers.customer_create(actor=None, name=f"Dealer {n}", level=gold)
+                customer = customers.customer_create(actor=None, name=f"Dealer {n}", level=gold,
+                                                     credit_limit="1000000000")
                 login = logins.login_create(actor=None, customer=customer,
                                             email=f"dealer{n}@{slug}.example",
                                             password="Bench-pass-2026!",
@@ -142,13 +155,17 @@ def run(*, dealers=16, seconds=20, out=sys.stdout):
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         out.write(f"checkout: {dealers} dealers at once, 5 lines per order, {seconds} s per "
                   f"phase; load average {load}\n")
-        _phase("random variants (200-product catalog)", tenant, people, variant_ids, seconds,
-               False, out)
-        _phase("all dealers on the same 5 variants", tenant, people, variant_ids, seconds,
-               True, out)
+        modes = {"on": (True,), "off": (False,), "both": (False, True)}[finance]
+        for label, hot in (("random variants (200-product catalog)", False),
+                           ("all dealers on the same 5 variants", True)):
+            rates = [_phase(label, tenant, people, variant_ids, seconds, hot, out, finance=mode)
+                     for mode in modes]
+            if len(rates) == 2 and rates[0]:
+                out.write(f"    with finance / without: {rates[1] / rates[0]:.3f}\n")
 
 
 if __name__ == "__main__":
     main(__doc__, run,
          ("--dealers", {"type": int, "default": 16}),
-         ("--seconds", {"type": int, "default": 20}))
+         ("--seconds", {"type": int, "default": 20}),
+         ("--finance", {"choices": ("on", "off", "both"), "default": "on"}))

@@ -321,20 +321,43 @@ def finance_customers(*, actor):
     return scope(actor, Customer.objects.only("pk", "name", "code")).order_by("name", "pk")
 
 
-def ledger_entries(customer, *, kind, start, end, entry_kind=""):
-    """The account's entries of a period, newest first, each with the balance after it
-    (to page through: a constant number of queries for any history)."""
+def _period_bounds(start, end):
     tz = timezone.get_current_timezone()
-    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
-                                      tzinfo=tz)
+    return (datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min,
+                                      tzinfo=tz))
+
+
+def ledger_entries(customer, *, kind, start, end, entry_kind="", newest_first=True):
+    """The account's entries of a period (newest first, or oldest), to page through."""
+    since, until = _period_bounds(start, end)
     qs = (Entry.objects.filter(account__customer=customer, account__kind=kind,
                                created_at__gte=since, created_at__lt=until)
           .select_related("order", "payment", "actor", "reverses", "return_request")
           .annotate(reversed_id=F("reversed_by__id")))
     if entry_kind:
         qs = qs.filter(kind=entry_kind)
-    return qs.order_by("-created_at", "-id")
+    order = ("-created_at", "-id") if newest_first else ("created_at", "id")
+    return qs.order_by(*order)
+
+
+def running_balances(page_entries, customer, *, kind, start, opening):
+    """Set ``entry.running`` (the balance after it, in date order) on one page of a
+    period's entries (all of its types): one query for any history, the sum of the
+    period's entries before the page's oldest one."""
+    entries = sorted(page_entries, key=lambda e: (e.created_at, e.pk))
+    if not entries:
+        return
+    first = entries[0]
+    since, _until = _period_bounds(start, start)
+    before = Entry.objects.filter(
+        account__customer=customer, account__kind=kind, created_at__gte=since).filter(
+        Q(created_at__lt=first.created_at) | Q(created_at=first.created_at, pk__lt=first.pk)
+    ).aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=DecimalField()))["total"]
+    running = money(opening + before)
+    for entry in entries:
+        running = money(running + entry.amount)
+        entry.running = running
 
 
 def period_totals(customer, *, kind, start, end):

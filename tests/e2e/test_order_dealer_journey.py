@@ -142,7 +142,10 @@ def test_dealer_fills_the_cart_from_the_grid_and_by_paste_and_checks_out(phone, 
 
 @pytest.fixture
 def shipped(outlet):
-    """An order of 8 caps of the outlet, approved and shipped in full (committed)."""
+    """An order of 8 caps of the outlet, paid, approved and shipped in full (committed)."""
+    from django.utils import timezone
+
+    from ordering.finance.services import payments
     from ordering.orders import workflow
     from ordering.orders.enums import OrderStatus
     from ordering.orders.services.checkout import order_place
@@ -154,6 +157,10 @@ def shipped(outlet):
                                                           "quantity": 8}],
                             address_id=outlet["address"].pk, payment_method="transfer",
                             shipping_method_id=outlet["method_id"]).order
+        # the dealer's transfer arrived: finance review passes a paid order
+        payments.payment_confirm(actor=None, payment=payments.payment_record(
+            actor=None, customer=order.customer, amount=order.total,
+            paid_on=timezone.localdate(), order_ids=[order.pk]))
         while order.status != OrderStatus.SHIPPING:  # through the reviews switched on
             order = workflow.transition(order=order, action=workflow.APPROVE, actor=None)
         line = order.lines.get()

@@ -99,6 +99,9 @@ class CustomerLedgerMixin(PermissionRequiredMixin):
                                            entry_kind=entry_kind)
         page = Paginator(entries, LEDGER_PAGE_SIZE).get_page(self.request.GET.get("page"))
         opening, closing = selectors.period_totals(customer, kind=account, start=start, end=end)
+        if not entry_kind:  # a running balance means something over every type only
+            selectors.running_balances(page.object_list, customer, kind=account, start=start,
+                                       opening=opening)
         terms = selectors.credit_terms(customer)
         balances = selectors.balances(customer)
         query = self.request.GET.copy()

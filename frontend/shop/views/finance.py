@@ -32,6 +32,7 @@ from ordering.settings.selectors import tenant_settings
 from roles.backends import client_ip
 
 PAGE_SIZE = 30
+STATEMENT_PAGE_SIZE = 100
 
 
 class FinanceHomeView(AccountMixin, View):
@@ -124,23 +125,26 @@ class StatementView(AccountMixin, View):
         customer = self.customer
         form = PeriodForm(request.GET)
         account, start, end = form.period()
-        period = selectors.statement(customer, kind=account, start=start, end=end)
         export = request.GET.get("format")
         if export in ("xlsx", "pdf"):
+            period = selectors.statement(customer, kind=account, start=start, end=end)
             filename = documents.statement_filename(customer, period, export)
             content = (documents.statement_xlsx(period, customer=customer) if export == "xlsx"
                        else documents.statement_pdf(period, customer=customer,
                                                     tenant=request.tenant))
             return download(content, filename, export)
-        running = period.opening
-        for entry in period.entries:
-            running += entry.amount
-            entry.running = running
+        opening, closing = selectors.period_totals(customer, kind=account, start=start, end=end)
+        page = Paginator(selectors.ledger_entries(customer, kind=account, start=start, end=end,
+                                                  newest_first=False),
+                         STATEMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+        selectors.running_balances(page.object_list, customer, kind=account, start=start,
+                                   opening=opening)
         query = request.GET.copy()
         query.pop("format", None)
+        query.pop("page", None)
         return render(request, "shop/finance/statement.html", self.context(
-            form=form, period=period, account=account, start=start, end=end,
-            query=query.urlencode()))
+            form=form, page=page, opening=opening, closing=closing, account=account,
+            start=start, end=end, query=query.urlencode()))
 
 
 class ReconciliationListView(AccountMixin, View):
