@@ -240,34 +240,52 @@ class EntrySerializer(DealerEntrySerializer):
         return (entry.actor.name or entry.actor.email) if entry.actor_id else ""
 
 
-class LedgerEntrySerializer(EntrySerializer):
-    """An entry of a statement (its account is the statement's)."""
+class DealerLedgerEntrySerializer(DealerEntrySerializer):
+    running = serializers.DecimalField(**MONEY, help_text=_(
+        "The account's balance after this entry, in date order."))
+    reversed_by = serializers.IntegerField(source="reversed_id", allow_null=True,
+                                           help_text=_("The entry that reversed this one."))
 
-    account = None
+    class Meta:
+        ref_name = "DealerLedgerEntry"
+
+
+class LedgerEntrySerializer(DealerLedgerEntrySerializer):
+    """An entry of an account's period (its account is the period's)."""
+
+    actor = serializers.SerializerMethodField()
 
     class Meta:
         ref_name = "FinanceLedgerEntry"
 
+    def get_actor(self, entry) -> str:
+        return _person(entry.actor) if entry.actor_id else ""
 
-class StatementSerializer(CleanTextSerializer):
+
+class DealerLedgerSerializer(CleanTextSerializer):
+    """A page of an account's entries for a period, with the period's balances."""
+
     account = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
     opening = serializers.DecimalField(**MONEY, help_text=_(
         "The balance before the first day."))
     closing = serializers.DecimalField(**MONEY, help_text=_(
-        "The balance after the last day: opening + the entries."))
-    entries = LedgerEntrySerializer(many=True)
+        "The balance after the last day: opening + every entry of the period."))
+    count = serializers.IntegerField(help_text=_("The period's entries, on every page."))
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DealerLedgerEntrySerializer(many=True)
 
     class Meta:
-        ref_name = "FinanceStatement"
+        ref_name = "DealerLedger"
 
 
-class DealerStatementSerializer(StatementSerializer):
-    entries = DealerEntrySerializer(many=True)
+class LedgerSerializer(DealerLedgerSerializer):
+    results = LedgerEntrySerializer(many=True)
 
     class Meta:
-        ref_name = "DealerStatement"
+        ref_name = "FinanceLedger"
 
 
 class AllocationSerializer(CleanTextSerializer):

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.generics import ListAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -27,7 +27,7 @@ from ordering.customers.services.guards import login_of
 from ordering.finance import selectors
 from ordering.finance.api import serializers as s
 from ordering.finance.enums import PaymentMethodKind, PaymentStatus, ReconciliationStatus
-from ordering.finance.exceptions import FinanceError, FinancePermissionError
+from ordering.finance.exceptions import FinancePermissionError
 from ordering.finance.services import ledger, payments
 from ordering.finance.services import reconciliation as statements
 from ordering.finance.services import orders as finance_orders
@@ -37,9 +37,7 @@ from roles.backends import client_ip
 from roles.permissions import ANY_DEALER
 
 TAG, DEALER_TAG = "finance", "dealer finance"
-# A statement longer than this is refused (choose a shorter period): the opening and
-# closing balances always describe every entry shown.
-MAX_ENTRIES = 1000
+PAGE = OpenApiParameter("page", int, description="A page number within the period's entries.")
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER,
     description="Send a fresh value per payment (at most 80 characters): a retry with the "
@@ -57,18 +55,24 @@ def _customer(request, pk):
     return _found(selectors.finance_customer(actor=request.user, pk=pk))
 
 
-def _statement(customer, query, serializer_class):
-    """The account's statement for the period asked (``PeriodQuerySerializer``)."""
+def _ledger(view, customer, serializer_class):
+    """A page of the account's entries for the period asked (``PeriodQuerySerializer``),
+    oldest first, each with the balance after it, and the period's opening and closing
+    balances: a constant number of queries for any history."""
+    query = view.request.query_params
     period = s.PeriodQuerySerializer(data={k: v for k, v in query.items() if v != ""})
     period.is_valid(raise_exception=True)
     v = period.validated_data
-    found = selectors.statement(customer, kind=v["account"], start=v["start"], end=v["end"],
-                                limit=MAX_ENTRIES + 1)
-    if len(found.entries) > MAX_ENTRIES:
-        message = _("The period has more than %(n)d entries: choose a shorter period.") % {
-            "n": MAX_ENTRIES}
-        raise FinanceError(message, fields={"start": [message], "end": [message]})
-    return Response(serializer_class(found).data)
+    kind, start, end = v["account"], v["start"], v["end"]
+    page = view.paginate_queryset(selectors.ledger_entries(customer, kind=kind, start=start,
+                                                           end=end, newest_first=False))
+    opening, closing = selectors.period_totals(customer, kind=kind, start=start, end=end)
+    selectors.running_balances(page, customer, kind=kind, start=start, opening=opening)
+    response = view.get_paginated_response(serializer_class(page, many=True).data)
+    response.data = {"account": kind, "start": start.isoformat(), "end": end.isoformat(),
+                     "opening": f"{opening:.2f}", "closing": f"{closing:.2f}",
+                     **response.data}
+    return response
 
 
 def _payment_input(request, serializer_class):
@@ -107,15 +111,16 @@ class CustomerBalancesApi(APIView):
 
 
 @extend_schema(tags=[TAG])
-class CustomerLedgerApi(APIView):
-    """An account's entries for a period with the opening and closing balances (at most
-    1000 entries: choose a shorter period for more)."""
+class CustomerLedgerApi(GenericAPIView):
+    """An account's entries for a period, oldest first and page by page, each with the
+    balance after it, with the period's opening and closing balances."""
 
     permission = "view_finance"
+    filter_backends = ()
 
-    @extend_schema(parameters=[s.PeriodQuerySerializer], responses=s.StatementSerializer)
+    @extend_schema(parameters=[s.PeriodQuerySerializer, PAGE], responses=s.LedgerSerializer)
     def get(self, request, pk):
-        return _statement(_customer(request, pk), request.query_params, s.StatementSerializer)
+        return _ledger(self, _customer(request, pk), s.LedgerEntrySerializer)
 
 
 @extend_schema(tags=[TAG])
@@ -319,16 +324,17 @@ class DealerBalancesApi(APIView):
 
 
 @extend_schema(tags=[DEALER_TAG])
-class DealerStatementApi(APIView):
+class DealerStatementApi(GenericAPIView):
     """Your company's account with the supplier for a period: the opening balance, each
-    entry, the closing balance (at most 1000 entries: choose a shorter period)."""
+    entry (oldest first, page by page) with the balance after it, the closing balance."""
 
     permission = ANY_DEALER
+    filter_backends = ()
 
-    @extend_schema(parameters=[s.PeriodQuerySerializer], responses=s.DealerStatementSerializer)
+    @extend_schema(parameters=[s.PeriodQuerySerializer, PAGE],
+                   responses=s.DealerLedgerSerializer)
     def get(self, request):
-        return _statement(_dealer_customer(request), request.query_params,
-                          s.DealerStatementSerializer)
+        return _ledger(self, _dealer_customer(request), s.DealerLedgerEntrySerializer)
 
 
 @extend_schema(tags=[DEALER_TAG])
