@@ -48,6 +48,17 @@ def statement_filename(customer, statement, extension):
             f"{statement.start:%Y%m%d}-{statement.end:%Y%m%d}.{extension}")
 
 
+def statement_file(customer, *, kind, start, end, extension, tenant):
+    """The statement of account of ``kind`` for the period as ``(bytes, filename)``:
+    ``extension`` is "xlsx" or "pdf"."""
+    from ordering.finance.selectors import statement
+
+    period = statement(customer, kind=kind, start=start, end=end)
+    content = (statement_xlsx(period, customer=customer) if extension == "xlsx"
+               else statement_pdf(period, customer=customer, tenant=tenant))
+    return content, statement_filename(customer, period, extension)
+
+
 def statement_xlsx(statement, *, customer):
     dataset = tablib.Dataset(headers=_headers(statement.account))
     dataset.title = str(_("Statement of account"))

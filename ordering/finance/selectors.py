@@ -278,12 +278,19 @@ def dealer_reconciliations(*, customer):
                 disputes__answered_at__isnull=True))).order_by("-issued_at", "-id"))
 
 
-def reconciliation_detail(reconciliation):
-    """The statement's lines with each line's disputes, the disputes and the events
-    (four queries)."""
+STATEMENT_LINES_PER_PAGE = 200
+
+
+def reconciliation_detail(reconciliation, *, page=None, per_page=STATEMENT_LINES_PER_PAGE):
+    """One page of the statement's lines (each with its running balance and its
+    disputes), the disputes, the events and the revised closing balance: a constant
+    number of queries for any number of lines."""
+    from django.core.paginator import Paginator
+
     from ordering.finance.services.reconciliation import reconciliation_lines
 
-    lines = list(reconciliation_lines(reconciliation))
+    lines_page = Paginator(reconciliation_lines(reconciliation), per_page).get_page(page)
+    lines = list(lines_page.object_list)
     disputes = list(reconciliation.disputes.select_related("entry", "correction",
                                                           "raised_by", "answered_by"))
     events = list(reconciliation.events.select_related("actor"))
@@ -291,13 +298,20 @@ def reconciliation_detail(reconciliation):
     for dispute in disputes:
         by_entry.setdefault(dispute.entry_id, []).append(dispute)
     running = reconciliation.opening
+    if lines:
+        first = lines[0]
+        running = money(running + reconciliation_lines(reconciliation).filter(
+            Q(created_at__lt=first.created_at) | Q(created_at=first.created_at, pk__lt=first.pk)
+        ).aggregate(total=Coalesce(Sum("amount"), Value(ZERO),
+                                   output_field=DecimalField()))["total"])
     for line in lines:
         running = money(running + line.amount)
         line.running = running
         line.disputes = by_entry.get(line.pk, [])
         line.is_correction = line.reconciliation_id == reconciliation.pk
-    return {"lines": lines, "disputes": disputes, "events": events,
-            "general_disputes": by_entry.get(None, []), "closing": running}
+    return {"lines": lines, "lines_page": lines_page, "disputes": disputes, "events": events,
+            "general_disputes": by_entry.get(None, []),
+            "closing": reconciliation_closing(reconciliation)}
 
 
 # --- pages ---------------------------------------------------------------------------

@@ -99,7 +99,8 @@ def _load(monkeypatch, kind, suffix):
                               language=spec["language"]).tenant
     with tenant_context(tenant):
         # every loader but the staff one (no sales reps: the owner sees every customer)
-        supplier_load(spec, only=("regions", "customers", "catalog", "orders", "returns"))
+        supplier_load(spec, only=("regions", "customers", "catalog", "orders", "returns",
+                                  "finance"))
         ids = _extras(spec, chinese)
         ids["staff"] = get_user_model().objects.filter(
             email=f"owner@{slug}.example").values_list("pk", flat=True).get()
@@ -143,7 +144,16 @@ def _extras(spec, chinese):
     staff_order = Order.objects.order_by("pk").first()
     some_return = ReturnRequest.objects.order_by("pk").first()
     dealer_return = ReturnRequest.objects.filter(order__customer=login.customer).first()
+    from ordering.finance.models import Payment, Reconciliation
+
+    payment = Payment.objects.order_by("pk").first()
+    statement = Reconciliation.objects.filter(customer=login.customer).first() or \
+        Reconciliation.objects.order_by("pk").first()
     return {"product": first.pk, "long_product": product.pk,
+            "payment": payment.pk if payment else None,
+            "statement": statement.pk if statement else None,
+            "dealer_statement": statement.pk if statement and statement.customer_id ==
+            login.customer_id else None,
             "grid_product": grid_product.pk if grid_product else None,
             "variant": variant.pk, "customer": Customer.objects.order_by("pk").first().pk,
             "order": order.pk, "staff_order": staff_order.pk,
@@ -179,7 +189,15 @@ def dashboard_pages(ids):
              "/dashboard/roles/", f"/dashboard/roles/{ids['role']}/", "/dashboard/roles/new/",
              "/dashboard/settings/regions/", "/dashboard/audit/", "/dashboard/audit/logins/",
              "/dashboard/api-keys/", "/dashboard/settings/company/", "/dashboard/billing/",
-             "/dashboard/profile/", "/dashboard/notifications/", "/password/change/"]
+             "/dashboard/profile/", "/dashboard/notifications/", "/password/change/",
+             "/dashboard/finance/", f"/dashboard/finance/customers/{ids['customer']}/",
+             "/dashboard/finance/payments/", "/dashboard/finance/payments/new/",
+             "/dashboard/finance/statements/", "/dashboard/finance/settings/",
+             "/dashboard/settings/online-payments/"]
+    if ids["payment"]:
+        pages.append(f"/dashboard/finance/payments/{ids['payment']}/")
+    if ids["statement"]:
+        pages.append(f"/dashboard/finance/statements/{ids['statement']}/")
     if ids["return"]:
         pages.append(f"/dashboard/returns/{ids['return']}/")
     return pages
@@ -191,7 +209,11 @@ def shop_pages(ids):
              "/shop/checkout/", "/shop/orders/", f"/shop/orders/{ids['order']}/",
              "/shop/returns/", "/shop/account/", "/shop/account/addresses/",
              "/shop/account/addresses/new/", "/shop/account/logins/", "/shop/account/logins/new/",
-             "/shop/notifications/", "/password/change/"]
+             "/shop/notifications/", "/password/change/", "/shop/finance/",
+             "/shop/finance/transfer/", "/shop/finance/top-up/", "/shop/finance/payments/",
+             "/shop/finance/statement/", "/shop/finance/statements/"]
+    if ids["dealer_statement"]:
+        pages.append(f"/shop/finance/statements/{ids['dealer_statement']}/")
     if ids["grid_product"]:
         pages += [f"/shop/catalog/{ids['grid_product']}/",
                   f"/shop/catalog/{ids['grid_product']}/grid/"]

@@ -197,3 +197,31 @@ def test_staff_see_statements_of_their_customers_only(shop):
     _issued(shop)
     assert selectors.reconciliations(actor=shop.staff.finance).count() == 1
     assert selectors.reconciliations(actor=shop.staff.sales).count() == 0
+
+
+def test_the_dealer_may_add_questions_while_finance_looks_into_the_first(shop):
+    first, second = place(shop), place(shop)
+    statement = _issued(shop)
+    rec.reconciliation_dispute(actor=shop.dana.user, reconciliation=statement,
+                               lines=[(None, "Where is the rebate?")])
+    charge = Entry.objects.get(order=second, kind=EntryKind.ORDER_CHARGE)
+    rec.reconciliation_dispute(actor=shop.dana.user, reconciliation=statement,
+                               lines=[(charge.pk, "Not ours")])
+    statement.refresh_from_db()
+    assert statement.status == S.DISPUTED and statement.disputes.count() == 2
+    with pytest.raises(ApplicationError):  # confirming waits for the answers
+        rec.reconciliation_confirm(actor=shop.dana.user, reconciliation=statement)
+    assert first.number
+
+
+def test_a_long_statement_is_read_page_by_page_with_running_balances(shop, django_assert_max_num_queries):
+    for _ in range(5):
+        place(shop, lines=[{"variant": shop.juice.pk, "quantity": 1}])  # 23.00 each
+    statement = _issued(shop)
+    first = selectors.reconciliation_detail(statement, page=1, per_page=2)
+    last = selectors.reconciliation_detail(statement, page=3, per_page=2)
+    assert [line.running for line in first["lines"]] == [Decimal("23.00"), Decimal("46.00")]
+    assert [line.running for line in last["lines"]] == [Decimal("115.00")]
+    assert last["closing"] == statement.closing == Decimal("115.00")
+    with django_assert_max_num_queries(6):
+        selectors.reconciliation_detail(statement, page=2, per_page=2)

@@ -158,12 +158,9 @@ class CustomerLedgerView(CustomerLedgerMixin, View):
             if not has_perm(request.user, "export_data"):
                 raise Http404
             account, start, end = PeriodForm(request.GET).period()
-            period = selectors.statement(customer, kind=account, start=start, end=end)
-            filename = documents.statement_filename(customer, period, export)
-            content = (documents.statement_xlsx(period, customer=customer) if export == "xlsx"
-                       else documents.statement_pdf(period, customer=customer,
-                                                    tenant=request.tenant))
-            return download(content, filename, export)
+            return download(*documents.statement_file(
+                customer, kind=account, start=start, end=end, extension=export,
+                tenant=request.tenant), export)
         return self.render_page(customer)
 
 
@@ -451,7 +448,7 @@ class StatementDetailMixin(PermissionRequiredMixin):
         return found
 
     def render_page(self, statement, status=200, forms=None):
-        detail = selectors.reconciliation_detail(statement)
+        detail = selectors.reconciliation_detail(statement, page=self.request.GET.get("page"))
         forms = forms or {}
         for dispute in detail["disputes"]:
             if dispute.answered_at is None:

@@ -127,12 +127,9 @@ class StatementView(AccountMixin, View):
         account, start, end = form.period()
         export = request.GET.get("format")
         if export in ("xlsx", "pdf"):
-            period = selectors.statement(customer, kind=account, start=start, end=end)
-            filename = documents.statement_filename(customer, period, export)
-            content = (documents.statement_xlsx(period, customer=customer) if export == "xlsx"
-                       else documents.statement_pdf(period, customer=customer,
-                                                    tenant=request.tenant))
-            return download(content, filename, export)
+            return download(*documents.statement_file(
+                customer, kind=account, start=start, end=end, extension=export,
+                tenant=request.tenant), export)
         opening, closing = selectors.period_totals(customer, kind=account, start=start, end=end)
         page = Paginator(selectors.ledger_entries(customer, kind=account, start=start, end=end,
                                                   newest_first=False),
@@ -166,11 +163,14 @@ class ReconciliationDetailView(AccountMixin, View):
         return found
 
     def render_page(self, statement, status=200, dispute_form=None, action_error=None):
-        detail = selectors.reconciliation_detail(statement)
-        answerable = (self.dealer_login.can_order and statement.status in (
-            ReconciliationStatus.ISSUED, ReconciliationStatus.RESOLVED))
+        detail = selectors.reconciliation_detail(statement, page=self.request.GET.get("page"))
+        can_answer = self.dealer_login.can_order
+        answerable = can_answer and statement.status in (ReconciliationStatus.ISSUED,
+                                                         ReconciliationStatus.RESOLVED)
+        questionable = answerable or (can_answer
+                                      and statement.status == ReconciliationStatus.DISPUTED)
         return render(self.request, self.template_name, self.context(
-            statement=statement, **detail, answerable=answerable, dispute_choice=answerable,
+            statement=statement, **detail, answerable=answerable, dispute_choice=questionable,
             dispute_form=dispute_form or DisputeForm(), action_error=action_error),
             status=status)
 

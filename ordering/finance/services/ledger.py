@@ -6,7 +6,7 @@ import contextvars
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,17 +39,10 @@ def posting_at(moment):
         _clock.reset(token)
 
 
-TERMS_FIELDS = ("temporary_credit", "temporary_until", "on_hold", "hold_reason",
-                "hold_automatic")
-
-
 def _locked_accounts(customer_id, with_terms):
     qs = Account.objects.select_for_update(of=("self",)).filter(customer_id=customer_id)
     if with_terms:  # the customer (its credit limit now) and its terms, in the same query
-        qs = qs.select_related("customer")
-        terms = CreditTerms.objects.filter(customer_id=OuterRef("customer_id"))
-        qs = qs.annotate(terms_found=Exists(terms), **{
-            f"terms_{name}": Subquery(terms.values(name)[:1]) for name in TERMS_FIELDS})
+        qs = qs.select_related("customer", "customer__credit_terms")
     return {a.kind: a for a in qs.order_by("kind")}
 
 
@@ -69,10 +62,11 @@ def accounts_lock(customer_id, *, with_terms=False):
             ignore_conflicts=True)
         found = _locked_accounts(customer_id, with_terms)
     if with_terms:
-        first = found[AccountKind.RECEIVABLE]
-        found["terms"] = (CreditTerms(customer_id=customer_id, **{
-            name: getattr(first, f"terms_{name}") for name in TERMS_FIELDS})
-            if first.terms_found else CreditTerms(customer_id=customer_id))
+        customer = found[AccountKind.RECEIVABLE].customer
+        try:
+            found["terms"] = customer.credit_terms
+        except CreditTerms.DoesNotExist:
+            found["terms"] = CreditTerms(customer_id=customer_id)
     return found
 
 

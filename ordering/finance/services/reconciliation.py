@@ -161,8 +161,12 @@ def _move(reconciliation, status, **fields):
     reconciliation.save(update_fields=["status", *fields])
 
 
-def _answerable(reconciliation):
-    if reconciliation.status not in (S.ISSUED, S.RESOLVED):
+def _answerable(reconciliation, *, more_questions=False):
+    """Confirm or question an issued or answered statement; while finance looks into
+    the dealer's questions, the dealer may add more (a long statement is read page by
+    page)."""
+    allowed = (S.ISSUED, S.RESOLVED, S.DISPUTED) if more_questions else (S.ISSUED, S.RESOLVED)
+    if reconciliation.status not in allowed:
         raise FinanceConflictError(
             _("This statement is %(status)s: there is nothing to answer.") % {
                 "status": reconciliation.get_status_display().lower()},
@@ -187,7 +191,7 @@ def reconciliation_dispute(*, actor, reconciliation, lines, ip=None):
     the statement as a whole). Each comment is required; each entry must be a line of
     the statement."""
     reconciliation = _for_dealer(actor, reconciliation)
-    _answerable(reconciliation)
+    _answerable(reconciliation, more_questions=True)
     wanted = [(entry_id, (comment or "").strip()) for entry_id, comment in lines or ()]
     wanted = [(entry_id, comment) for entry_id, comment in wanted if entry_id or comment]
     if not wanted:
