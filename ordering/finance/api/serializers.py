@@ -519,6 +519,11 @@ class ReconciliationEventSerializer(DealerReconciliationEventSerializer):
 
 
 class ReconciliationDetailSerializer(ReconciliationSerializer):
+    closing_now = serializers.DecimalField(**MONEY, help_text=_(
+        "Opening balance + the lines now (corrections included)."))
+    line_count = serializers.IntegerField(help_text=_("The statement's lines, on every page."))
+    line_page = serializers.IntegerField(help_text=_("This page of lines."))
+    line_pages = serializers.IntegerField()
     lines = ReconciliationLineSerializer(many=True)
     disputes = DisputeSerializer(many=True, source="disputes_found")
     events = ReconciliationEventSerializer(many=True, source="events_found")
@@ -528,6 +533,11 @@ class ReconciliationDetailSerializer(ReconciliationSerializer):
 
 
 class DealerReconciliationDetailSerializer(DealerReconciliationSerializer):
+    closing_now = serializers.DecimalField(**MONEY, help_text=_(
+        "Opening balance + the lines now (corrections included)."))
+    line_count = serializers.IntegerField(help_text=_("The statement's lines, on every page."))
+    line_page = serializers.IntegerField(help_text=_("This page of lines."))
+    line_pages = serializers.IntegerField()
     lines = ReconciliationLineSerializer(many=True)
     disputes = DisputeSerializer(many=True, source="disputes_found")
     events = DealerReconciliationEventSerializer(many=True, source="events_found")
@@ -537,9 +547,13 @@ class DealerReconciliationDetailSerializer(DealerReconciliationSerializer):
 
 
 def reconciliation_detail(reconciliation, detail):
-    """A statement with ``selectors.reconciliation_detail``'s lines, disputes and events
-    attached for the detail serializers."""
+    """A statement with ``selectors.reconciliation_detail``'s page of lines, disputes and
+    events attached for the detail serializers."""
+    page = detail["lines_page"]
     reconciliation.lines = detail["lines"]
+    reconciliation.line_count = page.paginator.count
+    reconciliation.line_page, reconciliation.line_pages = page.number, page.paginator.num_pages
+    reconciliation.closing_now = detail["closing"]
     reconciliation.disputes_found = detail["disputes"]
     reconciliation.events_found = detail["events"]
     return reconciliation

@@ -369,9 +369,15 @@ def _reconciliation(request, pk):
     return _found(selectors.reconciliation_get(actor=request.user, pk=pk))
 
 
-def _reconciliation_body(found, serializer_class):
-    detail = selectors.reconciliation_detail(found)
+def _reconciliation_body(found, serializer_class, page=None):
+    """The statement with one page of its lines (the first unless ``page``)."""
+    detail = selectors.reconciliation_detail(found, page=page,
+                                             per_page=selectors.STATEMENT_LINES_PER_PAGE)
     return serializer_class(s.reconciliation_detail(found, detail)).data
+
+
+LINES_PAGE = [OpenApiParameter("page", int, description="A page of the statement's lines "
+                               "(out of range: the nearest page).")]
 
 
 @extend_schema(tags=[TAG])
@@ -431,16 +437,18 @@ class ReconciliationBulkIssueApi(APIView):
 
 @extend_schema(tags=[TAG])
 class ReconciliationDetailApi(APIView):
-    """A statement with its lines (running balance; corrections posted in answer to its
-    disputes included), the dealer's disputes with finance's answers, and every step
-    (who, when, from which address)."""
+    """A statement with a page of its lines (200 a page; running balance; corrections
+    posted in answer to its disputes included), the dealer's disputes with finance's
+    answers, and every step (who, when, from which address)."""
 
     permission = "manage_statements"
 
     @extend_schema(responses=s.ReconciliationDetailSerializer)
+    @query_parameters(LINES_PAGE)
     def get(self, request, pk):
         return Response(_reconciliation_body(_reconciliation(request, pk),
-                                             s.ReconciliationDetailSerializer))
+                                             s.ReconciliationDetailSerializer,
+                                             page=request.query_params.get("page")))
 
 
 @extend_schema(tags=[TAG])
@@ -485,17 +493,20 @@ class DealerReconciliationListApi(ListAPIView):
 
 @extend_schema(tags=[DEALER_TAG])
 class DealerReconciliationDetailApi(APIView):
-    """A statement of account: its lines with the running balance, your disputes and the
-    supplier's answers, and its steps. Opening it is recorded (once per login)."""
+    """A statement of account: a page of its lines (200 a page) with the running balance,
+    your questions and the supplier's answers, and its steps. Opening it is recorded
+    (once per login)."""
 
     permission = ANY_DEALER
 
     @extend_schema(responses=s.DealerReconciliationDetailSerializer)
+    @query_parameters(LINES_PAGE)
     def get(self, request, pk):
         found = _dealer_reconciliation(request, pk)
         statements.reconciliation_viewed(actor=request.user, reconciliation=found,
-                                             ip=client_ip(request))
-        return Response(_reconciliation_body(found, s.DealerReconciliationDetailSerializer))
+                                         ip=client_ip(request))
+        return Response(_reconciliation_body(found, s.DealerReconciliationDetailSerializer,
+                                             page=request.query_params.get("page")))
 
 
 @extend_schema(tags=[DEALER_TAG])
