@@ -7,7 +7,8 @@ from frontend.public import urls as public_urls
 api_patterns = ([path("", include("roles.api.urls")),
                  path("", include("ordering.customers.api.urls")),
                  path("", include("ordering.catalog.api.urls")),
-                 path("", include("ordering.orders.api.urls"))], "api")
+                 path("", include("ordering.orders.api.urls")),
+                 path("", include("ordering.finance.api.urls"))], "api")
 
 urlpatterns = [
     path("", include("frontend.common.urls")),

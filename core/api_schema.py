@@ -41,6 +41,10 @@ def _errors(method, operation):
         codes["409"] = ("A business rule refused the change (see error.message).")
     if "requestBody" in operation:
         codes["415"] = ("The body is not JSON (or the media type the operation takes).")
+    if any(parameter.get("name") == "Idempotency-Key" for parameter in
+           operation.get("parameters", ())):
+        codes["422"] = ("The Idempotency-Key was used before for a different request "
+                        "(code idempotency_key_reused).")
     return codes
 
 
@@ -59,7 +63,7 @@ def error_schema():
 
 def add_error_responses(result, generator, request, public):
     """Document ``{"error": {"code", "message", "fields"}}`` under 400, 401, 403, 404 (and
-    409/415 where they can happen) on every operation that does not say otherwise."""
+    409/415/422 where they can happen) on every operation that does not say otherwise."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = error_schema()
     for path in result.get("paths", {}).values():
         for method, operation in path.items():

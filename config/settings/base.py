@@ -341,6 +341,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "core.api_schema.add_error_responses"],
+    # a choice set whose field name another app uses for different choices
+    "ENUM_NAME_OVERRIDES": {
+        "RecordedPaymentMethodEnum": "ordering.finance.api.serializers.RECORDED_METHODS",
+    },
 }
 
 # --- payments (the billing issue builds on these) ------------------------------------

@@ -275,3 +275,15 @@ class ReconciliationEvent(models.Model):
     class Meta:
         default_permissions = ()
         ordering = ["created_at", "id"]
+
+
+def _assign_scope():
+    """Money that belongs to a customer is scoped like the customer: by region, and for
+    sales reps through the customer's grant (``roles.permissions.scope``)."""
+    from ordering.customers.models import Customer
+
+    for model in (Account, Payment, Reconciliation):
+        model.scope_assigned = ("customers.work_with_customer", Customer)
+
+
+_assign_scope()

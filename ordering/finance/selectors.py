@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (Case, Count, DecimalField, ExpressionWrapper, F, OuterRef,
-                              Q, Subquery, Sum, Value, When)
+                              Prefetch, Q, Subquery, Sum, Value, When)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from core.money import money
 from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentStatus
-from ordering.finance.models import Account, CreditTerms, Entry, Payment
+from ordering.finance.models import Account, Allocation, CreditTerms, Entry, Payment
 from roles.permissions import scope
 
 ZERO = Decimal("0.00")
@@ -105,6 +105,53 @@ def dealer_payments(*, customer):
 
 def payment_get(*, actor, pk):
     return payments(actor=actor).filter(pk=pk).first()
+
+
+def entry_get(*, actor, pk):
+    """A ledger entry of a customer the staff member may see, or None."""
+    from ordering.customers.models import Customer
+
+    pk = _int(pk)
+    if pk is None:
+        return None
+    return (Entry.objects.filter(pk=pk, account__customer__in=scope(actor, Customer.objects.all()))
+            .select_related("account", "account__customer").first())
+
+
+def payment_detail(*, actor, pk):
+    """A payment the staff member may see with the orders it was sent for and what it
+    settled, or None."""
+    pk = _int(pk)
+    if pk is None:
+        return None
+    return payments(actor=actor).filter(pk=pk).prefetch_related(
+        "orders", Prefetch("allocations", queryset=Allocation.objects.select_related("order")
+                           .order_by("id"))).first()
+
+
+def dealer_reconciliation_get(*, customer, pk):
+    """One of the customer's own statements of account, or None."""
+    pk = _int(pk)
+    return None if pk is None else dealer_reconciliations(customer=customer).filter(
+        pk=pk).first()
+
+
+def dispute_get(*, reconciliation, pk):
+    """A dispute of ``reconciliation`` (reached already), or None."""
+    pk = _int(pk)
+    return None if pk is None else reconciliation.disputes.filter(pk=pk).first()
+
+
+def receivable_list(*, actor):
+    """``receivables`` with each customer's other balances and credit terms: three
+    queries for a page of any length."""
+    return receivables(actor=actor).select_related("customer__credit_terms").prefetch_related(
+        "customer__accounts")
+
+
+def _int(value):
+    value = str(value or "")
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
 
 
 def receivables(*, actor):

@@ -72,6 +72,9 @@ def _owner(acme):
     ("/api/v1/customers/?level=x", "level"),
     ("/api/v1/products/?stock=AAA", "stock"),
     ("/api/v1/products/?shelf=AAA", "shelf"),
+    ("/api/v1/finance/payments/?status=AAA", "status"),
+    ("/api/v1/finance/payments/?customer=abc", "customer"),
+    ("/api/v1/finance/statements/?status=AAA", "status"),
 ])
 def test_unknown_filter_values_are_refused_in_the_error_shape(acme, acme_client, login_as, url,
                                                               name):

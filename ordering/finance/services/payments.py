@@ -7,7 +7,7 @@ the prepaid balance."""
 from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,8 +19,11 @@ from ordering.finance.enums import (AccountKind, EntryKind, PaymentMethodKind, P
 from ordering.finance.exceptions import (FinanceConflictError, FinanceError,
                                          FinanceErrorCode, FinanceNotFoundError)
 from ordering.finance.models import Allocation, Payment
+from ordering.finance.proofs import proof_digest, proof_validate
 from ordering.finance.services.ledger import accounts_lock, ledger_now, ledger_post
 from ordering.finance.services.orders import VOIDED, automatic_hold_lift, order_paid_add
+from ordering.orders.exceptions import IdempotencyMismatch
+from ordering.orders.services.checkout import normal_key, request_hash
 from roles.enums import UserKind
 from roles.permissions import can_reach, require_perm
 from roles.services.audit import audit_record
@@ -56,8 +59,16 @@ def _customer_for(actor, customer):
 @transaction.atomic
 def payment_record(*, actor, customer=None, amount, paid_on, method=PaymentMethodKind.TRANSFER,
                    purpose=PaymentPurpose.ORDERS, order_ids=(), reference="", note="",
-                   proof=None, ip=None):
+                   proof=None, idempotency_key=None, ip=None):
+    """Record a payment (pending until finance confirms it).
+
+    ``idempotency_key`` (the API's ``Idempotency-Key``): the same key for the same
+    customer with the same request returns the first payment, with ``repeated`` True,
+    and records nothing, also when the requests race (the unique index on (customer,
+    idempotency_key) lets one insert win; the others read the winner). The same key
+    with a different request is refused (422)."""
     customer = _customer_for(actor, customer)
+    key = normal_key(idempotency_key)
     amount = _amount(amount)
     if paid_on is None or paid_on > timezone.localdate():
         message = _("Give the day the money was paid (not in the future).")
@@ -67,16 +78,37 @@ def payment_record(*, actor, customer=None, amount, paid_on, method=PaymentMetho
     if getattr(actor, "kind", None) == UserKind.DEALER and method != PaymentMethodKind.TRANSFER:
         raise FinanceError(_("Record a bank transfer."), fields={"method": [
             _("Record a bank transfer.")]})
+    reference, note = (reference or "").strip()[:80], (note or "").strip()[:300]
+    if proof is not None:
+        proof = proof_validate(proof)
+    digest = request_hash({"customer": customer.pk, "amount": str(amount),
+                           "paid_on": str(paid_on), "method": method, "purpose": purpose,
+                           "orders": [str(pk) for pk in order_ids], "reference": reference,
+                           "note": note, "proof": proof_digest(proof) if proof else ""})
+    if key:
+        first = _first_with_key(customer, key, digest)
+        if first is not None:
+            return first
     Order = apps.get_model("orders", "Order")
     orders = list(Order.objects.filter(customer=customer, pk__in=list(order_ids))
                   .exclude(status__in=VOIDED)) if purpose == PaymentPurpose.ORDERS else []
     if len(orders) != len(set(order_ids)) and purpose == PaymentPurpose.ORDERS:
         message = _("Choose among the company's open orders.")
         raise FinanceError(message, fields={"orders": [message]})
-    payment = Payment.objects.create(
-        customer=customer, method=method, purpose=purpose, amount=amount, paid_on=paid_on,
-        reference=(reference or "").strip()[:80], note=(note or "").strip()[:300],
-        recorded_by=actor if getattr(actor, "pk", None) else None, created_at=ledger_now())
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                customer=customer, method=method, purpose=purpose, amount=amount,
+                paid_on=paid_on, reference=reference, note=note,
+                recorded_by=actor if getattr(actor, "pk", None) else None,
+                created_at=ledger_now(), idempotency_key=key,
+                request_hash=digest if key else "")
+    except IntegrityError:
+        first = _first_with_key(customer, key, digest) if key else None
+        if first is None:
+            raise
+        return first  # the same key raced us and won
+    payment.repeated = False
     payment.number = f"PAY-{timezone.localdate():%Y%m%d}-{payment.pk:05d}"
     if proof is not None:
         payment.proof.save(proof.name, proof, save=False)
@@ -87,6 +119,17 @@ def payment_record(*, actor, customer=None, amount, paid_on, method=PaymentMetho
         "customer": customer.pk, "amount": str(amount), "method": method, "purpose": purpose,
         "orders": [o.pk for o in orders]}, ip=ip)
     return payment
+
+
+def _first_with_key(customer, key, digest):
+    """The payment recorded earlier with ``key`` for ``customer`` (``repeated`` True), or
+    None; refused when it was recorded from a different request."""
+    first = Payment.objects.filter(customer=customer, idempotency_key=key).first()
+    if first is not None and first.request_hash != digest:
+        raise IdempotencyMismatch(_("This Idempotency-Key was used for a different payment."))
+    if first is not None:
+        first.repeated = True
+    return first
 
 
 def _lock_pending(payment):
