@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 help:
 	@echo "make demo   install, start PostgreSQL/Redis, migrate, load demo data, run web + worker + beat"
 	@echo "make test   install what the tests need and run the whole suite (browser tests included)"
-	@echo "make bench  benchmarks: provisioning, customers, catalog search and import, checkout throughput, list pages at 100,000 orders, migrate_all at 1,000 tenants, Stripe webhooks and reconciliation"
+	@echo "make bench  benchmarks: provisioning, customers, catalog search and import, checkout throughput (with and without the ledger), a ledger of 10,000 entries, list pages at 100,000 orders, migrate_all at 1,000 tenants, Stripe webhooks and reconciliation"
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,7 +67,8 @@ bench: migrate
 	$(PY) -m bench.customers --customers 2000
 	$(PY) -m bench.catalog_search --variants 10000
 	$(PY) -m bench.catalog_import --rows 10000
-	$(PY) -m bench.checkout --dealers 16 --seconds 20
+	$(PY) -m bench.checkout --dealers 16 --seconds 20 --finance both
+	$(PY) -m bench.finance_ledger --entries 10000
 	$(PY) -m bench.order_lists --orders 100000
 	$(PY) -m bench.migrate_all --tenants 1000
 	$(PY) -m bench.migrate_all --cleanup
