@@ -9,6 +9,7 @@ Nothing else writes ``Subscription.status`` or ``Tenant.status`` for billing.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -103,12 +104,46 @@ def transition(*, subscription, to, source, reason="", actor=None, plan=None):
         locked.plan = new_plan
         locked.save()
         tenant = locked.tenant
+        before = tenant.status
         if tenant.status != to or tenant.plan != new_plan.code:
             tenant.status = to
             tenant.plan = new_plan.code
             tenant.save(update_fields=["status", "plan", "updated_at"])
+        if before != to and (to in TOLD or (to == S.ACTIVE and before in TOLD)):
+            _tell_owner(locked, to)
         _refresh(subscription, locked)
         return True
+
+
+# the statuses the owner is told of by e-mail (and of the way back to active)
+TOLD = {S.PAST_DUE, S.SUSPENDED, S.CANCELED}
+
+
+def suspend_on(subscription):
+    """When a past-due subscription billed by hand is paused (None for Stripe's, which
+    follows Stripe's retries)."""
+    from billing.services import GRACE_DAYS
+
+    if subscription.status != S.PAST_DUE or not subscription.manual \
+            or subscription.current_period_end is None:
+        return None
+    return (subscription.current_period_end + timedelta(days=GRACE_DAYS)).date()
+
+
+def _tell_owner(subscription, status):
+    """E-mail the site's owner what the new status means and where to pay (after the
+    transaction commits; once per change)."""
+    from core.mail import email_send
+
+    tenant = subscription.tenant
+    if not tenant.owner_email:
+        return
+    when = suspend_on(subscription)
+    email_send(to=tenant.owner_email, template="email/billing_status",
+               context={"name": tenant.name, "status": str(status),
+                        "suspend_on": when.isoformat() if when else "",
+                        "url": f"https://{tenant.host}/dashboard/billing/"},
+               language=tenant.default_language)
 
 
 def _refresh(target, source):

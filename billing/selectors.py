@@ -33,6 +33,18 @@ def plan_name(plan, language):
     return plan.name_zh if (language or "").startswith("zh") else plan.name_en
 
 
+def public_plan_codes():
+    """The codes of the plans on the pricing page (what signup may start from)."""
+    return set(Plan.objects.filter(is_public=True).exclude(code=PlanCode.TRIAL)
+               .values_list("code", flat=True))
+
+
+def public_plan_label(code, language):
+    """The name of a plan on the pricing page, in ``language``; "" for any other code."""
+    plan = Plan.objects.filter(code=code, is_public=True).exclude(code=PlanCode.TRIAL).first()
+    return plan_name(plan, language) if plan else ""
+
+
 def pricing_table(*, currency, language):
     """The public plans with their monthly and yearly price in ``currency`` (CNY first
     when the currency has no price)."""
@@ -82,3 +94,19 @@ def online_payments_ready(tenant):
     if tenant_id is None or not connect_adapter.configured():
         return False
     return ConnectedAccount.objects.filter(tenant_id=tenant_id, charges_enabled=True).exists()
+
+
+def billing_notice(*, tenant, can_pay):
+    """What the dashboard's banner says about the subscription, or None while it is in
+    good standing: past due (with the day the site is paused, for billing by hand) to
+    those who can pay; paused or ended to every staff member. No query unless the
+    tenant is in one of those states."""
+    from billing.lifecycle import suspend_on
+
+    status = getattr(tenant, "status", "")
+    if status not in ("past_due", "suspended", "canceled") or (
+            status == "past_due" and not can_pay):
+        return None
+    subscription = Subscription.objects.filter(tenant=tenant).first()
+    return {"status": status, "can_pay": can_pay,
+            "suspend_on": suspend_on(subscription) if subscription else None}

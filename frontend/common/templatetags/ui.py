@@ -20,3 +20,16 @@ def bs_widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def billing_notice(context):
+    """The subscription banner of the dashboard (``billing.selectors.billing_notice``)."""
+    from billing.selectors import billing_notice as notice_for
+    from roles.permissions import has_perm
+
+    request = context.get("request")
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or getattr(tenant, "is_public", True):
+        return None
+    return notice_for(tenant=tenant, can_pay=has_perm(request.user, "manage_billing"))

@@ -103,7 +103,7 @@ class LoginLinkView(View):
         account_services.login_record(request=request, identifier=user.email, user=user,
                                       success=True)
         messages.success(request, _("Welcome to Orderline! Your site is ready."))
-        return redirect(landing_for(user))
+        return redirect(_safe_next(request, landing_for(user)))
 
 
 class PasswordResetView(auth_views.PasswordResetView):

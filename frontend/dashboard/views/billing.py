@@ -27,6 +27,7 @@ class BillingView(PermissionRequiredMixin, TemplateView):
         context.update(billing_selectors.billing_overview(tenant=tenant,
                                                           language=get_language()))
         context["online"] = stripe_adapter.configured()
+        context["chosen_plan"] = self.request.GET.get("plan", "")  # picked at signup
         context["intervals"] = Interval.choices
         context["invoices"] = []
         if context["online"] and context["subscription"].stripe_customer_id:

@@ -24,6 +24,15 @@ class SignupForm(forms.Form):
                                  choices=settings.LANGUAGES, initial="zh-hans")
     create_another = forms.BooleanField(
         label=_("Yes, create another site for this e-mail address"), required=False)
+    # the plan chosen on the pricing page: the new site starts its trial, and its
+    # administrator lands on the billing page with that plan picked
+    plan = forms.SlugField(required=False, widget=forms.HiddenInput)
+
+    def clean_plan(self):
+        from billing.selectors import public_plan_codes
+
+        code = self.cleaned_data.get("plan") or ""
+        return code if code in public_plan_codes() else ""
 
 
 class OwnerSitesForm(forms.Form):

@@ -1,8 +1,10 @@
 """The public site: landing page and supplier signup."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_tenants.utils import tenant_context
@@ -24,6 +26,17 @@ class LandingView(TemplateView):
 class SignupView(FormView):
     form_class = SignupForm
     template_name = "public/signup.html"
+
+    def get_initial(self):
+        return {**super().get_initial(), "plan": self.request.GET.get("plan", "")[:30]}
+
+    def get_context_data(self, **kwargs):
+        from billing.selectors import public_plan_label
+
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context["plan_label"] = public_plan_label(form["plan"].value() or "", get_language())
+        return context
 
     def post(self, request, *args, **kwargs):
         form = self.get_form()
@@ -74,7 +87,10 @@ class SignupView(FormView):
             return self.form_invalid(form)
         with tenant_context(result.tenant):
             token = login_link_make(user=result.owner)
-        return redirect(tenant_url(self.request, result.tenant, f"/login/link/{token}/"))
+        landing = f"/login/link/{token}/"
+        if data.get("plan"):  # chosen on the pricing page: the billing page, that plan picked
+            landing += "?" + urlencode({"next": f"/dashboard/billing/?plan={data['plan']}"})
+        return redirect(tenant_url(self.request, result.tenant, landing))
 
 
 class OwnerSitesView(View):
