@@ -1,0 +1,158 @@
+"""The operator console's tenant page and actions (suspend, reactivate, extend a trial,
+change the plan and paid period), the plans, billing drift and the platform audit log.
+
+Thin: reads through ``billing.selectors`` / ``shared.selectors``, every change through
+``shared.services``, which checks the operator's role and writes the platform audit
+log. What each role may do is ``shared.operators.OPS_PERMISSIONS``."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext as _
+from django.views import View
+
+from billing import selectors as billing_selectors
+from core.exceptions import ApplicationError
+from frontend.common.forms.base import form_add_application_error
+from frontend.common.views.base import OperatorRequiredMixin, raise_for
+from frontend.ops.forms.tenants import PlanChangeForm, PlanForm, ReasonForm, TrialExtendForm
+from roles.backends import client_ip
+from shared import selectors, services
+from shared.operators import ops_can
+
+ACTIONS = {  # form key → (form class, service, the role permission it needs)
+    "suspend": (ReasonForm, services.tenant_suspend, "lifecycle"),
+    "reactivate": (ReasonForm, services.tenant_reactivate, "lifecycle"),
+    "trial": (TrialExtendForm, services.trial_extend, "lifecycle"),
+    "plan": (PlanChangeForm, services.tenant_plan_change, "billing"),
+}
+
+
+class OpsRoleMixin(OperatorRequiredMixin):
+    """An operator whose role allows ``ops_permission`` (403 otherwise)."""
+
+    ops_permission = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_operator and \
+                not ops_can(request.user, self.ops_permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TenantDetailView(OpsRoleMixin, View):
+    template_name = "ops/tenant.html"
+
+    def tenant(self):
+        found = selectors.tenant_get(pk=self.kwargs["pk"])
+        if found is None:
+            raise Http404
+        return found
+
+    def forms(self, **bound):
+        plans = list(billing_selectors.plan_list())
+        made = {"suspend": ReasonForm(prefix="suspend"),
+                "reactivate": ReasonForm(prefix="reactivate"),
+                "trial": TrialExtendForm(prefix="trial"),
+                "plan": PlanChangeForm(prefix="plan", plans=plans)}
+        made.update(bound)
+        return made
+
+    def render_page(self, tenant, status=200, **bound):
+        user = self.request.user
+        return render(self.request, self.template_name, {
+            **selectors.tenant_overview(tenant, language=get_language()),
+            "forms": self.forms(**bound),
+            "can_lifecycle": ops_can(user, "lifecycle"), "can_billing": ops_can(user, "billing"),
+        }, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(self.tenant())
+
+    def post(self, request, pk):
+        tenant = self.tenant()
+        action = request.POST.get("action", "")
+        if action not in ACTIONS:
+            raise Http404
+        form_class, service, permission = ACTIONS[action]
+        if not ops_can(request.user, permission):
+            raise PermissionDenied
+        extra = {"plans": list(billing_selectors.plan_list())} if action == "plan" else {}
+        form = form_class(request.POST, prefix=action, **extra)
+        if not form.is_valid():
+            return self.render_page(tenant, status=400, **{action: form})
+        values = dict(form.cleaned_data)
+        if action == "plan":
+            values["plan_code"] = values.pop("plan")
+        try:
+            service(operator=request.user, tenant=tenant, ip=client_ip(request), **values)
+        except ApplicationError as exc:
+            raise_for(exc)
+            form_add_application_error(form, exc)
+            return self.render_page(tenant, status=exc.status, **{action: form})
+        messages.success(request, _("Done: the change is in the platform audit log."))
+        return redirect("ops:tenant", tenant.pk)
+
+
+class PlanListView(OpsRoleMixin, View):
+    def get(self, request):
+        return render(request, "ops/plans.html", {
+            "plans": billing_selectors.plan_list(), "can_billing": ops_can(request.user,
+                                                                           "billing")})
+
+
+class PlanEditView(OpsRoleMixin, View):
+    ops_permission = "billing"
+    template_name = "ops/plan.html"
+
+    def plan(self):
+        found = billing_selectors.plan_list().filter(pk=self.kwargs["pk"]).first()
+        if found is None:
+            raise Http404
+        return found
+
+    @staticmethod
+    def price_keys(plan):
+        return selectors.plan_price_keys(plan)
+
+    def get(self, request, pk):
+        plan = self.plan()
+        initial = {name: getattr(plan, name) for name in PlanForm.base_fields}
+        initial.update({f"price_{p.currency}_{p.interval}": p.amount for p in plan.prices.all()})
+        form = PlanForm(initial=initial, price_keys=self.price_keys(plan))
+        return render(request, self.template_name, {"plan": plan, "form": form})
+
+    def post(self, request, pk):
+        plan = self.plan()
+        form = PlanForm(request.POST, price_keys=self.price_keys(plan))
+        if not form.is_valid():
+            return render(request, self.template_name, {"plan": plan, "form": form}, status=400)
+        try:
+            services.plan_update(operator=request.user, plan=plan, limits=form.limits(),
+                                 prices=form.prices(), is_public=form.cleaned_data["is_public"],
+                                 ip=client_ip(request))
+        except ApplicationError as exc:
+            raise_for(exc)
+            form_add_application_error(form, exc)
+            return render(request, self.template_name, {"plan": plan, "form": form},
+                          status=exc.status)
+        messages.success(request, _("The plan is saved."))
+        return redirect("ops:plans")
+
+
+class DriftListView(OpsRoleMixin, View):
+    def get(self, request):
+        page = Paginator(selectors.drift_list(), 50).get_page(request.GET.get("page"))
+        return render(request, "ops/drift.html", {"page": page, "filters": {}})
+
+
+class AuditListView(OpsRoleMixin, View):
+    ops_permission = "audit"
+
+    def get(self, request):
+        query = request.GET.get("q", "").strip()[:100]
+        page = Paginator(selectors.audit_list(query=query), 50).get_page(request.GET.get("page"))
+        return render(request, "ops/audit.html", {"page": page, "q": query,
+                                                  "filters": {"q": query}})

@@ -1,0 +1,43 @@
+"""What each operator role may do on the console (one table; the views and services
+read it, nothing else decides).
+
+    view       the tenants, their usage and subscriptions, billing drift, metrics
+    lifecycle  suspend and reactivate a tenant, extend a trial
+    billing    change a tenant's plan and paid period (manual mode), edit the plans
+    audit      read the platform audit log
+"""
+
+from django.utils.translation import gettext as _
+
+from core.exceptions import PermissionDeniedError
+from shared.models import OperatorRole as R
+
+OPS_PERMISSIONS = {
+    "view": {R.ADMIN, R.SUPPORT, R.FINANCE},
+    "lifecycle": {R.ADMIN, R.FINANCE},
+    "billing": {R.ADMIN, R.FINANCE},
+    "audit": {R.ADMIN, R.SUPPORT, R.FINANCE},
+}
+
+
+def operator_role(user):
+    """The operator's role, or None for anyone who is not an active operator."""
+    if user is None or not getattr(user, "is_active", False) or \
+            not getattr(user, "is_operator", False):
+        return None
+    cached = getattr(user, "_operator_role", None)
+    if cached is None:
+        from shared.models import OperatorProfile
+
+        profile = OperatorProfile.objects.filter(user=user).first()
+        cached = user._operator_role = profile.role if profile else R.ADMIN
+    return cached
+
+
+def ops_can(user, what):
+    return operator_role(user) in OPS_PERMISSIONS[what]
+
+
+def ops_require(user, what):
+    if not ops_can(user, what):
+        raise PermissionDeniedError(_("Your operator role does not allow this."))

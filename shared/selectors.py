@@ -1,0 +1,53 @@
+"""Reads of the operator console: a tenant with its subscription, usage, changes and
+audit trail; the plans' price grid; billing drift; the platform audit log."""
+
+from django.db.models import Q
+
+from billing.models import Drift, SubscriptionChange
+from billing.selectors import billing_overview
+from shared.models import PlatformAudit
+from tenants.enums import Currency
+from tenants.models import Tenant
+
+
+def tenant_get(*, pk):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return Tenant.objects.exclude(schema_name="public").prefetch_related("domains").filter(
+        pk=pk).first()
+
+
+def tenant_overview(tenant, *, language):
+    """What the tenant page shows: the billing page's figures (subscription, plan, usage
+    bars), the subscription's changes, the platform audit records and drift."""
+    overview = billing_overview(tenant=tenant, language=language)
+    subscription = overview["subscription"]
+    return {"tenant": tenant, **overview,
+            "changes": list(SubscriptionChange.objects.filter(subscription=subscription)
+                            .order_by("-id")[:20]),
+            "audit": list(PlatformAudit.objects.filter(tenant_id=tenant.pk)[:20]),
+            "drifts": list(Drift.objects.filter(subscription=subscription)[:10])}
+
+
+def plan_price_keys(plan):
+    """``(currency, interval)`` of every price the plan has, and CNY first for both
+    intervals (a plan always shows its CNY prices)."""
+    keys = [("CNY", "month"), ("CNY", "year")]
+    for price in plan.prices.all():
+        if (price.currency, price.interval) not in keys:
+            keys.append((price.currency, price.interval))
+    return [(c, i) for c, i in keys if c in Currency.values]
+
+
+def drift_list():
+    return Drift.objects.select_related("subscription__tenant").order_by("-repaired_at", "-id")
+
+
+def audit_list(*, query=""):
+    qs = PlatformAudit.objects.all()
+    if query:
+        qs = qs.filter(Q(action__icontains=query) | Q(operator_email__icontains=query)
+                       | Q(tenant_label__icontains=query) | Q(reason__icontains=query))
+    return qs.order_by("-created_at", "-id")

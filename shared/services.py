@@ -1,0 +1,179 @@
+"""What operators do to a tenant from the console, each through the billing lifecycle
+(``billing.lifecycle.transition``: the one place a subscription's status changes) and
+each written to the platform audit log with the reason, before and after, and the
+operator's address. The role table (``shared.operators``) decides who may."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing import lifecycle
+from billing.enums import BillingStatus as S, EventSource, Interval
+from billing.exceptions import BillingError
+from billing.models import Plan, PlanPrice
+from billing.services import plan_assign, subscription_ensure
+from core.exceptions import ApplicationError
+from shared.models import PlatformAudit
+from shared.operators import ops_require
+
+MAX_TRIAL_EXTENSION_DAYS = 90
+
+
+def platform_audit(*, operator, action, tenant=None, reason="", before=None, after=None,
+                   ip=None):
+    """Append one record to the platform audit log."""
+    return PlatformAudit.objects.create(
+        operator=operator if getattr(operator, "pk", None) else None,
+        operator_email=(getattr(operator, "email", "") or "system")[:254], action=action,
+        tenant=tenant, tenant_label=f"{tenant.name} ({tenant.slug})"[:200] if tenant else "",
+        reason=(reason or "")[:300], before=before or {}, after=after or {}, ip=ip)
+
+
+def _reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
+    return reason
+
+
+def _state(subscription):
+    return {"status": subscription.status, "plan": subscription.plan.code,
+            "trial_ends_at": subscription.trial_ends_at.isoformat()
+            if subscription.trial_ends_at else "",
+            "period_end": subscription.current_period_end.isoformat()
+            if subscription.current_period_end else ""}
+
+
+@transaction.atomic
+def tenant_suspend(*, operator, tenant, reason, ip=None):
+    """Pause a tenant: staff read-only, dealers cannot order (the entitlement table);
+    nothing is deleted."""
+    ops_require(operator, "lifecycle")
+    reason = _reason(reason)
+    subscription = subscription_ensure(tenant=tenant)
+    before = _state(subscription)
+    lifecycle.transition(subscription=subscription, to=S.SUSPENDED, source=EventSource.MANUAL,
+                         reason=reason, actor=operator)
+    subscription.refresh_from_db()
+    platform_audit(operator=operator, action="tenant.suspend", tenant=tenant, reason=reason,
+                   before=before, after=_state(subscription), ip=ip)
+    return subscription
+
+
+@transaction.atomic
+def tenant_reactivate(*, operator, tenant, reason, ip=None):
+    """Back to work: to the trial while it has days left, else active."""
+    ops_require(operator, "lifecycle")
+    reason = _reason(reason)
+    subscription = subscription_ensure(tenant=tenant)
+    before = _state(subscription)
+    in_trial = (subscription.plan.code == "trial" and subscription.trial_ends_at
+                and subscription.trial_ends_at > timezone.now())
+    lifecycle.transition(subscription=subscription, to=S.TRIAL if in_trial else S.ACTIVE,
+                         source=EventSource.MANUAL, reason=reason, actor=operator)
+    subscription.refresh_from_db()
+    platform_audit(operator=operator, action="tenant.reactivate", tenant=tenant, reason=reason,
+                   before=before, after=_state(subscription), ip=ip)
+    return subscription
+
+
+@transaction.atomic
+def trial_extend(*, operator, tenant, days, reason, ip=None):
+    """Give a tenant ``days`` more of its trial (from today when it already ended); a
+    trial that ended and paused the site starts again."""
+    ops_require(operator, "lifecycle")
+    reason = _reason(reason)
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
+        message = _("Extend by 1 to %(n)d days.") % {"n": MAX_TRIAL_EXTENSION_DAYS}
+        raise ApplicationError(message, fields={"days": [message]})
+    subscription = subscription_ensure(tenant=tenant)
+    if subscription.status not in (S.TRIAL, S.SUSPENDED) or subscription.stripe_subscription_id:
+        message = _("Only a trial billed by hand can be extended here; a Stripe trial is "
+                    "extended in Stripe.")
+        raise ApplicationError(message, fields={"days": [message]})
+    before = _state(subscription)
+    start = max(subscription.trial_ends_at or timezone.now(), timezone.now())
+    ends = start + timedelta(days=days)
+    type(subscription).objects.filter(pk=subscription.pk).update(trial_ends_at=ends)
+    type(tenant).objects.filter(pk=tenant.pk).update(trial_ends_at=ends)
+    lifecycle.transition(subscription=subscription, to=S.TRIAL, source=EventSource.MANUAL,
+                         reason=reason, actor=operator)
+    subscription.refresh_from_db()
+    platform_audit(operator=operator, action="tenant.trial_extend", tenant=tenant,
+                   reason=reason, before=before, after=_state(subscription), ip=ip)
+    return subscription
+
+
+@transaction.atomic
+def tenant_plan_change(*, operator, tenant, plan_code, period_end, reason,
+                       interval=Interval.MONTH, ip=None):
+    """Put a tenant on a plan until a day, by hand (a payment received outside Stripe):
+    active; refused below what the tenant already uses (the billing rule)."""
+    ops_require(operator, "billing")
+    reason = _reason(reason)
+    if period_end is None or period_end <= timezone.localdate():
+        message = _("Give the last day of the paid period (after today).")
+        raise ApplicationError(message, fields={"period_end": [message]})
+    subscription = subscription_ensure(tenant=tenant)
+    before = _state(subscription)
+    end = timezone.make_aware(datetime.combine(period_end, time(23, 59, 59)))
+    try:
+        subscription = plan_assign(tenant=tenant, plan_code=plan_code, status=S.ACTIVE,
+                                   period_end=end, interval=interval, actor=operator,
+                                   source=EventSource.MANUAL, reason=reason)
+    except BillingError as exc:
+        raise ApplicationError(exc.message, fields=exc.fields or {"plan": [exc.message]}) \
+            from exc
+    platform_audit(operator=operator, action="tenant.plan_change", tenant=tenant, reason=reason,
+                   before=before, after=_state(subscription), ip=ip)
+    return subscription
+
+
+LIMIT_FIELDS = ("max_staff", "max_customers", "max_skus", "max_orders", "max_storage")
+
+
+@transaction.atomic
+def plan_update(*, operator, plan, limits, prices, is_public, ip=None):
+    """Edit a plan: its limits (None: unlimited) and its prices (``{(currency, interval):
+    amount}``); audited."""
+    ops_require(operator, "billing")
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    before = {**{name: getattr(plan, name) for name in LIMIT_FIELDS},
+              "is_public": plan.is_public,
+              "prices": {f"{p.currency} {p.interval}": str(p.amount) for p in plan.prices.all()}}
+    problems = {}
+    for name in LIMIT_FIELDS:
+        value = limits.get(name)
+        if value not in (None, "") and (not str(value).isdigit() or int(value) > 10**9):
+            problems[name] = [_("Enter a whole number, or leave it empty for no limit.")]
+    cleaned_prices = {}
+    for (currency, interval), amount in prices.items():
+        try:
+            value = Decimal(str(amount)).quantize(Decimal("0.01"))
+        except (InvalidOperation, ValueError):
+            value = Decimal("-1")
+        if value < 0 or value >= Decimal("1000000"):
+            problems[f"price_{currency}_{interval}"] = [_("Enter an amount of 0 or more.")]
+        cleaned_prices[(currency, interval)] = value
+    if problems:
+        raise ApplicationError(next(iter(problems.values()))[0], fields=problems)
+    for name in LIMIT_FIELDS:
+        value = limits.get(name)
+        setattr(plan, name, int(value) if value not in (None, "") else None)
+    plan.is_public = bool(is_public)
+    plan.save()
+    for (currency, interval), amount in cleaned_prices.items():
+        PlanPrice.objects.update_or_create(plan=plan, currency=currency, interval=interval,
+                                           defaults={"amount": amount})
+    after = {**{name: getattr(plan, name) for name in LIMIT_FIELDS}, "is_public": plan.is_public,
+             "prices": {f"{c} {i}": str(a) for (c, i), a in cleaned_prices.items()}}
+    platform_audit(operator=operator, action="plan.update", reason=plan.code, before=before,
+                   after=after, ip=ip)
+    return plan

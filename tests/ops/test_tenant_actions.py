@@ -1,0 +1,182 @@
+"""The operator console's tenant actions: suspend, reactivate, extend a trial, change the
+plan and paid period; the plans; drift and the platform audit log. Each action goes
+through the billing lifecycle, changes exactly what the entitlement table says, is
+written to the append-only platform audit log, and is allowed by the operator role
+table (a matrix)."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
+from django.utils import timezone
+
+from billing.models import Plan
+from billing.services import subscription_ensure
+from shared.models import OperatorProfile, OperatorRole, PlatformAudit
+from tenants.models import Tenant
+from tests.conftest import TenantClient
+from tests.factories import OperatorFactory, UserFactory
+
+
+def _operator(role=None):
+    user = OperatorFactory()
+    if role:
+        OperatorProfile.objects.create(user=user, role=role)
+    return user
+
+
+def _client(user):
+    client = TenantClient("localhost")
+    client.force_login(user, backend="roles.backends.EmailBackend")
+    return client
+
+
+def test_only_operators_open_the_tenant_page(public_client, acme):
+    assert public_client.get(f"/ops/tenants/{acme.pk}/").status_code == 302
+    public_client.force_login(UserFactory(), backend="roles.backends.EmailBackend")
+    assert public_client.get(f"/ops/tenants/{acme.pk}/").status_code == 403
+    page = _client(_operator()).get(f"/ops/tenants/{acme.pk}/")
+    assert page.status_code == 200 and 'data-testid="ops-usage"' in page.content.decode()
+    assert _client(_operator()).get("/ops/tenants/999999/").status_code == 404
+
+
+def test_suspend_and_reactivate_change_what_the_entitlement_table_says(acme, login_as):
+    subscription_ensure(tenant=acme)
+    operator = _operator(OperatorRole.ADMIN)
+    client = _client(operator)
+    refused = client.post(f"/ops/tenants/{acme.pk}/", {"action": "suspend",
+                                                       "suspend-reason": " "})
+    assert refused.status_code == 400
+    assert Tenant.objects.get(pk=acme.pk).status != "suspended"
+    done = client.post(f"/ops/tenants/{acme.pk}/", {"action": "suspend",
+                                                    "suspend-reason": "Chargeback"})
+    assert done.status_code == 302
+    acme = Tenant.objects.get(pk=acme.pk)
+    assert acme.status == "suspended"
+    from billing.lifecycle import entitlement
+
+    rights = entitlement(acme.status)
+    assert rights.staff_sign_in and not rights.can_order and not rights.can_write
+    shop = TenantClient("acme.localhost")
+    from django_tenants.utils import tenant_context
+    from ordering.customers.models import CustomerLogin
+
+    with tenant_context(acme):
+        dealer = CustomerLogin.objects.select_related("user").first()
+    if dealer is not None:
+        login_as(shop, acme, dealer.user)
+        paused = shop.get("/shop/")
+        assert paused.status_code == 403
+    record = PlatformAudit.objects.get(action="tenant.suspend")
+    assert (record.operator_email, record.reason, record.tenant_id) == (
+        operator.email, "Chargeback", acme.pk)
+    assert record.before["status"] != "suspended" and record.after["status"] == "suspended"
+    client.post(f"/ops/tenants/{acme.pk}/", {"action": "reactivate",
+                                             "reactivate-reason": "Paid by transfer"})
+    acme = Tenant.objects.get(pk=acme.pk)
+    assert acme.status in ("trial", "active")
+    assert PlatformAudit.objects.filter(action="tenant.reactivate", tenant_id=acme.pk).exists()
+
+
+def test_extend_a_trial_and_change_the_plan_by_hand(acme):
+    subscription = subscription_ensure(tenant=acme)
+    type(subscription).objects.filter(pk=subscription.pk).update(
+        trial_ends_at=timezone.now() + datetime.timedelta(days=2), stripe_subscription_id=None)
+    Tenant.objects.filter(pk=acme.pk).update(status="trial", plan="trial")
+    client = _client(_operator(OperatorRole.FINANCE))
+    assert client.post(f"/ops/tenants/{acme.pk}/", {
+        "action": "trial", "trial-days": "200", "trial-reason": "x"}).status_code == 400
+    client.post(f"/ops/tenants/{acme.pk}/", {"action": "trial", "trial-days": "10",
+                                             "trial-reason": "Trade fair lead"})
+    subscription.refresh_from_db()
+    assert subscription.trial_ends_at.date() == (timezone.now() + datetime.timedelta(days=12)
+                                                 ).date()
+    until = timezone.localdate() + datetime.timedelta(days=30)
+    response = client.post(f"/ops/tenants/{acme.pk}/", {
+        "action": "plan", "plan-plan": "pro", "plan-interval": "month",
+        "plan-period_end": until.isoformat(), "plan-reason": "Invoice 2026-118 paid"})
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert (subscription.plan.code, subscription.status, subscription.manual) == (
+        "pro", "active", True)
+    assert subscription.current_period_end.date() == until
+    assert Tenant.objects.get(pk=acme.pk).plan == "pro"
+    assert list(PlatformAudit.objects.filter(tenant_id=acme.pk).values_list(
+        "action", flat=True).order_by("id")) == ["tenant.trial_extend", "tenant.plan_change"]
+
+
+def test_a_plan_below_what_the_tenant_uses_is_refused_on_the_form(acme):
+    subscription_ensure(tenant=acme)
+    Plan.objects.filter(code="basic").update(max_customers=0)
+    client = _client(_operator())
+    response = client.post(f"/ops/tenants/{acme.pk}/", {
+        "action": "plan", "plan-plan": "basic", "plan-interval": "month",
+        "plan-period_end": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        "plan-reason": "Downgrade asked"})
+    from django_tenants.utils import tenant_context
+    from ordering.customers.models import Customer
+
+    with tenant_context(acme):
+        has_customers = Customer.objects.exists()
+    if has_customers:
+        assert response.status_code == 400
+        assert not PlatformAudit.objects.filter(action="tenant.plan_change").exists()
+
+
+@pytest.mark.parametrize("role, allowed", [
+    (OperatorRole.ADMIN, {"view", "lifecycle", "billing", "audit"}),
+    (OperatorRole.FINANCE, {"view", "lifecycle", "billing", "audit"}),
+    (OperatorRole.SUPPORT, {"view", "audit"}),
+])
+def test_each_operator_role_does_exactly_what_the_table_says(acme, role, allowed):
+    subscription_ensure(tenant=acme)
+    client = _client(_operator(role))
+    plan = Plan.objects.get(code="pro")
+    seen = {
+        "view": client.get(f"/ops/tenants/{acme.pk}/").status_code == 200,
+        "audit": client.get("/ops/audit/").status_code == 200,
+        "billing": client.get(f"/ops/plans/{plan.pk}/").status_code == 200,
+        "lifecycle": client.post(f"/ops/tenants/{acme.pk}/", {
+            "action": "suspend", "suspend-reason": "matrix"}).status_code == 302,
+    }
+    assert {what for what, ok in seen.items() if ok} == allowed
+
+
+def test_plans_are_edited_and_audited(db):
+    plan = Plan.objects.get(code="basic")
+    client = _client(_operator())
+    page = client.get(f"/ops/plans/{plan.pk}/").content.decode()
+    assert 'name="price_CNY_month"' in page
+    response = client.post(f"/ops/plans/{plan.pk}/", {
+        "max_staff": "5", "max_customers": "", "max_skus": "800", "max_orders": "600",
+        "max_storage": "2048", "is_public": "on", "price_CNY_month": "299.00",
+        "price_CNY_year": "2990.00"})
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.max_staff, plan.max_customers, plan.max_skus) == (5, None, 800)
+    assert plan.prices.get(currency="CNY", interval="month").amount == 299
+    record = PlatformAudit.objects.get(action="plan.update")
+    assert record.after["max_staff"] == 5
+    assert client.post(f"/ops/plans/{plan.pk}/", {"price_CNY_month": "-1",
+                                                  "price_CNY_year": "1"}).status_code == 400
+
+
+def test_the_platform_audit_log_cannot_be_changed_or_deleted(db):
+    record = PlatformAudit.objects.create(operator_email="x@example.com", action="probe")
+    for sql in ("UPDATE shared_platformaudit SET reason = 'changed' WHERE id = %s",
+                "DELETE FROM shared_platformaudit WHERE id = %s"):
+        with pytest.raises((IntegrityError, InternalError, ProgrammingError)):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [record.pk])
+    assert PlatformAudit.objects.filter(pk=record.pk, reason="").exists()
+
+
+def test_the_audit_log_and_drift_pages_list_and_search(db):
+    PlatformAudit.objects.create(operator_email="ops@example.com", action="tenant.suspend",
+                                 tenant_label="Acme (acme)", reason="Chargeback")
+    PlatformAudit.objects.create(operator_email="ops@example.com", action="plan.update",
+                                 reason="basic")
+    client = _client(_operator(OperatorRole.SUPPORT))
+    page = client.get("/ops/audit/?q=chargeback").content.decode()
+    assert page.count('data-testid="audit-row"') == 1
+    assert client.get("/ops/billing/drift/").status_code == 200
