@@ -3,8 +3,9 @@ audit trail; the plans' price grid; billing drift; the platform audit log."""
 
 from django.db.models import Q
 
-from billing.models import Drift, SubscriptionChange
-from billing.selectors import billing_overview
+from billing.enums import BillingStatus
+from billing.models import Drift, Plan, SubscriptionChange
+from billing.selectors import billing_overview, plan_name
 from shared.models import PlatformAudit
 from tenants.enums import Currency
 from tenants.models import Tenant
@@ -24,9 +25,16 @@ def tenant_overview(tenant, *, language):
     bars), the subscription's changes, the platform audit records and drift."""
     overview = billing_overview(tenant=tenant, language=language)
     subscription = overview["subscription"]
-    return {"tenant": tenant, **overview,
-            "changes": list(SubscriptionChange.objects.filter(subscription=subscription)
-                            .order_by("-id")[:20]),
+    changes = list(SubscriptionChange.objects.filter(subscription=subscription)
+                   .order_by("-id")[:20])
+    plans = {plan.code: plan_name(plan, language) for plan in Plan.objects.all()}
+    statuses = dict(BillingStatus.choices)
+    for change in changes:  # in the reader's language
+        change.from_label = statuses.get(change.from_status, change.from_status)
+        change.to_label = statuses.get(change.to_status, change.to_status)
+        change.from_plan_label = plans.get(change.from_plan, change.from_plan)
+        change.to_plan_label = plans.get(change.to_plan, change.to_plan)
+    return {"tenant": tenant, **overview, "changes": changes,
             "audit": list(PlatformAudit.objects.filter(tenant_id=tenant.pk)[:20]),
             "drifts": list(Drift.objects.filter(subscription=subscription)[:10])}
 

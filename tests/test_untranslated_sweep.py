@@ -208,6 +208,17 @@ def world(shop, acme, django_capture_on_commit_callbacks):
             message="We run three shops", language="en")
         cart.cart_add(login=shop.dana, lines=[{"variant": shop.juice.pk, "quantity": 3}])
         cart.template_save(login=shop.dana, name="Weekly juice")
+    from django.utils import timezone
+
+    from ordering.finance.services import payments, reconciliation
+
+    payment = payments.payment_record(actor=shop.dana.user, amount="95.00",
+                                      paid_on=timezone.localdate(), reference="ICBC 1")
+    statement = reconciliation.reconciliation_issue(
+        actor=shop.staff.admin, customer=shop.customer,
+        start=timezone.localdate().replace(day=1), end=timezone.localdate())
+    reconciliation.reconciliation_dispute(actor=shop.dana.user, reconciliation=statement,
+                                          lines=[(None, "运费应该免")])
     User.objects.update(preferred_language=LANGUAGE)
     from ordering.notifications.models import Notification
     from ordering.orders.models import CartLine
@@ -229,6 +240,7 @@ def world(shop, acme, django_capture_on_commit_callbacks):
         ("notifications", "pk"): (staff_note or dealer_note).pk if (staff_note or dealer_note)
         else None,
         ("reset", "uidb64"): urlsafe_base64_encode(force_bytes(shop.dana.user.pk)),
+        ("payments", "pk"): payment.pk, ("statements", "pk"): statement.pk,
         "token": default_token_generator.make_token(shop.dana.user),
     }
     extra = {"review_order": in_review.pk, "variant": Variant.objects.first().pk,
@@ -311,7 +323,10 @@ def _sweep(client, paths, allowed, seen, problems, who):
 def test_no_english_is_left_in_the_chinese_interface(world, acme, login_as, capsys):
     shop, ids = world["shop"], world["ids"]
     tenant_paths, unfilled = routes(settings.ROOT_URLCONF, ids)
-    public_paths, public_unfilled = routes(settings.PUBLIC_SCHEMA_URLCONF, {})
+    from billing.models import Plan
+
+    public_paths, public_unfilled = routes(settings.PUBLIC_SCHEMA_URLCONF, {
+        "tenants": acme.pk, "plans": Plan.objects.get(code="pro").pk})
     # a second order (in review, with a message) and the notification pages
     tenant_paths += [f"/dashboard/orders/{world['extra']['review_order']}/",
                      f"/shop/orders/{world['extra']['review_order']}/"]

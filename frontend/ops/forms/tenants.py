@@ -2,7 +2,7 @@
 ``shared.services`` decides (the role, the lifecycle, the billing rule)."""
 
 from django import forms
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import get_language, gettext as _, gettext_lazy
 
 from billing.enums import Interval
 from frontend.common.forms.widgets import DateInput
@@ -30,7 +30,10 @@ class PlanChangeForm(ReasonForm):
 
     def __init__(self, *args, plans=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [(p.code, f"{p.name_en} / {p.name_zh}") for p in plans]
+        from billing.selectors import plan_name
+
+        language = get_language()
+        self.fields["plan"].choices = [(p.code, plan_name(p, language)) for p in plans]
 
 
 class PlanForm(forms.Form):

@@ -98,9 +98,12 @@ class TenantDetailView(OpsRoleMixin, View):
 
 class PlanListView(OpsRoleMixin, View):
     def get(self, request):
+        language = get_language()
+        plans = list(billing_selectors.plan_list())
+        for plan in plans:
+            plan.label = billing_selectors.plan_name(plan, language)
         return render(request, "ops/plans.html", {
-            "plans": billing_selectors.plan_list(), "can_billing": ops_can(request.user,
-                                                                           "billing")})
+            "plans": plans, "can_billing": ops_can(request.user, "billing")})
 
 
 class PlanEditView(OpsRoleMixin, View):
@@ -111,6 +114,7 @@ class PlanEditView(OpsRoleMixin, View):
         found = billing_selectors.plan_list().filter(pk=self.kwargs["pk"]).first()
         if found is None:
             raise Http404
+        found.label = billing_selectors.plan_name(found, get_language())
         return found
 
     @staticmethod
