@@ -1,7 +1,7 @@
 """Reads of the operator console: a tenant with its subscription, usage, changes and
 audit trail; the plans' price grid; billing drift; the platform audit log."""
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from billing.enums import BillingStatus
 from billing.models import Drift, Plan, SubscriptionChange
@@ -59,3 +59,24 @@ def audit_list(*, query=""):
         qs = qs.filter(Q(action__icontains=query) | Q(operator_email__icontains=query)
                        | Q(tenant_label__icontains=query) | Q(reason__icontains=query))
     return qs.order_by("-created_at", "-id")
+
+
+TENANT_SORTS = {"newest": ("-created_at",), "oldest": ("created_at",), "name": ("name",),
+                # tenants not counted yet come last
+                "orders": (F("usage__orders").desc(nulls_last=True), "-created_at"),
+                "storage": (F("usage__storage").desc(nulls_last=True), "-created_at")}
+
+
+def ops_tenant_list(*, query="", status="", plan="", sort="newest"):
+    """The tenants for the console with their last counted usage (the hourly task's
+    figures: nothing is counted per view), searched, filtered and sorted."""
+    qs = (Tenant.objects.exclude(schema_name="public").select_related("usage")
+          .prefetch_related("domains"))
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(slug__icontains=query)
+                       | Q(owner_email__icontains=query))
+    if status:
+        qs = qs.filter(status=status)
+    if plan:
+        qs = qs.filter(plan=plan)
+    return qs.order_by(*TENANT_SORTS.get(sort, TENANT_SORTS["newest"]), "-id")

@@ -180,3 +180,21 @@ def test_the_audit_log_and_drift_pages_list_and_search(db):
     page = client.get("/ops/audit/?q=chargeback").content.decode()
     assert page.count('data-testid="audit-row"') == 1
     assert client.get("/ops/billing/drift/").status_code == 200
+
+
+def test_the_tenant_list_filters_sorts_and_shows_the_counted_usage(acme, globex,
+                                                                  django_assert_max_num_queries):
+    from billing.models import Usage
+
+    Usage.objects.update_or_create(tenant=acme, defaults={"orders": 321, "storage": 12})
+    Tenant.objects.filter(pk=globex.pk).update(status="suspended")
+    client = _client(_operator(OperatorRole.SUPPORT))
+    page = client.get("/ops/?sort=orders").content.decode()
+    assert 'data-testid="tenant-orders">321<' in page
+    assert page.index("acme.localhost") < page.index("globex.localhost")
+    suspended = client.get("/ops/?status=suspended").content.decode()
+    assert "globex.localhost" in suspended and "acme.localhost" not in suspended
+    assert "acme.localhost" in client.get("/ops/?q=acme").content.decode()
+    client.get("/ops/")
+    with django_assert_max_num_queries(12):
+        client.get("/ops/?sort=storage")

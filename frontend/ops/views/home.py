@@ -1,17 +1,40 @@
 """Operator console (public domain)."""
 
+from django.core.paginator import Paginator
+from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
+from billing.selectors import plan_list, plan_name
 from frontend.common.views.base import OperatorRequiredMixin
+from shared import selectors as ops_selectors
 from tenants import selectors as tenant_selectors
+from tenants.enums import TenantStatus
+
+PAGE_SIZE = 50
 
 
 class OpsHomeView(OperatorRequiredMixin, TemplateView):
+    """Tenants: search, filters by status and plan, sorting, usage columns."""
+
     template_name = "ops/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["tenants"] = tenant_selectors.tenant_list(query=self.request.GET.get("q", ""))
-        context["metrics"] = tenant_selectors.platform_metrics()
-        context["q"] = self.request.GET.get("q", "")
+        get = self.request.GET
+        filters = {"q": get.get("q", "").strip()[:100],
+                   "status": get.get("status", "") if get.get("status") in TenantStatus.values
+                   else "",
+                   "plan": get.get("plan", "")[:32],
+                   "sort": get.get("sort", "") if get.get("sort") in ops_selectors.TENANT_SORTS
+                   else ""}
+        tenants = ops_selectors.ops_tenant_list(query=filters["q"], status=filters["status"],
+                                                plan=filters["plan"],
+                                                sort=filters["sort"] or "newest")
+        language = get_language()
+        context.update({
+            "page": Paginator(tenants, PAGE_SIZE).get_page(get.get("page")),
+            "filters": filters, "q": filters["q"], "statuses": TenantStatus.choices,
+            "plans": [(plan.code, plan_name(plan, language)) for plan in plan_list()],
+            "sorts": ops_selectors.TENANT_SORTS,
+            "metrics": tenant_selectors.platform_metrics()})
         return context
