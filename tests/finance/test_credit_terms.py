@@ -241,3 +241,19 @@ def test_staff_act_only_on_customers_they_reach(shop):
                                    account_kind=AccountKind.PREPAID, amount="5", reason="x")
     with pytest.raises(NotFoundError):
         ledger.entry_reverse(actor=scoped, entry=entry, reason="x")
+
+
+def test_the_api_places_an_order_paid_in_part_with_the_rebate(shop, login_as):
+    from tests.conftest import TenantClient, host_of
+
+    settings_update(actor=None, rebate_share=50)
+    ledger.rebate_grant(actor=None, customer=shop.customer, amount="30", reason="Target")
+    client = login_as(TenantClient(host_of(shop.tenant)), shop.tenant, shop.staff.admin)
+    response = client.post("/api/v1/orders/", {
+        "customer": shop.customer.pk, "address": shop.address.pk, "payment_method": "transfer", "use_rebate": True,
+        "shipping_method": shop.truck.pk,
+        "lines": [{"variant": shop.juice.pk, "quantity": 10}]}, content_type="application/json")
+    assert response.status_code == 201, response.content[:400]
+    body = response.json()
+    assert body["rebate_used"] == "30.00" and body["amount_paid"] == "30.00"
+    assert body["payment_status"] == "partial" and body["due_on"]

@@ -27,6 +27,10 @@ class OrderDetailsSerializer(CleanTextSerializer):
     shipping_method = serializers.IntegerField(required=False, allow_null=True)
     delivery_date = serializers.DateField(required=False, allow_null=True)
     remark = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    use_rebate = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Pay part with the customer's rebate balance (up to the supplier's share "
+                    "of the goods)."))
 
 
 class OrderCreateSerializer(OrderDetailsSerializer):
@@ -156,6 +160,10 @@ class OrderDetailSerializer(OrderListItemSerializer):
     delivery_date = serializers.DateField(allow_null=True)
     shipping_method = serializers.CharField(source="shipping_method_name")
     payment_method = serializers.CharField()
+    amount_paid = serializers.DecimalField(**MONEY)
+    rebate_used = serializers.DecimalField(**MONEY)
+    due_on = serializers.DateField(allow_null=True)
+    credit_hold = serializers.BooleanField()
     remark = serializers.CharField()
     lines = OrderLineSerializer(many=True)
     events = OrderEventSerializer(many=True)

@@ -76,7 +76,8 @@ def _lines(validated):
 def _details(data):
     return {"address_id": data["address"], "payment_method": data["payment_method"],
             "shipping_method_id": data.get("shipping_method"),
-            "delivery_date": data.get("delivery_date"), "remark": data.get("remark", "")}
+            "delivery_date": data.get("delivery_date"), "remark": data.get("remark", ""),
+            "use_rebate": data.get("use_rebate", False)}
 
 
 LIST_PARAMETERS = [
