@@ -225,3 +225,16 @@ def test_a_long_statement_is_read_page_by_page_with_running_balances(shop, djang
     assert last["closing"] == statement.closing == Decimal("115.00")
     with django_assert_max_num_queries(6):
         selectors.reconciliation_detail(statement, page=2, per_page=2)
+
+
+def test_statements_for_everyone_go_to_the_customers_with_a_balance(
+        shop, django_capture_on_commit_callbacks):
+    place(shop)  # Gold Trading owes; Other Stores has nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rec.reconciliations_issue_many(actor=shop.staff.finance, customers=None,
+                                              start=_month_ago(), end=TODAY()) == 1
+    assert list(Reconciliation.objects.values_list("customer_id", flat=True)) == [
+        shop.customer.pk]
+    with pytest.raises(ApplicationError):  # a sales rep may not issue statements
+        rec.reconciliations_issue_many(actor=shop.staff.sales, customers=None,
+                                       start=_month_ago(), end=TODAY())

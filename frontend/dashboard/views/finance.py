@@ -410,14 +410,8 @@ class StatementListView(PermissionRequiredMixin, View):
             return self.render_page(form, status=400)
         data = form.cleaned_data
         try:
-            if data["everyone"]:
-                customers = [row["customer"].pk for row in selectors.aging(actor=request.user)[0]]
-                if not customers:
-                    form.add_error(None, _("No customer has a balance."))
-                    return self.render_page(form, status=400)
-            else:
-                customers = data["customers"]
-            if len(customers) == 1:
+            customers = None if data["everyone"] else data["customers"]
+            if customers is not None and len(customers) == 1:
                 customer = _customer_or_404(request, customers[0])
                 issued = statements.reconciliation_issue(
                     actor=request.user, customer=customer, start=data["start"],

@@ -518,7 +518,10 @@ class ReconciliationEventSerializer(DealerReconciliationEventSerializer):
         ref_name = "StatementOfAccountEvent"
 
 
-class ReconciliationDetailSerializer(ReconciliationSerializer):
+class _LinesPage(serializers.Serializer):
+    """What a statement's detail adds to the list item: one page of its lines, the
+    disputes and the revised closing balance (staff and dealer alike)."""
+
     closing_now = serializers.DecimalField(**MONEY, help_text=_(
         "Opening balance + the lines now (corrections included)."))
     line_count = serializers.IntegerField(help_text=_("The statement's lines, on every page."))
@@ -526,20 +529,16 @@ class ReconciliationDetailSerializer(ReconciliationSerializer):
     line_pages = serializers.IntegerField()
     lines = ReconciliationLineSerializer(many=True)
     disputes = DisputeSerializer(many=True, source="disputes_found")
+
+
+class ReconciliationDetailSerializer(_LinesPage, ReconciliationSerializer):
     events = ReconciliationEventSerializer(many=True, source="events_found")
 
     class Meta:
         ref_name = "StatementOfAccountDetail"
 
 
-class DealerReconciliationDetailSerializer(DealerReconciliationSerializer):
-    closing_now = serializers.DecimalField(**MONEY, help_text=_(
-        "Opening balance + the lines now (corrections included)."))
-    line_count = serializers.IntegerField(help_text=_("The statement's lines, on every page."))
-    line_page = serializers.IntegerField(help_text=_("This page of lines."))
-    line_pages = serializers.IntegerField()
-    lines = ReconciliationLineSerializer(many=True)
-    disputes = DisputeSerializer(many=True, source="disputes_found")
+class DealerReconciliationDetailSerializer(_LinesPage, DealerReconciliationSerializer):
     events = DealerReconciliationEventSerializer(many=True, source="events_found")
 
     class Meta:

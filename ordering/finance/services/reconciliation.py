@@ -102,13 +102,21 @@ def reconciliation_issue(*, actor, customer, start, end, note="", ip=None):
 @transaction.atomic
 def reconciliations_issue_many(*, actor, customers, start, end, note="", ip=None):
     """Issue statements to many customers (a queryset or ids, narrowed to those the
-    actor may see) as a background job; returns how many were queued."""
+    actor may see; None: every customer the actor sees that owes or holds credit) as a
+    background job; returns how many were queued."""
     from ordering.customers.models import Customer
+    from ordering.finance.selectors import receivables
 
     require_perm(actor, PERMISSION)
     period_check(start, end)
-    ids = list(scope(actor, Customer.objects.all()).filter(
-        pk__in=[getattr(c, "pk", c) for c in customers]).values_list("pk", flat=True))
+    if customers is None:
+        ids = list(receivables(actor=actor).values_list("customer_id", flat=True))
+        if not ids:
+            message = _("No customer has a balance.")
+            raise FinanceError(message, fields={"customers": [message]})
+    else:
+        ids = list(scope(actor, Customer.objects.all()).filter(
+            pk__in=[getattr(c, "pk", c) for c in customers]).values_list("pk", flat=True))
     if not ids:
         message = _("Choose at least one customer.")
         raise FinanceError(message, fields={"customers": [message]})
