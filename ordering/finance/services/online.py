@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
@@ -42,7 +42,7 @@ from ordering.finance.exceptions import (FinanceConflictError, FinanceError, Fin
                                          FinancePermissionError)
 from ordering.finance.models import Account, Payment
 from ordering.finance.services.orders import VOIDED
-from ordering.finance.services.payments import MAX_AMOUNT, confirm_locked, reject_locked
+from ordering.finance.services.payments import amount_above_zero, confirm_locked, reject_locked
 from roles.services.audit import audit_record
 
 log = logging.getLogger(__name__)
@@ -80,17 +80,6 @@ def _dealer_customer(actor, *, paying=True):
     return login.customer
 
 
-def _amount(value, field="amount"):
-    try:
-        amount = money(Decimal(str(value).strip()))
-    except (InvalidOperation, ValueError, TypeError):
-        amount = None
-    if amount is None or not amount.is_finite() or amount <= 0 or amount >= MAX_AMOUNT:
-        message = _("Enter an amount above zero.")
-        raise FinanceError(message, fields={field: [message]})
-    return amount
-
-
 def amount_owed(customer):
     """What the customer owes (its receivable balance; negative: credit on account)."""
     balance = Account.objects.filter(customer=customer, kind=AccountKind.RECEIVABLE) \
@@ -111,7 +100,7 @@ def online_quote(*, customer, purpose, order_ids=(), amount=None):
     anything above zero for a top-up)."""
     owed = amount_owed(customer)
     if purpose == PaymentPurpose.TOPUP:
-        return Quote(purpose=purpose, amount=_amount(amount), owed=owed)
+        return Quote(purpose=purpose, amount=amount_above_zero(amount), owed=owed)
     if purpose != PaymentPurpose.ORDERS:
         raise FinanceError(_("Choose what to pay."))
     wanted = {pk for pk in (_int(value) for value in order_ids or ()) if pk}
@@ -128,7 +117,7 @@ def online_quote(*, customer, purpose, order_ids=(), amount=None):
     if owed <= 0:
         message = _("Nothing is outstanding.")
         raise FinanceError(message, fields={"amount": [message]})
-    chosen = owed if amount in (None, "") else _amount(amount)
+    chosen = owed if amount in (None, "") else amount_above_zero(amount)
     if chosen > owed:
         message = _("You owe %(owed)s; to pay more, top up the prepaid balance.") % {
             "owed": format_money(owed)}

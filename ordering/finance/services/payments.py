@@ -31,14 +31,15 @@ from roles.services.audit import audit_record
 MAX_AMOUNT = Decimal("1000000000")
 
 
-def _amount(value):
+def amount_above_zero(value, field="amount"):
+    """A payment's amount: a number of cents above zero (the error names ``field``)."""
     try:
         amount = money(Decimal(str(value).strip()))
     except (InvalidOperation, ValueError, TypeError):
         amount = None
     if amount is None or not amount.is_finite() or amount <= 0 or amount >= MAX_AMOUNT:
         message = _("Enter an amount above zero.")
-        raise FinanceError(message, fields={"amount": [message]})
+        raise FinanceError(message, fields={field: [message]})
     return amount
 
 
@@ -69,7 +70,7 @@ def payment_record(*, actor, customer=None, amount, paid_on, method=PaymentMetho
     with a different request is refused (422)."""
     customer = _customer_for(actor, customer)
     key = normal_key(idempotency_key)
-    amount = _amount(amount)
+    amount = amount_above_zero(amount)
     if paid_on is None or paid_on > timezone.localdate():
         message = _("Give the day the money was paid (not in the future).")
         raise FinanceError(message, fields={"paid_on": [message]})
