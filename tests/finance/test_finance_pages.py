@@ -328,3 +328,22 @@ def test_the_chinese_pages_read_as_chinese(shop, client_for):
         aging = finance.get("/dashboard/finance/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "对账单" in home and "待付订单" in home
     assert "应收账款" in aging and "逾期" in aging
+
+
+def test_exports_need_export_data_and_are_audited(shop, client_for):
+    from roles.services.role_admin import role_create
+
+    place(shop)
+    role = role_create(actor=shop.staff.admin, name_en="Finance reader",
+                       permissions=["view_customers", "access_all_customers", "view_finance"])
+    reader = staff_with_roles("sales_rep", email="reader@acme.example")
+    reader.groups.set([role.group])
+    client = client_for(reader)
+    base = f"/dashboard/finance/customers/{shop.customer.pk}/"
+    assert client.get(base).status_code == 200
+    assert client.get(base + "?format=xlsx").status_code == 403
+    assert client.get("/dashboard/finance/?format=xlsx").status_code == 403
+    finance = client_for(shop.staff.finance)
+    assert finance.get(base + "?format=pdf").status_code == 200
+    assert finance.get("/dashboard/finance/?format=xlsx").status_code == 200
+    assert AuditLog.objects.filter(action="finance.export").count() == 2

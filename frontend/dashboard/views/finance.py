@@ -26,11 +26,11 @@ from frontend.common.views.media import download, serve_private_proof
 from frontend.dashboard.forms.finance import (AdjustmentForm, CreditTermsForm, DisputeAnswerForm,
                                               FinanceSettingsForm, PaymentRejectForm, ReasonForm,
                                               StaffPaymentForm, StatementIssueForm)
-from ordering.finance import documents, selectors
+from ordering.finance import selectors
 from ordering.finance.enums import (AccountKind, EntryKind, PaymentStatus,
                                     ReconciliationStatus)
 from ordering.finance.services import config as finance_config
-from ordering.finance.services import ledger, payments
+from ordering.finance.services import exports, ledger, payments
 from ordering.finance.services import orders as finance_orders
 from ordering.finance.services import reconciliation as statements
 from ordering.orders import selectors as order_selectors
@@ -65,13 +65,10 @@ class ReceivablesView(PermissionRequiredMixin, View):
     permission = "view_finance"
 
     def get(self, request):
-        rows, totals = selectors.aging(actor=request.user)
         if request.GET.get("format") == "xlsx":
-            if not has_perm(request.user, "export_data"):
-                raise Http404
-            stamp = timezone.localdate().strftime("%Y%m%d")
-            return download(documents.aging_xlsx(rows, totals), f"receivables-{stamp}.xlsx",
+            return download(*exports.aging_file(actor=request.user, ip=client_ip(request)),
                             "xlsx")
+        rows, totals = selectors.aging(actor=request.user)
         pending = selectors.payments_pending(actor=request.user).count()
         return render(request, "dashboard/finance/receivables.html", {
             "rows": rows, "totals": totals, "pending": pending,
@@ -155,12 +152,10 @@ class CustomerLedgerView(CustomerLedgerMixin, View):
         customer = self.customer()
         export = request.GET.get("format")
         if export in ("xlsx", "pdf"):
-            if not has_perm(request.user, "export_data"):
-                raise Http404
             account, start, end = PeriodForm(request.GET).period()
-            return download(*documents.statement_file(
-                customer, kind=account, start=start, end=end, extension=export,
-                tenant=request.tenant), export)
+            return download(*exports.ledger_file(
+                actor=request.user, customer=customer, kind=account, start=start, end=end,
+                extension=export, tenant=request.tenant, ip=client_ip(request)), export)
         return self.render_page(customer)
 
 
