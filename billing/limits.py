@@ -10,7 +10,7 @@ billing imports nothing from the apps that call it.
 from django.apps import apps
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 from billing.enums import Limit
 from billing.exceptions import BillingError, BillingErrorCode
@@ -61,8 +61,35 @@ def write_check(tenant, *, ordering=False):
                            upgrade_url=BILLING_URL)
 
 
-def limit_check(tenant, what, *, adding=1):
-    """Refuse adding ``adding`` more ``what`` beyond the tenant's plan, with an upgrade hint."""
+def _limit_message(plan, what, allowed, used, actor):
+    """The refusal in the words of whoever met it, and the billing page's address when
+    they can act on it: a dealer is told the supplier cannot take more orders, staff
+    without the billing permission are told to ask an administrator, and an
+    administrator (or an API key, which speaks for the tenant) gets the upgrade link."""
+    from billing.selectors import plan_name
+    from roles.enums import UserKind
+    from roles.permissions import has_perm
+
+    numbers = {"plan": plan_name(plan, get_language()), "allowed": allowed,
+               "what": what.label, "used": used}
+    kind = getattr(actor, "kind", None)
+    if kind == UserKind.DEALER:
+        if what == Limit.ORDERS:
+            return _("The supplier cannot take more orders online this month. Please "
+                     "contact the supplier to place this order."), ""
+        return _("The supplier's plan does not allow this now. Please contact the "
+                 "supplier."), ""
+    if kind == UserKind.STAFF and not has_perm(actor, "manage_billing"):
+        return _("Your plan %(plan)s allows %(allowed)s %(what)s and this site has "
+                 "%(used)s. Ask an administrator to upgrade the plan.") % numbers, ""
+    return _("Your plan %(plan)s allows %(allowed)s %(what)s and this site has %(used)s. "
+             "Upgrade your plan on the billing page to add more.") % numbers, BILLING_URL
+
+
+def limit_check(tenant, what, *, adding=1, actor=None):
+    """Refuse adding ``adding`` more ``what`` beyond the tenant's plan, with an upgrade
+    link for whoever may upgrade (``actor``: the user asking; None: an API key or the
+    system)."""
     what = Limit(what)
     if tenant is None or getattr(tenant, "is_public", True):
         return
@@ -75,9 +102,6 @@ def limit_check(tenant, what, *, adding=1):
         return
     used = usage_count(what)
     if used + adding > allowed:
-        raise BillingError(
-            BillingErrorCode.LIMIT_REACHED,
-            _("Your plan %(plan)s allows %(allowed)s %(what)s and this site has %(used)s. "
-              "Upgrade your plan on the billing page to add more.")
-            % {"plan": plan.code, "allowed": allowed, "what": what.label, "used": used},
-            upgrade_url=BILLING_URL, limit=what.value, allowed=allowed, used=used)
+        message, upgrade_url = _limit_message(plan, what, allowed, used, actor)
+        raise BillingError(BillingErrorCode.LIMIT_REACHED, message, upgrade_url=upgrade_url,
+                           limit=what.value, allowed=allowed, used=used)

@@ -25,7 +25,14 @@ def _error(code, message, http_status, fields=None):
 def exception_handler(exc, context):
     """Map every error to ``{"error": {"code", "message", "fields"}}``."""
     if isinstance(exc, ApplicationError):
-        return _error(exc.code, exc.message, exc.status, exc.fields)
+        response = _error(exc.code, exc.message, exc.status, exc.fields)
+        upgrade_url = getattr(exc, "upgrade_url", "")
+        if upgrade_url:  # a plan limit: where an administrator upgrades, and the figures
+            request = context.get("request")
+            response.data["error"].update(
+                upgrade_url=request.build_absolute_uri(upgrade_url) if request else upgrade_url,
+                limit=exc.limit, allowed=exc.allowed, used=exc.used)
+        return response
     if isinstance(exc, DjangoValidationError):
         fields = getattr(exc, "message_dict", None) or {}
         return _error("invalid", _("The data you sent is not valid."), 400, fields)

@@ -20,6 +20,15 @@ ERROR_SCHEMA = {
                     "additionalProperties": True,
                     "description": "Field name → messages (nested for nested input).",
                 },
+                "limit": {"type": "string", "description":
+                          "plan_limit_reached only: which plan limit refused."},
+                "allowed": {"type": "integer", "description":
+                            "plan_limit_reached only: what the plan allows."},
+                "used": {"type": "integer", "description":
+                         "plan_limit_reached only: what the site has."},
+                "upgrade_url": {"type": "string", "format": "uri", "description":
+                                "plan_limit_reached only, when the caller may upgrade: "
+                                "the billing page."},
             },
             "required": ["code", "message", "fields"],
         },

@@ -64,7 +64,7 @@ def staff_invite(*, actor, email, name, roles, regions=(), phone="", language=""
                  site_url, ip=None):
     """Open a staff account with the given roles; e-mail a link to set the password."""
     require_administrator(actor)
-    limit_check(connection.tenant, "staff")
+    limit_check(connection.tenant, "staff", actor=actor)
     if not roles:
         raise RoleError(_("Choose at least one role."),
                                fields={"roles": [_("Choose at least one role.")]})

@@ -101,3 +101,51 @@ def test_usage_refresh_counts_into_the_usage_row(acme, in_acme):
     assert usage.staff == get_user_model().objects.filter(kind=UserKind.STAFF,
                                                           is_active=True).count()
     assert connection.schema_name == acme.schema_name
+
+
+# --- who meets a limit, and whether they are shown the way to lift it ---------------------
+
+
+def test_api_limit_error_carries_the_upgrade_link_and_the_figures(acme, owner_client):
+    count = Customer.objects.count()
+    _cap(acme, max_customers=count)
+    error = owner_client.post("/api/v1/customers/", {"name": "Over"},
+                              content_type="application/json").json()["error"]
+    assert error["upgrade_url"] == "http://acme.localhost/dashboard/billing/"
+    assert (error["limit"], error["allowed"], error["used"]) == ("customers", count, count)
+
+
+def test_page_links_the_administrator_to_the_billing_page(acme, owner_client):
+    _cap(acme, max_customers=Customer.objects.count())
+    page = owner_client.post("/dashboard/customers/new/",
+                             {"name": "Over", "payment_terms": "prepaid"}).content.decode()
+    assert 'data-testid="upgrade-link"' in page and 'href="/dashboard/billing/"' in page
+
+
+def test_staff_without_billing_rights_are_told_to_ask_an_administrator(acme, in_acme,
+                                                                        acme_client, login_as):
+    from tests.factories.roles import staff_with_roles
+
+    clerk = staff_with_roles("business_lead", email="clerk@acme.example")
+    _cap(acme, max_customers=Customer.objects.count())
+    login_as(acme_client, acme, clerk)
+    page = acme_client.post("/dashboard/customers/new/",
+                            {"name": "Over", "payment_terms": "prepaid"}).content.decode()
+    assert "Ask an administrator to upgrade the plan" in page
+    assert "upgrade-link" not in page
+    api = acme_client.post("/api/v1/customers/", {"name": "Over"},
+                           content_type="application/json").json()["error"]
+    assert api["code"] == "plan_limit_reached" and "upgrade_url" not in api
+    assert not Customer.objects.filter(name="Over").exists()
+
+
+def test_a_dealer_at_the_order_limit_is_told_to_contact_the_supplier(acme, in_acme):
+    from billing.exceptions import BillingError
+    from billing.limits import limit_check
+
+    dealer = UserFactory(kind=UserKind.DEALER)
+    Plan.objects.filter(code=acme.plan).update(max_orders=0)
+    with pytest.raises(BillingError) as error:
+        limit_check(acme, "orders", actor=dealer)
+    assert "contact the supplier" in error.value.message
+    assert error.value.upgrade_url == "" and "billing page" not in error.value.message

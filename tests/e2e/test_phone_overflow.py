@@ -370,8 +370,11 @@ def test_size_grid_shows_that_it_scrolls(sites, handset, live, language):
         assert edge["x"] + edge["width"] <= WIDTH
         return
     # a shadow on the right edge and a hint say there is more; the first column stays
-    shadow = wrap.evaluate("w => getComputedStyle(w, '::after').opacity")
-    assert "ol-more-end" in wrap.get_attribute("class") and float(shadow) > 0
+    assert "ol-more-end" in wrap.get_attribute("class")
+    # the shadow fades in (a .15 s transition): wait for it rather than read one frame
+    page.wait_for_function(
+        "() => parseFloat(getComputedStyle(document.querySelector("
+        "'[data-testid=grid-scroll]'), '::after').opacity) > 0.9", timeout=2000)
     hint = page.get_by_test_id("grid-scroll-hint")
     assert hint.is_visible() and hint.inner_text().strip()
     first = page.get_by_test_id("grid-row").first.locator("th")

@@ -1,5 +1,8 @@
 """What every HTML form shares: a service's error shown on the form."""
 
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
 from frontend.common.views.base import raise_for
 
 
@@ -9,6 +12,16 @@ def _messages(found):
     if isinstance(found, (list, tuple)):
         return list(found)
     return [found]
+
+
+def error_summary(error):
+    """An error's message, with a link to where it can be put right when the error
+    carries one (a plan limit's upgrade link, for those who may upgrade)."""
+    url = getattr(error, "upgrade_url", "")
+    if not url:
+        return error.message
+    return format_html('{} <a href="{}" data-testid="upgrade-link">{}</a>', error.message, url,
+                       _("Upgrade the plan"))
 
 
 def form_add_application_error(form, error):
@@ -35,4 +48,4 @@ def form_add_application_error(form, error):
             form.add_error(field, message)
     summary_with_lines = getattr(form, "service_error_summary_with_lines", False)
     if not error.fields or (summary_with_lines and not on_named_field):
-        form.add_error(None, error.message)
+        form.add_error(None, error_summary(error))

@@ -310,7 +310,8 @@ def variant_save(*, actor, product, variant=None, code, list_price, barcode="",
     ``position`` of a new variant: after the product's others unless given (imports
     that know it save a query)."""
     require_perm(actor, "manage_catalog")
-    limit_check(connection.tenant, "skus", adding=int(variant is None and bool(is_active)))
+    limit_check(connection.tenant, "skus", adding=int(variant is None and bool(is_active)),
+                actor=actor)
     if variant is not None and variant.product_id != product.pk:
         raise CatalogNotFoundError(_("No such variant."))
     before = variant_snapshot(variant) if variant else None

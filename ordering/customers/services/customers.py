@@ -208,7 +208,7 @@ def customer_create(*, actor, contact=None, ip=None, status=CustomerStatus.ACTIV
     sales rep creating a customer is assigned to it unless another rep is named.
     """
     require_perm(actor, "manage_customers")
-    limit_check(connection.tenant, "customers")
+    limit_check(connection.tenant, "customers", actor=actor)
     cleaned = _clean(values, partial=False)
     if any(cleaned.get(f) not in (None, "", 0, Decimal("0"), PaymentTerms.PREPAID)
            for f in CREDIT_FIELDS) and actor is not None and not has_perm(actor, "manage_credit"):

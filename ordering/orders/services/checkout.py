@@ -185,7 +185,7 @@ SUBMIT_FIELDS = ("amount_paid", "payment_status", "credit_hold", "due_on", "reba
 
 def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_method_id,
            delivery_date, remark, attachment, key, digest, from_cart, use_rebate):
-    limit_check(connection.tenant, "orders")
+    limit_check(connection.tenant, "orders", actor=actor)
     login, on_behalf = _orderer(actor, customer)
     if customer.status != CustomerStatus.ACTIVE:
         raise OrderConflictError(_("This customer account is not active."))
