@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 # The lifecycle statuses are the tenant's own (tenants.enums.TenantStatus): the public
 # Tenant row keeps a copy so the middleware decides without a query.
@@ -19,6 +19,16 @@ class Limit(models.TextChoices):
     SKUS = "skus", _("active SKUs")
     ORDERS = "orders", _("orders per month")
     STORAGE = "storage", _("storage (MB)")
+
+
+class InvoiceStatus(models.TextChoices):
+    """A Stripe invoice's status, in the reader's language."""
+
+    DRAFT = "draft", pgettext_lazy("invoice status", "Draft")
+    OPEN = "open", pgettext_lazy("invoice status", "Due")
+    PAID = "paid", pgettext_lazy("invoice status", "Paid")
+    UNCOLLECTIBLE = "uncollectible", pgettext_lazy("invoice status", "Uncollectible")
+    VOID = "void", pgettext_lazy("invoice status", "Void")
 
 
 class EventSource(models.TextChoices):

@@ -11,6 +11,7 @@ Nothing else writes ``Subscription.status`` or ``Tenant.status`` for billing.
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,6 +67,22 @@ STRIPE_STATUS = {
     "incomplete_expired": S.CANCELED,
     "canceled": S.CANCELED,
 }
+
+
+def retention_ends_on(subscription):
+    """The first day operators may delete a canceled tenant: ``TENANT_RETENTION_DAYS``
+    after it was canceled (None while it is not canceled). Until then its data is kept
+    whole and a payment brings it back."""
+    if subscription.status != S.CANCELED or subscription.status_changed_at is None:
+        return None
+    return timezone.localdate(subscription.status_changed_at
+                              + timedelta(days=settings.TENANT_RETENTION_DAYS))
+
+
+def deletion_allowed(subscription, *, today=None):
+    """Whether operators may delete the tenant now (canceled, retention over)."""
+    ends = retention_ends_on(subscription)
+    return ends is not None and (today or timezone.localdate()) >= ends
 
 
 def entitlement(status):

@@ -1,6 +1,6 @@
 """Billing reads."""
 
-from billing.enums import Limit
+from billing.enums import InvoiceStatus, Limit
 from billing.models import ConnectedAccount, Drift, Plan, Subscription, SubscriptionChange
 from tenants.enums import Plan as PlanCode
 
@@ -78,6 +78,29 @@ def billing_overview(*, tenant, language):
     return {"subscription": subscription, "plan_name": plan_name(subscription.plan, language),
             "usage": bars, "counted_at": usage.counted_at if usage else None,
             "plans": pricing_table(currency=tenant.currency, language=language)}
+
+
+def invoices_for(subscription):
+    """The subscription's Stripe invoices for a page (number, date, amount, status in the
+    reader's language, PDF link), and a warning to show when Stripe could not be asked
+    (an empty list and no warning in manual mode or before the first checkout)."""
+    from datetime import datetime, timezone as tz
+
+    from billing import stripe_adapter
+    from billing.exceptions import BillingError
+
+    if not stripe_adapter.configured() or not subscription.stripe_customer_id:
+        return [], ""
+    try:
+        invoices = stripe_adapter.invoice_list(subscription=subscription)
+    except BillingError as exc:
+        return [], exc.message
+    statuses = dict(InvoiceStatus.choices)
+    for invoice in invoices:
+        invoice["date"] = datetime.fromtimestamp(invoice["created"], tz=tz.utc) \
+            if invoice.get("created") else None
+        invoice["status_label"] = statuses.get(invoice["status"], invoice["status"] or "")
+    return invoices, ""
 
 
 def connected_account_for(tenant):

@@ -5,7 +5,8 @@ from django.db.models import F, Q
 
 from billing.enums import BillingStatus
 from billing.models import Drift, Plan, SubscriptionChange
-from billing.selectors import billing_overview, plan_name
+from billing import lifecycle
+from billing.selectors import billing_overview, invoices_for, plan_name
 from shared.models import PlatformAudit
 from tenants.enums import Currency
 from tenants.models import Tenant
@@ -34,7 +35,11 @@ def tenant_overview(tenant, *, language):
         change.to_label = statuses.get(change.to_status, change.to_status)
         change.from_plan_label = plans.get(change.from_plan, change.from_plan)
         change.to_plan_label = plans.get(change.to_plan, change.to_plan)
+    invoices, invoice_warning = invoices_for(subscription)
     return {"tenant": tenant, **overview, "changes": changes,
+            "invoices": invoices, "invoice_warning": invoice_warning,
+            "retention_ends_on": lifecycle.retention_ends_on(subscription),
+            "deletion_allowed": lifecycle.deletion_allowed(subscription),
             "audit": list(PlatformAudit.objects.filter(tenant_id=tenant.pk)[:20]),
             "drifts": list(Drift.objects.filter(subscription=subscription)[:10])}
 

@@ -356,6 +356,8 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
+# A canceled tenant's data is kept this long; then operators may delete it.
+TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=90)
 SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=10)
 # "E-mail me my sites" on the signup page: per address and hour (per client: 3×).
 SITES_REMINDERS_PER_HOUR = env.int("SITES_REMINDERS_PER_HOUR", default=3)

@@ -91,3 +91,27 @@ def test_hand_billed_period_ends_past_due_then_suspended_after_grace(acme, setti
     acme.refresh_from_db()
     assert acme.status == S.SUSPENDED
     assert manual_periods_check(now=end + timedelta(days=GRACE_DAYS + 1)) == 0
+
+
+def test_a_canceled_tenant_is_kept_for_the_retention_period_then_may_be_deleted(acme, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from billing import lifecycle
+    from billing.services import subscription_ensure
+
+    settings.TENANT_RETENTION_DAYS = 90
+    subscription = subscription_ensure(tenant=acme)
+    assert lifecycle.retention_ends_on(subscription) is None
+    assert not lifecycle.deletion_allowed(subscription)
+    lifecycle.transition(subscription=subscription, to="canceled", source="manual")
+    subscription.refresh_from_db()
+    canceled = timezone.localdate(subscription.status_changed_at)
+    ends = lifecycle.retention_ends_on(subscription)
+    assert ends == canceled + datetime.timedelta(days=90)
+    assert not lifecycle.deletion_allowed(subscription, today=ends - datetime.timedelta(days=1))
+    assert lifecycle.deletion_allowed(subscription, today=ends)
+    lifecycle.transition(subscription=subscription, to="active", source="manual")
+    subscription.refresh_from_db()
+    assert lifecycle.retention_ends_on(subscription) is None  # paid again: kept for good

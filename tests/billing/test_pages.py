@@ -73,3 +73,21 @@ def test_pricing_page_lists_the_plans_in_both_languages(db, language, names):
     for name in names:
         assert name in body
     assert "899.00" in body and 'data-testid="plan-trial"' not in body
+
+
+def test_operators_see_the_tenants_invoices_with_date_and_status(acme, acme_sub, fake_stripe):
+    from tests.factories import OperatorFactory
+
+    client = TenantClient("localhost")
+    client.force_login(OperatorFactory(), backend="roles.backends.EmailBackend")
+    page = client.get(f"/ops/tenants/{acme.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="invoice-row"' in page and "ORD-0001" in page
+    assert "2025-12-06" in page and "Paid" in page and "/invoice/in_1/pdf" in page
+
+
+def test_invoices_say_so_when_stripe_cannot_be_reached(acme, acme_sub, fake_stripe):
+    from billing.selectors import invoices_for
+
+    fake_stripe.fail_next = 5
+    invoices, warning = invoices_for(acme_sub)
+    assert invoices == [] and warning

@@ -29,13 +29,9 @@ class BillingView(PermissionRequiredMixin, TemplateView):
         context["online"] = stripe_adapter.configured()
         context["chosen_plan"] = self.request.GET.get("plan", "")  # picked at signup
         context["intervals"] = Interval.choices
-        context["invoices"] = []
-        if context["online"] and context["subscription"].stripe_customer_id:
-            try:
-                context["invoices"] = stripe_adapter.invoice_list(
-                    subscription=context["subscription"])
-            except BillingError as exc:
-                messages.warning(self.request, exc.message)
+        context["invoices"], warning = billing_selectors.invoices_for(context["subscription"])
+        if warning:
+            messages.warning(self.request, warning)
         return context
 
 
