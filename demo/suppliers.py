@@ -6,6 +6,10 @@ change them with ``monkeypatch.setattr``.
 
 PASSWORD = "orderline-demo"
 OPERATOR_EMAIL = "ops@orderline.local"
+# The demo operator's authenticator key (base32: type it into any authenticator app, or
+# run `manage.py demo_code` for the current code) and backup codes. Demo data only.
+OPERATOR_TOTP_SECRET = "ORDERLINEDEMOOPSORDERLINEDEMOOPS"
+OPERATOR_BACKUP_CODES = [f"demo{n:04d}" for n in range(1, 11)]
 
 SUPPLIERS = [
     {

@@ -5,6 +5,9 @@ read it, nothing else decides).
     lifecycle  suspend and reactivate a tenant, extend a trial
     billing    change a tenant's plan and paid period (manual mode), edit the plans
     audit      read the platform audit log
+    operators  invite operators, change their roles, disable them, reset their 2FA
+    impersonate        open a tenant's dashboard as one of its staff, read-only
+    impersonate_write  then allow changes in that session (a second step, its own reason)
 """
 
 from django.utils.translation import gettext as _
@@ -17,6 +20,9 @@ OPS_PERMISSIONS = {
     "lifecycle": {R.ADMIN, R.FINANCE},
     "billing": {R.ADMIN, R.FINANCE},
     "audit": {R.ADMIN, R.SUPPORT, R.FINANCE},
+    "operators": {R.ADMIN},
+    "impersonate": {R.ADMIN, R.SUPPORT},
+    "impersonate_write": {R.ADMIN},
 }
 
 

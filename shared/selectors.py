@@ -85,3 +85,40 @@ def ops_tenant_list(*, query="", status="", plan="", sort="newest"):
     if plan:
         qs = qs.filter(plan=plan)
     return qs.order_by(*TENANT_SORTS.get(sort, TENANT_SORTS["newest"]), "-id")
+
+
+def operator_list():
+    """The operators with their role, whether their authenticator is set up and how many
+    backup codes they have left (three queries whatever their number)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, Exists, OuterRef
+    from django_otp.plugins.otp_static.models import StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from roles.enums import UserKind
+    from shared.models import OperatorProfile, OperatorRole
+
+    users = list(get_user_model().objects.filter(kind=UserKind.OPERATOR).annotate(
+        enrolled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .order_by("-is_active", "email"))
+    roles = dict(OperatorProfile.objects.values_list("user_id", "role"))
+    codes = dict(StaticToken.objects.values("device__user_id").annotate(n=Count("id"))
+                 .values_list("device__user_id", "n"))
+    labels = dict(OperatorRole.choices)
+    for user in users:
+        user.operator_role = roles.get(user.pk, OperatorRole.ADMIN)
+        user.role_label = labels[user.operator_role]
+        user._operator_role = user.operator_role
+        user.backup_codes = codes.get(user.pk, 0)
+    return users
+
+
+def operator_get(*, pk):
+    from django.contrib.auth import get_user_model
+
+    from roles.enums import UserKind
+
+    try:
+        return get_user_model().objects.filter(kind=UserKind.OPERATOR, pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None

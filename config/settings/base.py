@@ -74,6 +74,10 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "axes",
     "guardian",
+    # operators' two-factor sign-in (authenticator apps and backup codes): public only
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "roles",  # the user model: operators in public, staff and dealers per tenant
     "frontend",
     "rest_framework",
@@ -109,6 +113,7 @@ MIDDLEWARE = [
     "frontend.common.middleware.StripControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shared.middleware.OperatorOTPMiddleware",
     "frontend.common.middleware.UserLanguageMiddleware",
     "frontend.common.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -161,6 +166,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Operators' authenticator apps show this name; a wrong code slows the next tries down.
+OTP_TOTP_ISSUER = "Orderline"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # Sessions and CSRF cookies are host-only: a tenant's cookie never reaches another.
 SESSION_COOKIE_DOMAIN = None

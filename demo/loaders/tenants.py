@@ -12,8 +12,33 @@ from tenants.services import tenant_provision
 def operator_load():
     """The platform operator, in the public schema."""
     connection.set_schema_to_public()
-    return suppliers.user_ensure(email=suppliers.OPERATOR_EMAIL, name="Platform Operator",
-                                 kind=UserKind.OPERATOR, language="en")
+    operator = suppliers.user_ensure(email=suppliers.OPERATOR_EMAIL, name="Platform Operator",
+                                     kind=UserKind.OPERATOR, language="en")
+    _authenticator_ensure(operator)
+    return operator
+
+
+def operator_totp_key():
+    """The demo operator's authenticator key as django-otp keeps it (hex)."""
+    import base64
+
+    return base64.b32decode(suppliers.OPERATOR_TOTP_SECRET).hex()
+
+
+def _authenticator_ensure(operator):
+    """The demo operator's authenticator and backup codes (operators must sign in with
+    a second factor; the demo's is published in ``make demo``'s output)."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.update_or_create(
+        user=operator, name="authenticator",
+        defaults={"confirmed": True, "key": operator_totp_key()})
+    static, _created = StaticDevice.objects.get_or_create(user=operator, name="backup",
+                                                          defaults={"confirmed": True})
+    if not static.token_set.exists():
+        StaticToken.objects.bulk_create(StaticToken(device=static, token=code)
+                                        for code in suppliers.OPERATOR_BACKUP_CODES)
 
 
 def load(supplier):

@@ -27,9 +27,10 @@ class UserLanguageMiddleware:
 
 
 class PasswordChangeRequiredMiddleware:
-    """An account opened with an initial password must choose its own before anything else."""
+    """An account opened with an initial password must choose its own before anything else
+    (an operator gives the second factor first: shared.middleware)."""
 
-    ALLOWED = ("/password/change/", "/logout/", "/static/", "/i18n/")
+    ALLOWED = ("/password/change/", "/logout/", "/static/", "/i18n/", "/ops/2fa/")
 
     def __init__(self, get_response):
         self.get_response = get_response

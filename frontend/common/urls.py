@@ -32,6 +32,8 @@ urlpatterns = [
 # <BASE_DOMAIN>: operators sign in here; everyone may change language
 public_urlpatterns = [
     path("ops/login/", auth.OpsLoginView.as_view(), name="ops-login"),
+    path("ops/password/reset/<uidb64>/<token>/", auth.OpsPasswordSetView.as_view(),
+         name="ops-password-set"),
     _logout,
     _password_change,
     _language,

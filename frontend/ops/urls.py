@@ -3,7 +3,7 @@ in at /ops/login/ (frontend.common.urls)."""
 
 from django.urls import path
 
-from frontend.ops.views import health, home, tenants
+from frontend.ops.views import health, home, operators, tenants, two_factor
 
 app_name = "ops"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path("plans/<int:pk>/", tenants.PlanEditView.as_view(), name="plan"),
     path("billing/drift/", tenants.DriftListView.as_view(), name="drift"),
     path("audit/", tenants.AuditListView.as_view(), name="audit"),
+    path("operators/", operators.OperatorListView.as_view(), name="operators"),
+    path("operators/<int:pk>/", operators.OperatorActionView.as_view(), name="operator"),
+    path("2fa/", two_factor.TwoFactorSetupView.as_view(), name="two-factor"),
+    path("2fa/verify/", two_factor.TwoFactorVerifyView.as_view(), name="two-factor-verify"),
+    path("2fa/codes/", two_factor.TwoFactorCodesView.as_view(), name="two-factor-codes"),
 ]

@@ -7,6 +7,7 @@ from billing.selectors import subscription_for
 from tests.billing.conftest import event, signed
 from tests.billing.stripe_fake import subscription as stripe_sub
 from tests.conftest import TenantClient
+from tests.factories.users import operator_login
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_operators_see_the_tenants_invoices_with_date_and_status(acme, acme_sub,
     from tests.factories import OperatorFactory
 
     client = TenantClient("localhost")
-    client.force_login(OperatorFactory(), backend="roles.backends.EmailBackend")
+    operator_login(client, OperatorFactory())
     page = client.get(f"/ops/tenants/{acme.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="invoice-row"' in page and "ORD-0001" in page
     assert "2025-12-06" in page and "Paid" in page and "/invoice/in_1/pdf" in page

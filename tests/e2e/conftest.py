@@ -35,6 +35,19 @@ def sign_in(page, live, email, password, slug="acme"):
     page.get_by_test_id("login-form").get_by_role("button", name="Sign in").click()
 
 
+def ops_sign_in(page, live, email, password):
+    """Sign an operator in on /ops/login/ with the password and the code from the
+    authenticator every ``OperatorFactory`` operator has."""
+    from tests.factories.users import totp_code
+
+    page.goto(live.url(path="/ops/login/"))
+    page.get_by_label("E-mail or mobile phone").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_test_id("login-form").get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("totp-verify-form").get_by_role("textbox").fill(totp_code())
+    page.get_by_test_id("totp-verify").click()
+
+
 class Server:
     def __init__(self, port):
         self.port = port

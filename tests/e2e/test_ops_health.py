@@ -4,6 +4,7 @@ import uuid
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ops_sign_in
 from tests.factories import OperatorFactory
 
 PASSWORD = "Operator-pass-2026"
@@ -12,10 +13,7 @@ PASSWORD = "Operator-pass-2026"
 def test_operator_opens_the_health_page_on_a_phone(phone, live):
     email = f"ops-{uuid.uuid4().hex[:6]}@orderline.example"
     OperatorFactory(email=email, password=PASSWORD)
-    phone.goto(live.url(path="/ops/login/"))
-    phone.get_by_label("E-mail or mobile phone").fill(email)
-    phone.get_by_label("Password").fill(PASSWORD)
-    phone.get_by_test_id("login-form").get_by_role("button", name="Sign in").click()
+    ops_sign_in(phone, live, email, PASSWORD)
     expect(phone.get_by_test_id("tenant-table")).to_be_visible()
 
     phone.get_by_test_id("nav-health").click()

@@ -16,6 +16,7 @@ from shared.models import OperatorProfile, OperatorRole, PlatformAudit
 from tenants.models import Tenant
 from tests.conftest import TenantClient
 from tests.factories import OperatorFactory, UserFactory
+from tests.factories.users import operator_login
 
 
 def _operator(role=None):
@@ -27,7 +28,7 @@ def _operator(role=None):
 
 def _client(user):
     client = TenantClient("localhost")
-    client.force_login(user, backend="roles.backends.EmailBackend")
+    operator_login(client, user)
     return client
 
 
@@ -124,7 +125,7 @@ def test_a_plan_below_what_the_tenant_uses_is_refused_on_the_form(acme):
 
 
 @pytest.mark.parametrize("role, allowed", [
-    (OperatorRole.ADMIN, {"view", "lifecycle", "billing", "audit"}),
+    (OperatorRole.ADMIN, {"view", "lifecycle", "billing", "audit", "operators"}),
     (OperatorRole.FINANCE, {"view", "lifecycle", "billing", "audit"}),
     (OperatorRole.SUPPORT, {"view", "audit"}),
 ])
@@ -135,6 +136,7 @@ def test_each_operator_role_does_exactly_what_the_table_says(acme, role, allowed
     seen = {
         "view": client.get(f"/ops/tenants/{acme.pk}/").status_code == 200,
         "audit": client.get("/ops/audit/").status_code == 200,
+        "operators": client.get("/ops/operators/").status_code == 200,
         "billing": client.get(f"/ops/plans/{plan.pk}/").status_code == 200,
         "lifecycle": client.post(f"/ops/tenants/{acme.pk}/", {
             "action": "suspend", "suspend-reason": "matrix"}).status_code == 302,

@@ -11,6 +11,7 @@ from roles.models import LoginLog
 from roles.services import login_link_make
 from tests.conftest import TenantClient
 from tests.factories import PASSWORD, DealerFactory, OperatorFactory, UserFactory
+from tests.factories.users import totp_code
 
 
 def _post_login(client, username, password):
@@ -94,6 +95,11 @@ def test_operator_cannot_sign_in_on_a_tenant_and_staff_not_on_ops(acme, public_c
     assert response.status_code == 200
     response = public_client.post("/ops/login/", {"username": "op@orderline.local",
                                                   "password": PASSWORD})
+    assert response.status_code == 302 and response.url == "/ops/"
+    # the password alone opens nothing: the second factor first
+    response = public_client.get("/ops/")
+    assert response.status_code == 302 and response.url.startswith("/ops/2fa/verify/")
+    response = public_client.post("/ops/2fa/verify/", {"token": totp_code(), "next": "/ops/"})
     assert response.status_code == 302 and response.url == "/ops/"
     assert public_client.get("/ops/").status_code == 200
 

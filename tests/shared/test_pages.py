@@ -6,6 +6,7 @@ from django_tenants.utils import tenant_context
 
 from tenants.models import Tenant
 from tests.factories import DealerFactory, OperatorFactory, UserFactory
+from tests.factories.users import operator_login
 
 
 def _owner(tenant):
@@ -121,7 +122,7 @@ def test_logout_needs_a_post(acme, acme_client, login_as):
 
 def test_ops_console_lists_and_searches_tenants(public_client):
     operator = OperatorFactory()
-    public_client.force_login(operator, backend="roles.backends.EmailBackend")
+    operator_login(public_client, operator)
     body = public_client.get("/ops/").content.decode()
     assert "acme.localhost" in body and "globex.localhost" in body
     body = public_client.get("/ops/", {"q": "globex"}).content.decode()

@@ -23,6 +23,7 @@ from tenants.services import tenant_delete, tenant_provision, tenant_set_status
 from tenants.tasks import schema_probe_task
 from tests.conftest import TenantClient
 from tests.factories import PASSWORD, OperatorFactory, UserFactory
+from tests.factories.users import totp_code
 
 
 def _provision(slug, **extra):
@@ -221,6 +222,11 @@ def test_operator_with_an_initial_password_is_sent_to_change_it(public_client):
     response = public_client.post("/ops/login/", {"username": "newop@orderline.local",
                                                   "password": PASSWORD})
     assert response.status_code == 302 and response.url == "/password/change/"
+    response = public_client.get("/password/change/")  # the second factor first
+    assert response.status_code == 302 and response.url.startswith("/ops/2fa/verify/")
+    response = public_client.post("/ops/2fa/verify/", {"token": totp_code(),
+                                                       "next": "/password/change/"})
+    assert response.url == "/password/change/"
     assert public_client.get("/password/change/").status_code == 200
 
 

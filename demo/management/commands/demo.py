@@ -26,6 +26,10 @@ class Command(BaseCommand):
         w(f"  Public site + signup   http://{base}:{port}/")
         w(f"  Operator console       http://{base}:{port}/ops/   {suppliers.OPERATOR_EMAIL} / "
           f"{password}")
+        w(f"    second factor        `.venv/bin/python manage.py demo_code` prints the code; "
+          f"or add key {suppliers.OPERATOR_TOTP_SECRET} to an authenticator app; "
+          f"backup codes {suppliers.OPERATOR_BACKUP_CODES[0]} … "
+          f"{suppliers.OPERATOR_BACKUP_CODES[-1]}")
         for spec in suppliers.SUPPLIERS:
             host = f"http://{spec['slug']}.{base}:{port}"
             w(f"  {spec['name']} ({spec['language']})")

@@ -33,3 +33,12 @@ def billing_notice(context):
     if tenant is None or getattr(tenant, "is_public", True):
         return None
     return notice_for(tenant=tenant, can_pay=has_perm(request.user, "manage_billing"))
+
+
+@register.filter
+def ops_can(user, what):
+    """Whether an operator's role allows ``what`` (``shared.operators``): the console's
+    navigation shows only what the role may open."""
+    from shared.operators import ops_can as allowed
+
+    return allowed(user, what)

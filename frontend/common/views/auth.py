@@ -124,6 +124,18 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password-reset-complete")
 
 
+class OpsPasswordSetView(PasswordResetConfirmView):
+    """An invited operator chooses a password (then signs in and enrols the
+    authenticator)."""
+
+    success_url = reverse_lazy("ops-login")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Password saved. Sign in, then set up your "
+                                         "authenticator app."))
+        return super().form_valid(form)
+
+
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     permission = PUBLIC
     template_name = "auth/password_reset_complete.html"

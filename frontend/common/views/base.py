@@ -81,6 +81,10 @@ class OperatorRequiredMixin(AccessMixin):
             return self.handle_no_permission()
         if request.user.kind != UserKind.OPERATOR or not request.user.is_active:
             raise PermissionDenied
+        # shared.middleware sends an operator without a second factor to it first; this
+        # holds even where that middleware did not run
+        if not getattr(request.user, "is_verified", lambda: False)():
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 
