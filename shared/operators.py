@@ -5,6 +5,10 @@ read it, nothing else decides).
     lifecycle  suspend and reactivate a tenant, extend a trial
     billing    change a tenant's plan and paid period (manual mode), edit the plans
     audit      read the platform audit log
+    export     export a tenant's complete data and download the export (it holds every
+               row and file of the tenant: admins, and finance for off-boarding)
+    restore    restore an export into a new tenant on a new subdomain
+    delete     delete a canceled tenant for good once its retention period is over
 """
 
 from django.utils.translation import gettext as _
@@ -17,6 +21,9 @@ OPS_PERMISSIONS = {
     "lifecycle": {R.ADMIN, R.FINANCE},
     "billing": {R.ADMIN, R.FINANCE},
     "audit": {R.ADMIN, R.SUPPORT, R.FINANCE},
+    "export": {R.ADMIN, R.FINANCE},
+    "restore": {R.ADMIN},
+    "delete": {R.ADMIN},
 }
 
 
