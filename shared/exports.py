@@ -307,8 +307,9 @@ def download_token(export):
 
 
 def download_url(export):
-    return reverse("ops:export_download", kwargs={"pk": export.tenant_id,
-                                                  "token": download_token(export)})
+    """The link on the public domain's console (the only place it resolves)."""
+    return reverse("ops:export_download", urlconf=settings.PUBLIC_SCHEMA_URLCONF,
+                   kwargs={"pk": export.tenant_id, "token": download_token(export)})
 
 
 def export_download(*, operator, tenant, token, ip=None):

@@ -98,6 +98,14 @@ class TenantExport(models.Model):
     def __str__(self):
         return f"export {self.pk} of {self.tenant_id} ({self.status})"
 
+    STEPS = {"database": _("Dumping the database"), "tables": _("Writing the tables"),
+             "files": _("Copying the files"), "documents": _("Printing the documents"),
+             "packing": _("Packing the archive"), "done": _("Ready")}
+
+    @property
+    def step_label(self):
+        return self.STEPS.get(self.step, "")
+
     @property
     def in_progress(self):
         return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)

@@ -73,9 +73,11 @@ def forget_schema(schema_name):
     expire by themselves and the schema name is never reused."""
     import logging
 
+    from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
     from django.core.cache.backends.redis import RedisCache
 
+    cache = caches["default"]  # the backend itself, not the proxy
     prefix = f"{schema_name}:"
     if not schema_name or any(c in schema_name for c in "*?[]\\:"):
         raise ValueError(f"refusing unexpected schema name {schema_name!r}")

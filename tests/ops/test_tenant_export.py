@@ -76,6 +76,8 @@ def source(committed_db):
     finally:
         connection.set_schema_to_public()
         for each in made:
+            for export in TenantExport.objects.filter(tenant_id=each.pk).exclude(file_name=""):
+                exports.export_path(export).unlink(missing_ok=True)
             if Tenant.objects.filter(pk=each.pk).exists():
                 tenant_delete(tenant=Tenant.objects.get(pk=each.pk))
             elif schema_exists(each.schema_name):
