@@ -73,6 +73,9 @@ def doomed(db):
     exports.export_path(export).write_bytes(b"zip")
     # the cached resolution of its host is warm
     assert TenantClient(tenant.host).get("/login/").status_code == 200
+    from django.utils import translation
+
+    translation.activate("en")  # the request above spoke the tenant's language
     yield tenant, media, exports.export_path(export)
     import shutil
 
@@ -233,3 +236,30 @@ def test_the_export_card_polls_while_an_export_runs(acme):
     assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
     assert "Writing the tables" in fragment.content.decode()
     assert client.post(f"/ops/tenants/{acme.pk}/", {"action": "export"}).status_code == 409
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_export_and_delete_cards_speak_the_readers_language(acme, acme_export, language):
+    from tests.test_untranslated_sweep import english_runs, visible_text
+
+    TenantExport.objects.create(tenant=acme, status=ExportStatus.RUNNING, progress=55,
+                                step="files")
+    subscription = subscription_ensure(tenant=acme)
+    Subscription.objects.filter(pk=subscription.pk).update(
+        status="canceled", status_changed_at=timezone.now() - datetime.timedelta(days=400))
+    operator = OperatorFactory(email="olive@orderline.example", name="Olive Operator",
+                               preferred_language=language)
+    client = _client(operator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(f"/ops/tenants/{acme.pk}/").content.decode()
+    fragment = client.get(f"/ops/tenants/{acme.pk}/exports/").content.decode()
+    for testid in ("ops-export-card", "ops-export-download", "ops-restore-form",
+                   "ops-delete-form"):
+        assert f'data-testid="{testid}"' in page
+    if language == "en":
+        assert "Delete for good" in page and "Copying the files" in fragment
+    else:
+        assert "永久删除" in page and "正在复制文件" in fragment
+        allowed = {acme.name, acme.slug, acme.host, "Olive Operator", "Orderline"}
+        assert english_runs(visible_text(page), allowed) == []
+        assert english_runs(visible_text(fragment), allowed) == []

@@ -84,10 +84,14 @@ def source(committed_db):
                 pgtools.drop_schema(each.schema_name)
 
 
-def test_export_then_restore_gives_the_same_rows_and_files(source):
+def test_export_then_restore_gives_the_same_rows_and_files(source, capsys):
+    import time
+
     tenant, made, order = source
     operator = OperatorFactory()
+    started = time.perf_counter()
     export = exports.export_request(operator=operator, tenant=tenant)  # runs on commit
+    export_seconds = time.perf_counter() - started
     export.refresh_from_db()
     assert export.status == ExportStatus.DONE, export.error
     assert export.progress == 100 and export.size > 0
@@ -115,9 +119,14 @@ def test_export_then_restore_gives_the_same_rows_and_files(source):
         assert any(n.startswith("documents/statements/") for n in documents)
         assert bundle.read(next(n for n in documents if n.endswith(".pdf")))[:5] == b"%PDF-"
 
+    started = time.perf_counter()
     restored = export_restore(operator=operator, tenant=tenant, export=export.pk,
                               slug=f"{tenant.slug}-r", name="Restored Co")
     made.append(restored)
+    with capsys.disabled():
+        print(f"\nexport {export_seconds:.2f} s ({export.size} bytes, {export.tables} tables, "
+              f"{export.rows} rows, {export.files} files); restore "
+              f"{time.perf_counter() - started:.2f} s")
     assert restored.schema_name != tenant.schema_name
     assert restored.status == "suspended" and restored.domains.get().domain == restored.host
     assert restored.subscription.status == "suspended"
