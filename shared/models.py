@@ -52,3 +52,60 @@ class PlatformAudit(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("platform audit record")
         verbose_name_plural = _("platform audit log")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+class TenantExport(models.Model):
+    """One export of a tenant's complete data (``shared.exports``): its schema's dump,
+    its files and a readable copy (CSV per table, order and statement PDFs) in one zip
+    in the private export directory (``TENANT_EXPORT_ROOT``, never served as media or
+    static files). Downloaded through a signed link that expires; the file is removed
+    at ``expires_at`` by a periodic task."""
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE,
+                               related_name="exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_by_email = models.CharField(_("requested by"), max_length=254, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices,
+                              default=ExportStatus.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)  # 0-100
+    step = models.CharField(_("step"), max_length=40, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)  # inside TENANT_EXPORT_ROOT
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    tables = models.PositiveIntegerField(default=0)
+    rows = models.PositiveBigIntegerField(default=0)
+    files = models.PositiveIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tenant export")
+        verbose_name_plural = _("tenant exports")
+
+    def __str__(self):
+        return f"export {self.pk} of {self.tenant_id} ({self.status})"
+
+    STEPS = {"database": _("Dumping the database"), "tables": _("Writing the tables"),
+             "files": _("Copying the files"), "documents": _("Printing the documents"),
+             "packing": _("Packing the archive"), "done": _("Ready")}
+
+    @property
+    def step_label(self):
+        return self.STEPS.get(self.step, "")
+
+    @property
+    def in_progress(self):
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)

@@ -8,6 +8,10 @@ read it, nothing else decides).
     operators  invite operators, change their roles, disable them, reset their 2FA
     impersonate        open a tenant's dashboard as one of its staff, read-only
     impersonate_write  then allow changes in that session (a second step, its own reason)
+    export     export a tenant's complete data and download the export (it holds every
+               row and file of the tenant: admins, and finance for off-boarding)
+    restore    restore an export into a new tenant on a new subdomain
+    delete     delete a canceled tenant for good once its retention period is over
 """
 
 from django.utils.translation import gettext as _
@@ -23,6 +27,9 @@ OPS_PERMISSIONS = {
     "operators": {R.ADMIN},
     "impersonate": {R.ADMIN, R.SUPPORT},
     "impersonate_write": {R.ADMIN},
+    "export": {R.ADMIN, R.FINANCE},
+    "restore": {R.ADMIN},
+    "delete": {R.ADMIN},
 }
 
 

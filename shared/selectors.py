@@ -122,3 +122,49 @@ def operator_get(*, pk):
         return get_user_model().objects.filter(kind=UserKind.OPERATOR, pk=int(pk)).first()
     except (TypeError, ValueError):
         return None
+
+
+# --- tenant exports ------------------------------------------------------------------
+
+
+def tenant_exports(tenant, *, limit=5):
+    """The tenant's latest exports, newest first (the tenant page's export card)."""
+    from shared.models import TenantExport
+
+    return list(TenantExport.objects.filter(tenant=tenant).order_by("-created_at", "-id")
+                [:limit])
+
+
+def export_get(*, pk, tenant=None):
+    from shared.models import TenantExport
+
+    qs = TenantExport.objects.select_related("tenant").filter(pk=pk)
+    if tenant is not None:
+        qs = qs.filter(tenant=tenant)
+    return qs.first()
+
+
+def export_documents():
+    """What an export prints, read in the current tenant schema: every order (with its
+    customer and lines) and, per customer, the first and last day of its receivable
+    account's entries (its statement of account covers them)."""
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from ordering.finance.enums import AccountKind
+    from ordering.finance.models import Entry
+    from ordering.orders.models import Order
+
+    orders = (Order.objects.select_related("customer").prefetch_related("lines")
+              .order_by("pk"))
+    spans = (Entry.objects.filter(account__kind=AccountKind.RECEIVABLE)
+             .values("account__customer").annotate(first=Min("created_at"),
+                                                   last=Max("created_at"))
+             .order_by("account__customer"))
+    from ordering.customers.models import Customer
+
+    customers = Customer.objects.in_bulk([row["account__customer"] for row in spans])
+    statements = [(customers[row["account__customer"]], timezone.localdate(row["first"]),
+                   max(timezone.localdate(row["last"]), timezone.localdate()))
+                  for row in spans if row["account__customer"] in customers]
+    return orders, statements

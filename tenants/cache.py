@@ -63,3 +63,40 @@ def forget_tenant(tenant):
     if tenant.schema_name == "public":
         hosts.update({settings.BASE_DOMAIN, f"www.{settings.BASE_DOMAIN}"})
     forget_hosts(hosts)
+
+
+def forget_schema(schema_name):
+    """Drop every cache entry in a schema's key space (``django_tenants.cache.make_key``
+    puts the schema name first: ``<schema>:<prefix>:<version>:<key>``), for a tenant
+    that is deleted. Works on Redis (SCAN, then DELETE) and the local-memory cache;
+    returns how many entries went. A cache outage is logged, never raised: the entries
+    expire by themselves and the schema name is never reused."""
+    import logging
+
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]  # the backend itself, not the proxy
+    prefix = f"{schema_name}:"
+    if not schema_name or any(c in schema_name for c in "*?[]\\:"):
+        raise ValueError(f"refusing unexpected schema name {schema_name!r}")
+    if isinstance(cache, LocMemCache):
+        with cache._lock:
+            keys = [key for key in cache._cache if key.startswith(prefix)]
+            for key in keys:
+                cache._cache.pop(key, None)
+                cache._expire_info.pop(key, None)
+        return len(keys)
+    if isinstance(cache, RedisCache):
+        try:
+            client = cache._cache.get_client(write=True)
+            keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+            for start in range(0, len(keys), 500):
+                client.delete(*keys[start:start + 500])
+            return len(keys)
+        except Exception:  # noqa: BLE001 - see the docstring
+            logging.getLogger(__name__).warning("could not purge the cache of %s", schema_name,
+                                                exc_info=True)
+            return 0
+    return 0

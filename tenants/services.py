@@ -291,17 +291,53 @@ def tenant_set_status(*, tenant, status):
 
 
 def tenant_delete(*, tenant):
-    """Drop a tenant: its row, domains and schema in one transaction, then its files."""
+    """Drop a tenant: its row, domains (and every public row that cascades from the
+    tenant), a warm-pool entry of its schema's name, its queued tasks and its schema in
+    one transaction; then its files and every cache entry in its key space."""
+    from core.models import OutboxTask
+    from tenants.models import PoolSchema
+
     if tenant.is_public:
         raise TenantError(_("The public schema cannot be deleted."))
     connection.set_schema_to_public()
-    media = Path(settings.MEDIA_ROOT) / tenant.schema_name
+    schema = tenant.schema_name
+    media = Path(settings.MEDIA_ROOT) / schema
     with transaction.atomic():
         with connection.cursor() as cursor:
             # Check deferred foreign keys now: a schema with pending checks cannot be dropped.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        PoolSchema.objects.filter(schema_name=schema).delete()
+        OutboxTask.objects.filter(schema_name=schema).delete()
         tenant.delete(force_drop=True)
     shutil.rmtree(media, ignore_errors=True)
+    from tenants import cache as tenant_cache
+
+    tenant_cache.forget_schema(schema)
+
+
+@transaction.atomic
+def tenant_register_restored(*, name, slug, schema_name, owner_email="", language="zh-hans",
+                             currency="CNY", status=TenantStatus.SUSPENDED):
+    """The public rows (tenant, primary domain) of a tenant whose schema was restored
+    from an export (``shared.restore``): the schema and its users exist already, so
+    nothing is created in it. The subdomain is checked as at signup; the tenant starts
+    ``status`` (suspended: an operator reactivates it)."""
+    slug = subdomain_check(slug)
+    name = (name or "").strip() or slug
+    if connection.schema_name != "public":
+        raise ProvisionError("tenant_register_restored must run in the public schema")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    from tenants.enums import Currency
+
+    tenant = Tenant(schema_name=schema_name, name=name[:120], slug=slug, plan="trial",
+                    status=status, default_language=language,
+                    currency=currency if currency in Currency.values else Currency.CNY,
+                    owner_email=owner_email or "", profile_completed=True,
+                    trial_ends_at=timezone.now() + timezone.timedelta(days=settings.TRIAL_DAYS))
+    tenant.save()
+    Domain.objects.create(domain=tenant.host, tenant=tenant, is_primary=True)
+    return tenant
 
 
 @transaction.atomic

@@ -319,6 +319,9 @@ CELERY_BEAT_SCHEDULE = {
     # every hour, in every tenant: usage counted for the billing page's bars
     "billing-usage-refresh": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
                               "args": ["billing.tasks.usage_refresh_task"]},
+    # every hour, in public: tenant export files past their time are removed
+    "shared-tenant-exports-purge": {"task": "shared.tasks.tenant_exports_purge_task",
+                                    "schedule": 3600.0},
 }
 IMPORT_JOBS_KEEP_DAYS = env.int("IMPORT_JOBS_KEEP_DAYS", default=7)
 
@@ -367,6 +370,11 @@ STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
 # A canceled tenant's data is kept this long; then operators may delete it.
 TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=90)
+# Tenant exports (shared.exports): a private directory, never under MEDIA_ROOT or
+# STATIC_ROOT; a download link is valid this long; the file is removed after this long.
+TENANT_EXPORT_ROOT = Path(env("TENANT_EXPORT_ROOT", default=str(BASE_DIR / ".data" / "exports")))
+TENANT_EXPORT_LINK_SECONDS = env.int("TENANT_EXPORT_LINK_SECONDS", default=24 * 60 * 60)
+TENANT_EXPORT_KEEP_HOURS = env.int("TENANT_EXPORT_KEEP_HOURS", default=72)
 SIGNUPS_PER_IP_PER_HOUR = env.int("SIGNUPS_PER_IP_PER_HOUR", default=10)
 # "E-mail me my sites" on the signup page: per address and hour (per client: 3×).
 SITES_REMINDERS_PER_HOUR = env.int("SITES_REMINDERS_PER_HOUR", default=3)

@@ -22,5 +22,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 TENANT_POOL_SIZE = 1
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+TENANT_EXPORT_ROOT = BASE_DIR / ".data" / "test-exports"  # noqa: F405
 # Separate names let two suites run side by side (e.g. a CI run and a local run).
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_orderline")}  # noqa: F405

@@ -3,7 +3,7 @@ in at /ops/login/ (frontend.common.urls)."""
 
 from django.urls import path
 
-from frontend.ops.views import health, home, operators, tenants, two_factor
+from frontend.ops.views import exports, health, home, operators, tenants, two_factor
 
 app_name = "ops"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("", home.OpsHomeView.as_view(), name="home"),
     path("health/", health.OpsHealthView.as_view(), name="health"),
     path("tenants/<int:pk>/", tenants.TenantDetailView.as_view(), name="tenant"),
+    path("tenants/<int:pk>/exports/", exports.TenantExportsView.as_view(),
+         name="tenant_exports"),
+    path("tenants/<int:pk>/exports/<str:token>/", exports.ExportDownloadView.as_view(),
+         name="export_download"),
     path("plans/", tenants.PlanListView.as_view(), name="plans"),
     path("plans/<int:pk>/", tenants.PlanEditView.as_view(), name="plan"),
     path("billing/drift/", tenants.DriftListView.as_view(), name="drift"),

@@ -66,3 +66,23 @@ class PlanForm(forms.Form):
     def limits(self):
         return {name: self.cleaned_data.get(name) for name in (
             "max_staff", "max_customers", "max_skus", "max_orders", "max_storage")}
+
+
+class ExportForm(forms.Form):
+    """Start an export of the tenant's complete data (nothing to fill in)."""
+
+
+class RestoreForm(forms.Form):
+    export = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    slug = forms.CharField(label=gettext_lazy("New subdomain"), max_length=30,
+                           help_text=gettext_lazy("The copy gets its own site on this "
+                                                  "subdomain and starts suspended."))
+    name = forms.CharField(label=gettext_lazy("Company name of the copy"), max_length=120,
+                           required=False)
+
+
+class DeleteForm(forms.Form):
+    confirm = forms.CharField(label=gettext_lazy("Type the subdomain to confirm"),
+                              max_length=30)
+    reason = forms.CharField(label=gettext_lazy("Reason (kept in the platform audit log)"),
+                             max_length=300, required=False)

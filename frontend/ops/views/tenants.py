@@ -17,9 +17,10 @@ from billing import selectors as billing_selectors
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import OperatorRequiredMixin, raise_for
-from frontend.ops.forms.tenants import PlanChangeForm, PlanForm, ReasonForm, TrialExtendForm
+from frontend.ops.forms.tenants import (DeleteForm, ExportForm, PlanChangeForm, PlanForm,
+                                        ReasonForm, RestoreForm, TrialExtendForm)
 from roles.backends import client_ip
-from shared import selectors, services
+from shared import deletion, exports, restore, selectors, services
 from shared.operators import ops_can
 
 ACTIONS = {  # form key → (form class, service, the role permission it needs)
@@ -27,7 +28,24 @@ ACTIONS = {  # form key → (form class, service, the role permission it needs)
     "reactivate": (ReasonForm, services.tenant_reactivate, "lifecycle"),
     "trial": (TrialExtendForm, services.trial_extend, "lifecycle"),
     "plan": (PlanChangeForm, services.tenant_plan_change, "billing"),
+    "export": (ExportForm, exports.export_request, "export"),
+    "restore": (RestoreForm, restore.export_restore, "restore"),
+    "delete": (DeleteForm, deletion.tenant_purge, "delete"),
 }
+
+
+def exports_context(tenant, user):
+    """The export card's figures: the latest exports (with a fresh signed link for a
+    finished one), whether one is under way (the card then polls), the export a
+    restore would use."""
+    latest = selectors.tenant_exports(tenant)
+    can_export = ops_can(user, "export")
+    for export in latest:
+        export.download_url = exports.download_url(export) \
+            if can_export and export.status == "done" else ""
+    return {"exports": latest, "exports_running": any(e.in_progress for e in latest),
+            "restorable": next((e for e in latest if e.status == "done"), None),
+            "can_export": can_export, "can_restore": ops_can(user, "restore")}
 
 
 class OpsRoleMixin(OperatorRequiredMixin):
@@ -56,7 +74,10 @@ class TenantDetailView(OpsRoleMixin, View):
         made = {"suspend": ReasonForm(prefix="suspend"),
                 "reactivate": ReasonForm(prefix="reactivate"),
                 "trial": TrialExtendForm(prefix="trial"),
-                "plan": PlanChangeForm(prefix="plan", plans=plans)}
+                "plan": PlanChangeForm(prefix="plan", plans=plans),
+                "export": ExportForm(prefix="export"),
+                "restore": RestoreForm(prefix="restore"),
+                "delete": DeleteForm(prefix="delete")}
         made.update(bound)
         return made
 
@@ -66,6 +87,7 @@ class TenantDetailView(OpsRoleMixin, View):
             **selectors.tenant_overview(tenant, language=get_language()),
             "forms": self.forms(**bound),
             "can_lifecycle": ops_can(user, "lifecycle"), "can_billing": ops_can(user, "billing"),
+            "can_delete": ops_can(user, "delete"), **exports_context(tenant, user),
         }, status=status)
 
     def get(self, request, pk):
@@ -87,12 +109,25 @@ class TenantDetailView(OpsRoleMixin, View):
         if action == "plan":
             values["plan_code"] = values.pop("plan")
         try:
-            service(operator=request.user, tenant=tenant, ip=client_ip(request), **values)
+            result = service(operator=request.user, tenant=tenant, ip=client_ip(request),
+                             **values)
         except ApplicationError as exc:
             raise_for(exc)
             form_add_application_error(form, exc)
             return self.render_page(tenant, status=exc.status, **{action: form})
-        messages.success(request, _("Done: the change is in the platform audit log."))
+        if action == "export":
+            messages.success(request, _("The export has started; its progress shows below."))
+        elif action == "restore":
+            messages.success(request, _("The export is restored as a new tenant, suspended "
+                                        "until you reactivate it."))
+            return redirect("ops:tenant", result.pk)
+        elif action == "delete":
+            messages.success(request, _("The tenant “%(name)s” and all its data are deleted; "
+                                        "the audit log keeps the record.") % {
+                                            "name": tenant.name})
+            return redirect("ops:home")
+        else:
+            messages.success(request, _("Done: the change is in the platform audit log."))
         return redirect("ops:tenant", tenant.pk)
 
 

@@ -1,0 +1,20 @@
+"""Background jobs of the public schema's own domain (thin: they call services)."""
+
+from celery import shared_task
+
+
+@shared_task(name="shared.tasks.tenant_export_task")
+def tenant_export_task(export_id):
+    """Queued by ``shared.exports.export_request`` (in public): make the export's zip."""
+    from shared.exports import export_run
+
+    export = export_run(export_id)
+    return export.status if export is not None else None
+
+
+@shared_task(name="shared.tasks.tenant_exports_purge_task")
+def tenant_exports_purge_task():
+    """Beat, hourly, in public: remove expired export files and abandoned work folders."""
+    from shared.exports import exports_purge
+
+    return exports_purge()
