@@ -41,3 +41,81 @@ class OperatorOTPMiddleware(OTPMiddleware):
         if request.method == "GET" and request.get_full_path() != "/":
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
+
+
+SESSION_KEY = "impersonation"
+# always refused in a support session: the user's own password, e-mail and keys, and
+# opening another support session
+NEVER = ("/password/change/", "/dashboard/profile/", "/dashboard/api-keys/", "/login/link/")
+# what a read-only session may still post
+READ_ONLY_POSTS = ("/impersonate/end/", "/impersonate/writes/", "/logout/", "/i18n/language/")
+
+
+class ImpersonationMiddleware:
+    """On a tenant's host, a session opened by a support link: it ends when its time is
+    up (or the session was ended), is read-only until the operator allowed changes,
+    never reaches the user's own credentials, and marks the audit log "operator → user".
+    ``request.impersonation`` is the session for the banner."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        pk = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+        if tenant is None or tenant.schema_name == get_public_schema_name() or not pk:
+            return self.get_response(request)
+        from core.acting import operator_acting
+        from shared import impersonation
+
+        row = impersonation.impersonation_get(pk)
+        user = request.user
+        if row is None or row.tenant_id != tenant.pk or not user.is_authenticated \
+                or user.pk != row.user_id_in_tenant or not row.is_live():
+            if row is not None and row.ended_at is None and row.tenant_id == tenant.pk:
+                impersonation.impersonation_end(impersonation=row, expired=True)
+            return self._over(request)
+        request.impersonation = row
+        refused = self._refusal(request, row)
+        if refused is not None:
+            return refused
+        with operator_acting(row.operator_email):
+            return self.get_response(request)
+
+    @staticmethod
+    def _over(request):
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.utils.translation import gettext as _
+
+        logout(request)
+        messages.info(request, _("The support session has ended."))
+        return redirect("login")
+
+    @staticmethod
+    def _refusal(request, row):
+        from django.utils.translation import gettext as _
+
+        path = request.path_info
+        if path.startswith(NEVER) and (request.method not in ("GET", "HEAD", "OPTIONS")
+                                       or path.startswith("/login/link/")):
+            return _forbidden(request, _("A support session cannot change the user's "
+                                         "password, e-mail or API keys."))
+        if row.writes_at is None and request.method not in ("GET", "HEAD", "OPTIONS") \
+                and not path.startswith(READ_ONLY_POSTS):
+            return _forbidden(request, _("This support session is read-only. Allow changes "
+                                         "in the banner first, with a reason."))
+        return None
+
+
+def _forbidden(request, message):
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    from shared.exceptions import ImpersonationErrorCode
+
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"error": {"code": ImpersonationErrorCode.READ_ONLY,
+                                       "message": str(message), "fields": {}}}, status=403)
+    return render(request, "errors/impersonation_refused.html", {"message": message},
+                  status=403)

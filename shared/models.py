@@ -109,3 +109,39 @@ class TenantExport(models.Model):
     @property
     def in_progress(self):
         return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+
+class Impersonation(models.Model):
+    """An operator using a tenant's dashboard as one of its staff, for support.
+
+    Opened by a one-time link (``link_used_at``), read-only until the operator allows
+    changes with a reason of their own (``writes_at``), over after ``expires_at`` or
+    when ended. The rows stay when the operator or the tenant goes (history)."""
+
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.DO_NOTHING, db_constraint=False,
+                                 related_name="+")
+    operator_email = models.CharField(_("operator"), max_length=254)
+    tenant = models.ForeignKey("tenants.Tenant", null=True, on_delete=models.DO_NOTHING,
+                               db_constraint=False, related_name="+")
+    user_id_in_tenant = models.PositiveIntegerField()  # the staff user, in the tenant schema
+    user_email = models.CharField(_("as user"), max_length=254)
+    reason = models.CharField(_("reason"), max_length=300)
+    writes_reason = models.CharField(_("reason for changes"), max_length=300, blank=True)
+    writes_at = models.DateTimeField(_("changes allowed at"), null=True, blank=True)
+    link_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("ends at the latest"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("impersonation session")
+        verbose_name_plural = _("impersonation sessions")
+
+    def __str__(self):
+        return f"{self.operator_email} as {self.user_email}"
+
+    def is_live(self, now=None):
+        return self.ended_at is None and (now or timezone.now()) < self.expires_at

@@ -18,3 +18,12 @@ def tenant_exports_purge_task():
     from shared.exports import exports_purge
 
     return exports_purge()
+
+
+@shared_task(name="shared.tasks.impersonations_expire_task")
+def impersonations_expire_task():
+    """Beat, every 10 minutes, in public: close the support sessions whose time ran out
+    without a further request (each tenant's audit log gets its "ended" entry)."""
+    from shared.impersonation import impersonations_expire
+
+    return impersonations_expire()

@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "frontend.common.middleware.UserLanguageMiddleware",
     "frontend.common.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shared.middleware.ImpersonationMiddleware",  # an operator's support session
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "billing.middleware.EntitlementMiddleware",
@@ -319,6 +320,9 @@ CELERY_BEAT_SCHEDULE = {
     # every hour, in every tenant: usage counted for the billing page's bars
     "billing-usage-refresh": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
                               "args": ["billing.tasks.usage_refresh_task"]},
+    # every 10 minutes, in public: support sessions whose time ran out are closed
+    "shared-impersonations-expire": {"task": "shared.tasks.impersonations_expire_task",
+                                     "schedule": 600.0},
     # every hour, in public: tenant export files past their time are removed
     "shared-tenant-exports-purge": {"task": "shared.tasks.tenant_exports_purge_task",
                                     "schedule": 3600.0},
@@ -368,6 +372,10 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
 
 TRIAL_DAYS = env.int("TRIAL_DAYS", default=14)
+# Support sessions: the console's link to a tenant works once within this many seconds;
+# the session it opens ends by itself after this many minutes.
+IMPERSONATION_LINK_SECONDS = env.int("IMPERSONATION_LINK_SECONDS", default=60)
+IMPERSONATION_MINUTES = env.int("IMPERSONATION_MINUTES", default=30)
 # A canceled tenant's data is kept this long; then operators may delete it.
 TENANT_RETENTION_DAYS = env.int("TENANT_RETENTION_DAYS", default=90)
 # Tenant exports (shared.exports): a private directory, never under MEDIA_ROOT or

@@ -3,7 +3,7 @@ tenant's site also private media and the API's schema and docs."""
 
 from django.urls import path
 
-from frontend.common.views import api_docs, auth, media
+from frontend.common.views import api_docs, auth, impersonation, media
 
 _language = path("i18n/language/", auth.SetLanguageView.as_view(), name="set-language")
 _logout = path("logout/", auth.LogoutView.as_view(), name="logout")
@@ -15,6 +15,12 @@ urlpatterns = [
     path("", auth.tenant_root, name="tenant-root"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("login/link/<str:token>/", auth.LoginLinkView.as_view(), name="login-link"),
+    path("impersonate/end/", impersonation.ImpersonationEndView.as_view(),
+         name="impersonation-end"),
+    path("impersonate/writes/", impersonation.ImpersonationWritesView.as_view(),
+         name="impersonation-writes"),
+    path("impersonate/<str:token>/", impersonation.ImpersonationStartView.as_view(),
+         name="impersonation-start"),
     _logout,
     path("password/reset/", auth.PasswordResetView.as_view(), name="password-reset"),
     path("password/reset/sent/", auth.PasswordResetDoneView.as_view(), name="password-reset-done"),

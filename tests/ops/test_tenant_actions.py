@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from billing.models import Plan
 from billing.services import subscription_ensure
-from shared.models import OperatorProfile, OperatorRole, PlatformAudit
+from shared.models import Impersonation, OperatorProfile, OperatorRole, PlatformAudit
 from tenants.models import Tenant
 from tests.conftest import TenantClient
 from tests.factories import OperatorFactory, UserFactory
@@ -124,6 +124,14 @@ def test_a_plan_below_what_the_tenant_uses_is_refused_on_the_form(acme):
         assert not PlatformAudit.objects.filter(action="tenant.plan_change").exists()
 
 
+def _acme_owner(acme):
+    from django.contrib.auth import get_user_model
+    from django_tenants.utils import tenant_context
+
+    with tenant_context(acme):
+        return get_user_model().objects.get(email="owner@acme.example")
+
+
 @pytest.mark.parametrize("role, allowed", [
     (OperatorRole.ADMIN, {"view", "lifecycle", "billing", "audit", "operators", "impersonate",
                           "impersonate_write", "export", "restore", "delete"}),
@@ -144,7 +152,17 @@ def test_each_operator_role_does_exactly_what_the_table_says(acme, role, allowed
     done = TenantExport.objects.create(tenant=acme, status=ExportStatus.DONE, file_name="")
     # "restore" and "delete" pass the role check and are then refused by their own rule
     # (no file; not canceled): a 403 means the role, anything else the rule
+    owner = _acme_owner(acme)
+    support = client.post(f"/ops/tenants/{acme.pk}/", {
+        "action": "impersonate", "impersonate-user": owner.pk, "impersonate-reason": "matrix"})
+    opened = support.status_code == 302 and "/impersonate/" in support.url
+    if opened:  # then try the second step in the support session
+        session = TenantClient("acme.localhost")
+        session.get("/" + support.url.split("/", 3)[3])
+        session.post("/impersonate/writes/", {"reason": "matrix"})
     seen = {
+        "impersonate": opened,
+        "impersonate_write": Impersonation.objects.filter(writes_at__isnull=False).exists(),
         "view": client.get(f"/ops/tenants/{acme.pk}/").status_code == 200,
         "audit": client.get("/ops/audit/").status_code == 200,
         "operators": client.get("/ops/operators/").status_code == 200,

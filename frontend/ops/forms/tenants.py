@@ -86,3 +86,14 @@ class DeleteForm(forms.Form):
                               max_length=30)
     reason = forms.CharField(label=gettext_lazy("Reason (kept in the platform audit log)"),
                              max_length=300, required=False)
+
+
+class ImpersonateForm(ReasonForm):
+    """Open the tenant's dashboard as one of its staff (a support session)."""
+
+    user = forms.TypedChoiceField(label=gettext_lazy("As staff member"), coerce=int,
+                                  choices=())
+
+    def __init__(self, *args, staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = list(staff)

@@ -17,10 +17,12 @@ from billing import selectors as billing_selectors
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import OperatorRequiredMixin, raise_for
-from frontend.ops.forms.tenants import (DeleteForm, ExportForm, PlanChangeForm, PlanForm,
-                                        ReasonForm, RestoreForm, TrialExtendForm)
+from frontend.common.context_processors import tenant_url
+from frontend.ops.forms.tenants import (DeleteForm, ExportForm, ImpersonateForm,
+                                        PlanChangeForm, PlanForm, ReasonForm, RestoreForm,
+                                        TrialExtendForm)
 from roles.backends import client_ip
-from shared import deletion, exports, restore, selectors, services
+from shared import deletion, exports, impersonation, restore, selectors, services
 from shared.operators import ops_can
 
 ACTIONS = {  # form key → (form class, service, the role permission it needs)
@@ -31,6 +33,7 @@ ACTIONS = {  # form key → (form class, service, the role permission it needs)
     "export": (ExportForm, exports.export_request, "export"),
     "restore": (RestoreForm, restore.export_restore, "restore"),
     "delete": (DeleteForm, deletion.tenant_purge, "delete"),
+    "impersonate": (ImpersonateForm, impersonation.impersonation_start, "impersonate"),
 }
 
 
@@ -78,6 +81,9 @@ class TenantDetailView(OpsRoleMixin, View):
                 "export": ExportForm(prefix="export"),
                 "restore": RestoreForm(prefix="restore"),
                 "delete": DeleteForm(prefix="delete")}
+        if ops_can(self.request.user, "impersonate") and "impersonate" not in bound:
+            made["impersonate"] = ImpersonateForm(
+                prefix="impersonate", staff=impersonation.tenant_staff(self.tenant()))
         made.update(bound)
         return made
 
@@ -88,6 +94,9 @@ class TenantDetailView(OpsRoleMixin, View):
             "forms": self.forms(**bound),
             "can_lifecycle": ops_can(user, "lifecycle"), "can_billing": ops_can(user, "billing"),
             "can_delete": ops_can(user, "delete"), **exports_context(tenant, user),
+            "can_impersonate": ops_can(user, "impersonate"),
+            "can_impersonate_write": ops_can(user, "impersonate_write"),
+            "impersonations": impersonation.impersonations_of(tenant),
         }, status=status)
 
     def get(self, request, pk):
@@ -102,6 +111,8 @@ class TenantDetailView(OpsRoleMixin, View):
         if not ops_can(request.user, permission):
             raise PermissionDenied
         extra = {"plans": list(billing_selectors.plan_list())} if action == "plan" else {}
+        if action == "impersonate":
+            extra = {"staff": impersonation.tenant_staff(tenant)}
         form = form_class(request.POST, prefix=action, **extra)
         if not form.is_valid():
             return self.render_page(tenant, status=400, **{action: form})
@@ -115,6 +126,9 @@ class TenantDetailView(OpsRoleMixin, View):
             raise_for(exc)
             form_add_application_error(form, exc)
             return self.render_page(tenant, status=exc.status, **{action: form})
+        if action == "impersonate":  # the one-time link, on the tenant's own host
+            _session, token = result
+            return redirect(tenant_url(request, tenant, f"/impersonate/{token}/"))
         if action == "export":
             messages.success(request, _("The export has started; its progress shows below."))
         elif action == "restore":
