@@ -1,12 +1,14 @@
 """Reads of the operator console: a tenant with its subscription, usage, changes and
-audit trail; the plans' price grid; billing drift; the platform audit log."""
+audit trail; the plans' price grid; billing drift; the platform audit log; the health
+page (the platform's, with billing's failed webhooks). The platform metrics are read in
+``shared.metrics``."""
 
 from django.db.models import F, Q
 
 from billing.enums import BillingStatus
 from billing.models import Drift, Plan, SubscriptionChange
 from billing import lifecycle
-from billing.selectors import billing_overview, invoices_for, plan_name
+from billing.selectors import billing_overview, invoices_for, plan_name, webhook_failures_open
 from shared.models import PlatformAudit
 from tenants.enums import Currency
 from tenants.models import Tenant
@@ -85,3 +87,13 @@ def ops_tenant_list(*, query="", status="", plan="", sort="newest"):
     if plan:
         qs = qs.filter(plan=plan)
     return qs.order_by(*TENANT_SORTS.get(sort, TENANT_SORTS["newest"]), "-id")
+
+
+def ops_health(*, now=None):
+    """The health page: ``tenants.health.platform_health`` and the Stripe events whose
+    handling failed (``billing.webhook_failures``)."""
+    from tenants.health import platform_health
+
+    health = platform_health(now=now)
+    health.webhook_failures, health.webhook_failures_total = webhook_failures_open()
+    return health

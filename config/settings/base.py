@@ -310,6 +310,10 @@ CELERY_BEAT_SCHEDULE = {
     # every hour, in every tenant: usage counted for the billing page's bars
     "billing-usage-refresh": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
                               "args": ["billing.tasks.usage_refresh_task"]},
+    # every hour, in public: the platform metrics' snapshot of the day for the console
+    # (one read of every tenant schema's orders per run, never per page view)
+    "shared-platform-metrics": {"task": "shared.tasks.platform_metrics_task",
+                                "schedule": 3600.0},
 }
 IMPORT_JOBS_KEEP_DAYS = env.int("IMPORT_JOBS_KEEP_DAYS", default=7)
 

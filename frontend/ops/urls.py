@@ -3,13 +3,14 @@ in at /ops/login/ (frontend.common.urls)."""
 
 from django.urls import path
 
-from frontend.ops.views import health, home, tenants
+from frontend.ops.views import health, home, metrics, tenants
 
 app_name = "ops"
 
 urlpatterns = [
     path("", home.OpsHomeView.as_view(), name="home"),
     path("health/", health.OpsHealthView.as_view(), name="health"),
+    path("metrics/", metrics.MetricsView.as_view(), name="metrics"),
     path("tenants/<int:pk>/", tenants.TenantDetailView.as_view(), name="tenant"),
     path("plans/", tenants.PlanListView.as_view(), name="plans"),
     path("plans/<int:pk>/", tenants.PlanEditView.as_view(), name="plan"),
