@@ -286,8 +286,10 @@ def metrics_page(*, language):
     data = row.payload
     statuses = dict(TenantStatus.choices)
     plans = {plan.code: plan_name(plan, language) for plan in Plan.objects.all()}
-    by_status = [{"code": code, "label": str(statuses.get(code, code)), "count": n}
-                 for code, n in data.get("by_status", {}).items()]
+    counted = data.get("by_status", {})  # jsonb keeps no key order: the enum's order
+    by_status = [{"code": code, "label": str(statuses.get(code, code)), "count": counted[code]}
+                 for code in sorted(counted, key=lambda code: list(statuses).index(code)
+                                    if code in statuses else len(statuses))]
     by_plan = [{"code": item["plan"], "label": plans.get(item["plan"], item["plan"]),
                 "count": item["count"]} for item in data.get("by_plan", [])]
     changes = {item["currency"]: item for item in data.get("mrr_change", [])}

@@ -8,12 +8,16 @@ import pytest
 from billing import connect_webhooks
 from billing.models import ConnectedAccount, ConnectEvent, WebhookEvent, WebhookFailure
 from shared.selectors import ops_health
-from tests.billing.conftest import acme_sub, event, fake_stripe  # noqa: F401 (fixtures)
+from tests.billing import conftest as billing_fixtures
+from tests.billing.conftest import event
 from tests.billing.test_webhooks import deliver
 from tests.billing.stripe_fake import subscription as stripe_sub
 from tests.ops.test_tenant_actions import _client, _operator
 
 pytestmark = pytest.mark.django_db
+# billing's fixtures: a Stripe answered in-process, acme's subscription as Stripe's cus_1
+fake_stripe = billing_fixtures.fake_stripe
+acme_sub = billing_fixtures.acme_sub
 
 
 def _health_page():
