@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.models import OutboxTask, TaskRun
 from tenants import schemas
@@ -25,6 +26,21 @@ class PeriodicTask:
     every: datetime.timedelta
     run: TaskRun | None
     late: bool
+
+    @property
+    def every_label(self):
+        """The interval in the reader's language ("1 day", "5 minutes")."""
+        seconds = int(self.every.total_seconds())
+        if seconds and seconds % 86400 == 0:
+            n = seconds // 86400
+            return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+        if seconds and seconds % 3600 == 0:
+            n = seconds // 3600
+            return ngettext("%(n)s hour", "%(n)s hours", n) % {"n": n}
+        if seconds and seconds % 60 == 0:
+            n = seconds // 60
+            return ngettext("%(n)s minute", "%(n)s minutes", n) % {"n": n}
+        return ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": seconds}
 
 
 @dataclass
