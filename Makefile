@@ -10,7 +10,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 help:
 	@echo "make demo   install, start PostgreSQL/Redis, migrate, load demo data, run web + worker + beat"
 	@echo "make test   install what the tests need and run the whole suite (browser tests included)"
-	@echo "make bench  benchmarks: provisioning, customers, catalog search and import, checkout throughput (with and without the ledger), a ledger of 10,000 entries, list pages at 100,000 orders, migrate_all at 1,000 tenants, Stripe webhooks and reconciliation"
+	@echo "make bench  benchmarks: provisioning, customers, catalog search and import, checkout throughput (with and without the ledger), a ledger of 10,000 entries, list pages at 100,000 orders, migrate_all at 1,000 tenants, Stripe webhooks and reconciliation, the platform metrics task at 200 tenants"
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,8 @@ bench: migrate
 	$(PY) -m bench.migrate_all --tenants 1000
 	$(PY) -m bench.migrate_all --cleanup
 	$(PY) -m bench.billing_webhooks --events 1000 --reconcile 200
+	$(PY) -m bench.ops_metrics --tenants 200
+	$(PY) -m bench.ops_metrics --cleanup
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .data .env

@@ -24,7 +24,8 @@ from django_tenants.utils import tenant_context
 
 from billing import connect, connect_adapter
 from billing.enums import ConnectOutcome
-from billing.models import ConnectedAccount, ConnectEvent
+from billing.models import ConnectedAccount, ConnectEvent, WebhookFailure
+from billing.webhook_failures import failure_record, failure_resolve
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,19 @@ def _apply(event_type, connected, obj):
 
 def connect_event_process(event):
     """Apply one verified Connect event. Returns "duplicate" or the stored outcome;
-    raises on failure (nothing is kept, so Stripe retries)."""
+    raises on failure (nothing is kept, so Stripe retries). A failure is recorded after
+    that rollback, outside it (``billing.webhook_failures``), for the health page; a
+    later success resolves it."""
+    try:
+        outcome = _connect_event_apply(event)
+    except Exception as error:
+        failure_record(source=WebhookFailure.Source.CONNECT, event=event, error=error)
+        raise
+    failure_resolve(source=WebhookFailure.Source.CONNECT, event_id=event.get("id"))
+    return outcome
+
+
+def _connect_event_apply(event):
     event_type = event.get("type", "")
     account_id = event.get("account") or ""
     obj = (event.get("data") or {}).get("object") or {}

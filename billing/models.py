@@ -201,3 +201,34 @@ class ConnectEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_id} {self.type}"
+
+
+class WebhookFailure(models.Model):
+    """A Stripe event (Billing or Connect) whose handling raised. The event's own row
+    and its effect roll back together so Stripe delivers it again; this record is
+    written after that rollback, outside it, for the operator console's health page.
+    One row per event: each failed delivery counts an attempt and keeps the last error;
+    a later delivery that goes through (or finds the event already handled) marks it
+    resolved."""
+
+    class Source(models.TextChoices):
+        BILLING = "billing", _("Subscriptions (Stripe Billing)")
+        CONNECT = "connect", _("Suppliers' accounts (Stripe Connect)")
+
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    event_id = models.CharField(max_length=80)
+    type = models.CharField(_("event"), max_length=80, blank=True)
+    account_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=1)
+    error = models.TextField(_("error"), blank=True)
+    first_failed_at = models.DateTimeField(_("first failure"))
+    last_failed_at = models.DateTimeField(_("last failure"), db_index=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_failed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["source", "event_id"],
+                                               name="billing_webhook_failure_once")]
+
+    def __str__(self):
+        return f"{self.source} {self.event_id}"

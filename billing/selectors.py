@@ -133,3 +133,15 @@ def billing_notice(*, tenant, can_pay):
     subscription = Subscription.objects.filter(tenant=tenant).first()
     return {"status": status, "can_pay": can_pay,
             "suspend_on": suspend_on(subscription) if subscription else None}
+
+
+def webhook_failures_open(*, limit=20):
+    """Stripe events (Billing and Connect) whose last delivery failed and that no later
+    delivery resolved, newest first: ``(rows, how many in all)``, in one query."""
+    from django.db.models import Count, Window
+
+    from billing.models import WebhookFailure
+
+    rows = list(WebhookFailure.objects.filter(resolved_at__isnull=True)
+                .annotate(total=Window(Count("id"))).order_by("-last_failed_at", "-id")[:limit])
+    return rows, (rows[0].total if rows else 0)

@@ -9,8 +9,9 @@ from django_tenants.utils import tenant_context
 
 from billing import stripe_adapter
 from billing.enums import EventSource
-from billing.models import Subscription, WebhookEvent
+from billing.models import Subscription, WebhookEvent, WebhookFailure
 from billing.services import subscription_apply_stripe, subscription_ensure
+from billing.webhook_failures import failure_record, failure_resolve
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,19 @@ def _subscription_for(event_type, obj):
 
 def event_process(event):
     """Apply one verified event. Returns "duplicate", "ignored" or "applied"; raises on
-    failure (the transaction, event row included, rolls back so Stripe retries)."""
+    failure (the transaction, event row included, rolls back so Stripe retries). A
+    failure is recorded after that rollback, outside it (``billing.webhook_failures``),
+    for the health page; a later success resolves it."""
+    try:
+        outcome = _event_apply(event)
+    except Exception as error:
+        failure_record(source=WebhookFailure.Source.BILLING, event=event, error=error)
+        raise
+    failure_resolve(source=WebhookFailure.Source.BILLING, event_id=event.get("id"))
+    return outcome
+
+
+def _event_apply(event):
     event_type = event.get("type", "")
     obj = (event.get("data") or {}).get("object") or {}
     with transaction.atomic():

@@ -145,3 +145,22 @@ class Impersonation(models.Model):
 
     def is_live(self, now=None):
         return self.ended_at is None and (now or timezone.now()) < self.expires_at
+
+
+class PlatformMetric(models.Model):
+    """One day's platform figures, computed by the metrics task (``shared.metrics``):
+    the whole set as one JSON document, rewritten on every run of that day. See
+    ``shared.metrics`` for why one row per day and what the document holds."""
+
+    day = models.DateField(_("day"), unique=True)
+    computed_at = models.DateTimeField(_("computed"))
+    seconds = models.FloatField(_("seconds to compute"), default=0)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("platform metrics")
+        verbose_name_plural = _("platform metrics")
+
+    def __str__(self):
+        return f"{self.day}"

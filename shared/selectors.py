@@ -1,12 +1,15 @@
 """Reads of the operator console: a tenant with its subscription, usage, changes and
-audit trail; the plans' price grid; billing drift; the platform audit log."""
+audit trail; the plans' price grid; billing drift; the platform audit log; the health
+page (the platform's, with billing's failed webhooks). The platform metrics are read in
+``shared.metrics``."""
 
 from django.db.models import F, Q
 
+from billing import lifecycle
 from billing.enums import BillingStatus
 from billing.models import Drift, Plan, SubscriptionChange
-from billing import lifecycle
-from billing.selectors import billing_overview, invoices_for, plan_name
+from billing.selectors import (billing_overview, invoices_for, plan_name,
+                               webhook_failures_open)
 from shared.models import PlatformAudit
 from tenants.enums import Currency
 from tenants.models import Tenant
@@ -168,3 +171,13 @@ def export_documents():
                    max(timezone.localdate(row["last"]), timezone.localdate()))
                   for row in spans if row["account__customer"] in customers]
     return orders, statements
+
+
+def ops_health(*, now=None):
+    """The health page: ``tenants.health.platform_health`` and the Stripe events whose
+    handling failed (``billing.webhook_failures``)."""
+    from tenants.health import platform_health
+
+    health = platform_health(now=now)
+    health.webhook_failures, health.webhook_failures_total = webhook_failures_open()
+    return health

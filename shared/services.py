@@ -1,8 +1,10 @@
 """What operators do to a tenant from the console, each through the billing lifecycle
 (``billing.lifecycle.transition``: the one place a subscription's status changes) and
 each written to the platform audit log with the reason, before and after, and the
-operator's address. The role table (``shared.operators``) decides who may."""
+operator's address. The role table (``shared.operators``) decides who may. The platform
+metrics' snapshot is written here too (``platform_metrics_refresh``)."""
 
+import time as clock
 from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -177,3 +179,29 @@ def plan_update(*, operator, plan, limits, prices, is_public, ip=None):
     platform_audit(operator=operator, action="plan.update", reason=plan.code, before=before,
                    after=after, ip=ip)
     return plan
+
+
+def platform_metrics_refresh(*, now=None):
+    """Compute the platform metrics (``shared.metrics``) and write today's snapshot (one
+    row per day: a later run of the same day replaces its figures)."""
+    from shared import metrics
+    from shared.models import PlatformMetric
+
+    now = now or timezone.now()
+    started = clock.monotonic()
+    payload = metrics.compute(now=now)
+    seconds = clock.monotonic() - started
+    row, _created = PlatformMetric.objects.update_or_create(
+        day=timezone.localdate(now),
+        defaults={"computed_at": now, "seconds": round(seconds, 3), "payload": payload})
+    return row
+
+
+def platform_metrics_request(*, operator):
+    """An operator asks for the metrics now: the task is queued (it runs at once where
+    there is no broker); the page shows the new figures once it has run."""
+    from core.background import enqueue_on_commit
+    from shared.tasks import platform_metrics_task
+
+    ops_require(operator, "view")
+    enqueue_on_commit(platform_metrics_task)

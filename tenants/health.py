@@ -1,6 +1,7 @@
 """The platform's health, for the operator console: the warm pool, the Celery queues,
 the periodic tasks and the tasks that fail, the outbox, and which tenant schemas lag
-behind the migrations on disk. Every figure is read from small tables or one
+behind the migrations on disk (the failed Stripe webhooks are billing's, added by
+``shared.selectors.ops_health``). Every figure is read from small tables or one
 comparison across schemas, never by opening each schema."""
 
 import datetime
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.models import OutboxTask, TaskRun
 from tenants import schemas
@@ -25,6 +27,21 @@ class PeriodicTask:
     run: TaskRun | None
     late: bool
 
+    @property
+    def every_label(self):
+        """The interval in the reader's language ("1 day", "5 minutes")."""
+        seconds = int(self.every.total_seconds())
+        if seconds and seconds % 86400 == 0:
+            n = seconds // 86400
+            return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+        if seconds and seconds % 3600 == 0:
+            n = seconds // 3600
+            return ngettext("%(n)s hour", "%(n)s hours", n) % {"n": n}
+        if seconds and seconds % 60 == 0:
+            n = seconds // 60
+            return ngettext("%(n)s minute", "%(n)s minutes", n) % {"n": n}
+        return ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": seconds}
+
 
 @dataclass
 class Health:
@@ -40,12 +57,16 @@ class Health:
     tenants: int = 0
     lagging: dict = field(default_factory=dict)  # schema → migrations not applied
     template_lag: int = 0
+    # Stripe events whose handling failed and that no later delivery resolved (billing
+    # fills them in: ``shared.selectors.ops_health``; this app does not read billing)
+    webhook_failures: list = field(default_factory=list)
+    webhook_failures_total: int = 0
 
     @property
     def ok(self):
         return (self.pool is None or self.pool.ok) and not self.failing and not self.lagging \
             and not self.template_lag and not any(p.late for p in self.periodic) \
-            and None not in self.queues.values()
+            and None not in self.queues.values() and not self.webhook_failures_total
 
 
 def queue_lengths():

@@ -326,6 +326,10 @@ CELERY_BEAT_SCHEDULE = {
     # every hour, in public: tenant export files past their time are removed
     "shared-tenant-exports-purge": {"task": "shared.tasks.tenant_exports_purge_task",
                                     "schedule": 3600.0},
+    # every hour, in public: the platform metrics' snapshot of the day for the console
+    # (one read of every tenant schema's orders per run, never per page view)
+    "shared-platform-metrics": {"task": "shared.tasks.platform_metrics_task",
+                                "schedule": 3600.0},
 }
 IMPORT_JOBS_KEEP_DAYS = env.int("IMPORT_JOBS_KEEP_DAYS", default=7)
 

@@ -3,13 +3,14 @@ in at /ops/login/ (frontend.common.urls)."""
 
 from django.urls import path
 
-from frontend.ops.views import exports, health, home, operators, tenants, two_factor
+from frontend.ops.views import exports, health, home, metrics, operators, tenants, two_factor
 
 app_name = "ops"
 
 urlpatterns = [
     path("", home.OpsHomeView.as_view(), name="home"),
     path("health/", health.OpsHealthView.as_view(), name="health"),
+    path("metrics/", metrics.MetricsView.as_view(), name="metrics"),
     path("tenants/<int:pk>/", tenants.TenantDetailView.as_view(), name="tenant"),
     path("tenants/<int:pk>/exports/", exports.TenantExportsView.as_view(),
          name="tenant_exports"),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shared', '0002_audit_append_only'),
+        ('shared', '0003_metrics'),
         ('tenants', '0008_settings_moved_to_tenant_schema'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

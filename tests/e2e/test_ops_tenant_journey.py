@@ -1,6 +1,8 @@
 """An operator enrols an authenticator at the first sign-in, finds a tenant on the
-console, suspends it with a reason (its dealer then sees that ordering is paused), and
-reactivates it; both actions are in the platform audit log."""
+console, suspends it with a reason (its dealer then sees that ordering is paused),
+reactivates it (both actions are in the platform audit log), then opens its owner's
+dashboard read-only in a support session: the banner says so, a change is refused, and
+ending it leads back to the console."""
 
 import base64
 import uuid
@@ -92,6 +94,30 @@ def test_operator_suspends_and_reactivates_a_tenant(browser, live, supplier):
         desk.get_by_test_id("nav-audit").click()
         rows = desk.get_by_test_id("audit-row").filter(has_text=supplier["tenant"].name)
         expect(rows).to_have_count(2)
+
+        # support: the owner's dashboard, read-only, with the banner on every page
+        desk.go_back()
+        form = desk.get_by_test_id("ops-impersonate-form")
+        form.get_by_label("As staff member").select_option(
+            label=f"owner-{supplier['tag']}@quay.example <owner-{supplier['tag']}@quay.example>")
+        _act_reason = "Ticket 4711: the owner cannot find the price list"
+        form.get_by_label("Reason (kept in the platform audit log)").fill(_act_reason)
+        form.get_by_test_id("ops-impersonate-open").click()
+        desk.wait_for_url(f"**quay{supplier['tag']}.localhost*/dashboard/")
+        banner = desk.get_by_test_id("impersonation-banner")
+        expect(banner).to_contain_text(email)
+        expect(banner).to_contain_text(f"owner-{supplier['tag']}@quay.example")
+        expect(desk.get_by_test_id("impersonation-mode")).to_have_text("Read-only")
+        desk.goto(live.tenant(f"quay{supplier['tag']}", "/dashboard/customers/new/"))
+        expect(banner).to_be_visible()
+        desk.get_by_label("Company name").fill("Added by support")
+        desk.get_by_test_id("customer-save").click()
+        expect(desk.get_by_test_id("impersonation-refused")).to_contain_text("read-only")
+        desk.go_back()
+        desk.get_by_test_id("impersonation-end").click()
+        desk.wait_for_url("**/ops/tenants/*/")
+        expect(desk.get_by_test_id("ops-impersonations")).to_contain_text(
+            f"{email} → owner-{supplier['tag']}@quay.example")
     finally:
         context.close()
         dealer_context.close()

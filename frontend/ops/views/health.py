@@ -1,10 +1,11 @@
 """The operator console's health page: pool, queues, periodic tasks, failing tasks,
-the outbox and the tenant schemas that lag behind the migrations on disk."""
+the outbox, the tenant schemas that lag behind the migrations on disk and the Stripe
+webhooks that failed."""
 
 from django.views.generic import TemplateView
 
 from frontend.common.views.base import OperatorRequiredMixin
-from tenants.health import platform_health
+from shared.selectors import ops_health
 
 
 class OpsHealthView(OperatorRequiredMixin, TemplateView):
@@ -12,5 +13,5 @@ class OpsHealthView(OperatorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["health"] = platform_health()
+        context["health"] = ops_health()
         return context
