@@ -6,6 +6,7 @@ the platform audit log."""
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_tenants.utils import tenant_context
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -32,11 +33,27 @@ def _target(user):
 
 
 def _last_admin(user):
-    """Whether ``user`` is the last active operator admin (who must stay)."""
-    admins = [u for u in get_user_model().objects.filter(kind=UserKind.OPERATOR,
-                                                         is_active=True)
-              if operator_role(u) == OperatorRole.ADMIN]
-    return len(admins) == 1 and admins[0].pk == user.pk
+    """Whether ``user`` is the last active operator admin (who must stay). Locks every
+    active operator first, so two admins removing each other at once are taken one
+    after the other and the second sees the first's change."""
+    list(get_user_model().objects.select_for_update().filter(kind=UserKind.OPERATOR,
+                                                             is_active=True)
+         .order_by("pk").values("pk"))
+    roles = dict(OperatorProfile.objects.values_list("user_id", "role"))
+    admins = [pk for pk in get_user_model().objects.filter(kind=UserKind.OPERATOR,
+                                                           is_active=True)
+              .values_list("pk", flat=True)
+              if roles.get(pk, OperatorRole.ADMIN) == OperatorRole.ADMIN]
+    return admins == [user.pk]
+
+
+def _end_support_sessions(user):
+    """End the operator's open support sessions (each tenant's audit log says so)."""
+    from shared.impersonation import impersonation_end, impersonations_live_of
+
+    for row in impersonations_live_of(user):
+        with tenant_context(row.tenant):
+            impersonation_end(impersonation=row)
 
 
 @transaction.atomic
@@ -88,6 +105,8 @@ def operator_set_active(*, operator, user, active, reason, ip=None):
     if not active and operator_role(user) == OperatorRole.ADMIN and _last_admin(user):
         raise ApplicationError(_("The platform needs at least one operator admin."))
     account_set_active(user=user, active=bool(active))
+    if not active:
+        _end_support_sessions(user)
     platform_audit(operator=operator, action="operator.enable" if active else "operator.disable",
                    reason=reason, ip=ip, after={"email": user.email})
     return user
@@ -106,6 +125,7 @@ def operator_two_factor_reset(*, operator, user, reason, ip=None):
     StaticDevice.objects.filter(user=user).delete()
     user.security_stamp += 1
     user.save(update_fields=["security_stamp"])
+    _end_support_sessions(user)
     platform_audit(operator=operator, action="operator.2fa_reset", reason=reason, ip=ip,
                    after={"email": user.email})
     return user

@@ -16,14 +16,11 @@ from django.utils.translation import gettext as _
 
 from billing import lifecycle
 from billing.models import ConnectedAccount, Subscription
-from core.exceptions import ApplicationError, ConflictError
+from core.exceptions import ApplicationError
 from shared.operators import ops_require
 from shared.services import platform_audit
 from tenants.services import tenant_delete
-
-
-class DeletionRefusedError(ConflictError):
-    pass
+from shared.exceptions import DeletionRefusedError
 
 
 def deletion_refusal(tenant, *, today=None):

@@ -43,6 +43,7 @@ from shared.models import ExportStatus, TenantExport
 from shared.operators import ops_require
 from shared.services import platform_audit
 from tenants import pgtools
+from shared.exceptions import ExportLinkExpiredError
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +52,12 @@ MANIFEST = "manifest.json"
 DUMP = "database.dump"
 SIGN_SALT = "orderline.shared.exports.download"
 # Kept out of the readable copy (they are in the dump): secrets and bookkeeping.
-READABLE_SKIP_TABLES = frozenset({"django_session", "django_migrations"})
+READABLE_SKIP_TABLES = frozenset({"django_migrations", *pgtools.NO_DATA_TABLES})
 READABLE_SKIP_COLUMNS = {"roles_user": {"password", "security_stamp"}, "roles_apikey": {"key_hash"}}
 FILE_NAME = re.compile(r"^[a-z0-9_]{1,63}-\d{1,18}-\d{14}\.zip$")
 CHUNK = 1024 * 1024
 # a redelivered task finds its export running: started this long ago, it is taken over
 STALE_RUNNING = timedelta(hours=6)
-
-
-class ExportLinkExpiredError(NotFoundError):
-    status = 410
 
 
 # --- where export files live ----------------------------------------------------------
@@ -214,7 +211,10 @@ def _export_build(export, work, target):
         counts, tables = {}, pgtools.schema_tables(cursor, schema)
         (work / "data").mkdir()
         for number, (table, columns) in enumerate(tables):
-            counts[table] = pgtools.row_count(cursor, schema, table)
+            # the manifest counts what the export holds: no rows of the tables whose
+            # data stays behind (sessions, sign-in attempts)
+            counts[table] = 0 if table in pgtools.NO_DATA_TABLES else \
+                pgtools.row_count(cursor, schema, table)
             if table in READABLE_SKIP_TABLES:
                 continue
             shown = [c for c in columns if c not in READABLE_SKIP_COLUMNS.get(table, ())]

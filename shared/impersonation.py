@@ -125,8 +125,15 @@ def impersonation_link_consume(*, token, ip=None):
     return row, user
 
 
+def operator_rights(row):
+    """What the session's operator may do now ("impersonate", "impersonate_write"):
+    nothing once they are disabled or their role changed."""
+    operator = _operator(row)
+    return {what for what in ("impersonate", "impersonate_write") if ops_can(operator, what)}
+
+
 def operator_may_write(row):
-    return ops_can(_operator(row), "impersonate_write")
+    return "impersonate_write" in operator_rights(row)
 
 
 @transaction.atomic
@@ -163,6 +170,13 @@ def impersonation_end(*, impersonation, user=None, expired=False):
 
 def impersonation_get(pk):
     return Impersonation.objects.select_related("tenant").filter(pk=pk).first()
+
+
+def impersonations_live_of(operator):
+    """The operator's support sessions still open."""
+    return list(Impersonation.objects.select_related("tenant").filter(
+        operator_id=operator.pk, ended_at__isnull=True, expires_at__gt=timezone.now(),
+        tenant__isnull=False))
 
 
 def impersonations_of(tenant, *, limit=10):

@@ -69,8 +69,12 @@ PAYING = (BillingStatus.ACTIVE, BillingStatus.PAST_DUE)
 CENT = Decimal("0.01")
 
 
-def _quote(name):
-    return connection.ops.quote_name(name)
+def _quote(name, cursor):
+    """``name`` as an SQL identifier, escaped whatever it holds."""
+    from psycopg2 import sql
+
+    return sql.Identifier(name).as_string(cursor.cursor if hasattr(cursor, "cursor")
+                                          else cursor)
 
 
 def order_counts(schema_names, *, since, tz_name):
@@ -94,7 +98,8 @@ def order_counts(schema_names, *, since, tz_name):
             arms = " UNION ALL ".join(
                 f"SELECT %s, d, count(*) FROM (SELECT CASE WHEN created_at >= %s THEN "
                 f"(created_at AT TIME ZONE %s)::date END AS d FROM "
-                f"{_quote(name)}.{_quote(table)}) o GROUP BY d" for name in chunk)
+                f"{_quote(name, cursor)}.{_quote(table, cursor)}) o GROUP BY d"
+                for name in chunk)
             params = []
             for name in chunk:
                 params += [name, since, tz_name]

@@ -44,9 +44,11 @@ class OperatorOTPMiddleware(OTPMiddleware):
 
 
 SESSION_KEY = "impersonation"
-# always refused in a support session: the user's own password, e-mail and keys, and
-# opening another support session
-NEVER = ("/password/change/", "/dashboard/profile/", "/dashboard/api-keys/", "/login/link/")
+# always refused in a support session: the user's own password, e-mail and keys (on the
+# pages and in the API; the API-key service refuses as well), and another sign-in link
+NEVER = ("/password/change/", "/dashboard/profile/", "/dashboard/api-keys/", "/login/link/",
+         "/api/v1/api-keys/")
+NEVER_READS = ("/login/link/",)  # refused even to read
 # what a read-only session may still post
 READ_ONLY_POSTS = ("/impersonate/end/", "/impersonate/writes/", "/logout/", "/i18n/language/")
 
@@ -75,8 +77,18 @@ class ImpersonationMiddleware:
             if row is not None and row.ended_at is None and row.tenant_id == tenant.pk:
                 impersonation.impersonation_end(impersonation=row, expired=True)
             return self._over(request)
+        # the operator's role is read on every request: disabled or no longer allowed to
+        # open tenants ends the session; no longer allowed to change takes changes back
+        rights = impersonation.operator_rights(row)
+        if "impersonate" not in rights:
+            impersonation.impersonation_end(impersonation=row, user=user)
+            return self._over(request)
+        if request.method == "POST" and request.path_info == "/logout/":
+            impersonation.impersonation_end(impersonation=row, user=user)
+            return self.get_response(request)
         request.impersonation = row
-        refused = self._refusal(request, row)
+        request.impersonation_can_write = "impersonate_write" in rights
+        refused = self._refusal(request, row, can_write=request.impersonation_can_write)
         if refused is not None:
             return refused
         with operator_acting(row.operator_email):
@@ -93,15 +105,15 @@ class ImpersonationMiddleware:
         return redirect("login")
 
     @staticmethod
-    def _refusal(request, row):
+    def _refusal(request, row, *, can_write):
         from django.utils.translation import gettext as _
 
         path = request.path_info
-        if path.startswith(NEVER) and (request.method not in ("GET", "HEAD", "OPTIONS")
-                                       or path.startswith("/login/link/")):
+        safe = request.method in ("GET", "HEAD", "OPTIONS")
+        if path.startswith(NEVER) and (not safe or path.startswith(NEVER_READS)):
             return _forbidden(request, _("A support session cannot change the user's "
                                          "password, e-mail or API keys."))
-        if row.writes_at is None and request.method not in ("GET", "HEAD", "OPTIONS") \
+        if (row.writes_at is None or not can_write) and not safe \
                 and not path.startswith(READ_ONLY_POSTS):
             return _forbidden(request, _("This support session is read-only. Allow changes "
                                          "in the banner first, with a reason."))

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from billing.services import subscription_ensure
-from core.exceptions import ConflictError, NotFoundError
+from core.exceptions import NotFoundError
 from shared import selectors
 from shared.exports import (DUMP, MANIFEST, export_path, export_root, safe_member, sha256_of,
                             tenant_media_root)
@@ -37,14 +37,11 @@ from shared.services import platform_audit
 from tenants import pgtools, schemas
 from tenants.enums import TenantStatus
 from tenants.services import schema_name_for, subdomain_check, tenant_register_restored
+from shared.exceptions import RestoreError
 
 log = logging.getLogger(__name__)
 
 RESTORED_STATUS = TenantStatus.SUSPENDED
-
-
-class RestoreError(ConflictError):
-    pass
 
 
 def export_restore(*, operator, tenant, export, slug, name="", ip=None):

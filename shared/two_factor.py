@@ -82,9 +82,16 @@ def enrolment_confirm(*, request, user, device, token, ip=None):
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_backup_codes(user)
-    otp_login(request, device)
+    _verified(request, device)
     platform_audit(operator=user, action="operator.2fa_enrol", ip=ip)
     return codes
+
+
+def _verified(request, device):
+    """Mark the session verified by ``device`` under a new session key (the key of the
+    password-only session does not become the verified one)."""
+    request.session.cycle_key()
+    otp_login(request, device)
 
 
 def _new_backup_codes(user):
@@ -118,7 +125,7 @@ def verify(*, request, user, token, ip=None):
         with transaction.atomic():
             locked = type(device).objects.select_for_update().get(pk=device.pk)
             if locked.verify_token(token):
-                otp_login(request, locked)
+                _verified(request, locked)
                 if isinstance(locked, StaticDevice):
                     platform_audit(operator=user, action="operator.backup_code_used", ip=ip,
                                    after={"left": backup_codes_left(user)})

@@ -43,3 +43,8 @@ class SubdomainTakenError(SubdomainError, ConflictError):
 
     def __init__(self, message=None):
         super().__init__(message or _("This subdomain is already taken."))
+
+
+class PgToolError(RuntimeError):
+    """pg_dump / pg_restore / psql failed or was asked something unsafe (an operator
+    reads the message)."""

@@ -25,13 +25,14 @@ from psycopg2 import sql
 # The public tables that tenant tables have foreign keys to: a scratch database must
 # hold them, with their rows, before a tenant dump restores into it.
 from tenants.schemas import CITUS_REFERENCE_TABLES
+from tenants.exceptions import PgToolError
 
 log = logging.getLogger(__name__)
 
 
-class PgToolError(RuntimeError):
-    """A tool failed or was asked something unsafe (an operator reads the message)."""
-
+# tables whose rows never leave in an export (their structure does)
+NO_DATA_TABLES = ("django_session", "axes_accessattempt", "axes_accessfailurelog",
+                  "axes_accesslog")
 TOOL_TIMEOUT = 60 * 60  # seconds; a stuck tool must not hold a worker for ever
 
 
@@ -140,10 +141,12 @@ def table_csv(cursor, schema_name, table, columns, out):
 
 def schema_dump(schema_name, path, *, snapshot_id=None, database=None):
     """``pg_dump -Fc -n <schema>`` into ``path`` (no owners, no grants: it restores
-    anywhere)."""
+    anywhere). The rows of ``NO_DATA_TABLES`` stay behind: a session key is a signed-in
+    user, and sign-in attempts belong to the site that saw them."""
     schema_name_check(schema_name)
     args = [tool_path("pg_dump"), "--format=custom", f"--schema={schema_name}",
-            "--no-owner", "--no-privileges", f"--file={path}"]
+            "--no-owner", "--no-privileges", f"--file={path}",
+            *(f"--exclude-table-data={schema_name}.{table}" for table in NO_DATA_TABLES)]
     if snapshot_id:
         args.append(f"--snapshot={snapshot_id}")
     run_tool(args, database=database)

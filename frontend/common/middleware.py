@@ -14,7 +14,10 @@ class UserLanguageMiddleware:
     def __call__(self, request):
         language = None
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.preferred_language:
+        session = getattr(request, "session", None)
+        if session is not None and session.get("support_language"):
+            language = session["support_language"]  # an operator's support session
+        elif user is not None and user.is_authenticated and user.preferred_language:
             language = user.preferred_language
         elif settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             tenant = getattr(request, "tenant", None)

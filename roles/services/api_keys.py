@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from roles.exceptions import RoleError
+from core.acting import acting_operator
+from roles.exceptions import RoleError, RolePermissionError
 from roles.enums import UserKind
 from roles.models import ApiKey
 from roles.services.audit import audit_record
@@ -24,8 +25,11 @@ def _hash(secret):
 
 @transaction.atomic
 def api_key_create(*, actor, user, name, ip=None):
-    """Returns ``(api_key, raw_key)``; the raw key is never stored nor shown again."""
+    """Returns ``(api_key, raw_key)``; the raw key is never stored nor shown again.
+    Never in an operator's support session: a key would outlive it."""
     require_administrator(actor)
+    if acting_operator():
+        raise RolePermissionError(_("A support session cannot make API keys."))
     name = (name or "").strip()
     if not name:
         message = _("Name the key after the system that will use it.")

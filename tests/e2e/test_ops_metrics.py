@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ops_sign_in
 from tests.factories import OperatorFactory
 
 pytestmark = pytest.mark.e2e
@@ -30,10 +31,7 @@ def snapshot(committed):
 
 
 def _sign_in(page, live, email):
-    page.goto(live.url(path="/ops/login/"))
-    page.get_by_label("E-mail or mobile phone").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_test_id("login-form").get_by_role("button", name="Sign in").click()
+    ops_sign_in(page, live, email, PASSWORD)
     expect(page.get_by_test_id("tenant-table")).to_be_visible()
 
 

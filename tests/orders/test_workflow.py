@@ -236,6 +236,7 @@ STATUS_HOMES = {
     "tenants/services.py": 1,  # tenant_set_status
     "ordering/finance/services/payments.py": 2,  # a payment confirmed or rejected
     "ordering/finance/services/reconciliation.py": 1,  # _move (statements of account)
+    "shared/exports.py": 3,  # an export job: running, done or failed, expired
 }
 
 

@@ -172,7 +172,9 @@ class SetLanguageView(View):
         language = request.POST.get("language", "")
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
-        if request.user.is_authenticated:
+        if request.session.get("impersonation"):  # an operator's support session: the
+            request.session["support_language"] = language  # user's own choice stays
+        elif request.user.is_authenticated:
             account_services.user_set_language(user=request.user, language=language)
         response = redirect(_safe_next(request, "/"))
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,

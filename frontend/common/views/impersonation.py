@@ -14,6 +14,7 @@ from django.views import View
 
 from core.exceptions import ApplicationError
 from frontend.common.context_processors import _public_url
+from frontend.common.views.base import PermissionRequiredMixin
 from roles.backends import client_ip
 from roles.permissions import PUBLIC, SIGNED_IN
 from shared import impersonation
@@ -34,7 +35,6 @@ class ImpersonationStartView(View):
         logout(request)  # whoever was signed in on this host: not mixed with the session
         login(request, user, backend="roles.backends.EmailBackend")
         request.session[SESSION_KEY] = row.pk
-        request.session["impersonation_can_write"] = impersonation.operator_may_write(row)
         # the cookie outlives the session a little, so the request after the end is
         # seen, ends it in both audit logs and says so (the beat task closes the rest)
         request.session.set_expiry(row.expires_at + timedelta(minutes=10))
@@ -43,7 +43,7 @@ class ImpersonationStartView(View):
         return redirect("dashboard:home")
 
 
-class ImpersonationWritesView(View):
+class ImpersonationWritesView(PermissionRequiredMixin, View):
     permission = SIGNED_IN
 
     def post(self, request):
@@ -61,7 +61,7 @@ class ImpersonationWritesView(View):
         return redirect(_back(request))
 
 
-class ImpersonationEndView(View):
+class ImpersonationEndView(PermissionRequiredMixin, View):
     permission = SIGNED_IN
 
     def post(self, request):
