@@ -153,6 +153,8 @@ class Usage(models.Model):
     skus = models.PositiveIntegerField(default=0)
     orders = models.PositiveIntegerField(default=0)
     storage = models.PositiveIntegerField(default=0)
+    # the latest sign-in or order in the tenant (None: nobody has done anything yet)
+    last_activity_at = models.DateTimeField(null=True, blank=True, db_index=True)
     counted_at = models.DateTimeField(null=True, blank=True)
 
 

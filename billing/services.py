@@ -203,13 +203,25 @@ def usage_refresh(*, tenant, now=None):
     with tenant_context(tenant):
         counts = {what.value: usage_count(what, now=now) for what in Limit
                   if what != Limit.STORAGE}
+        last_activity = last_activity_at()
     folder = Path(settings.MEDIA_ROOT) / tenant.schema_name
     size = sum(entry.stat().st_size for entry in folder.rglob("*") if entry.is_file()) \
         if os.path.isdir(folder) else 0
     counts[Limit.STORAGE.value] = size // (1024 * 1024)
-    Usage.objects.update_or_create(tenant=tenant, defaults={**counts,
-                                                            "counted_at": now or timezone.now()})
+    Usage.objects.update_or_create(tenant=tenant, defaults={
+        **counts, "last_activity_at": last_activity, "counted_at": now or timezone.now()})
     return counts
+
+
+def last_activity_at():
+    """The current schema's latest sign-in or order (two indexed reads), or None."""
+    from django.apps import apps
+    from django.db.models import Max
+
+    last_login = apps.get_model("roles", "User").objects.aggregate(at=Max("last_login"))["at"]
+    last_order = apps.get_model("orders", "Order").objects.aggregate(at=Max("created_at"))["at"]
+    moments = [moment for moment in (last_login, last_order) if moment is not None]
+    return max(moments) if moments else None
 
 
 def stripe_configured():

@@ -3,7 +3,10 @@ audit trail; the plans' price grid; billing drift; the platform audit log; the h
 page (the platform's, with billing's failed webhooks). The platform metrics are read in
 ``shared.metrics``."""
 
+from datetime import timedelta
+
 from django.db.models import F, Q
+from django.utils import timezone
 
 from billing import lifecycle
 from billing.enums import BillingStatus
@@ -70,12 +73,19 @@ def audit_list(*, query=""):
 
 
 TENANT_SORTS = {"newest": ("-created_at",), "oldest": ("created_at",), "name": ("name",),
+                "activity": (F("usage__last_activity_at").desc(nulls_last=True), "-created_at"),
                 # tenants not counted yet come last
                 "orders": (F("usage__orders").desc(nulls_last=True), "-created_at"),
                 "storage": (F("usage__storage").desc(nulls_last=True), "-created_at")}
 
 
-def ops_tenant_list(*, query="", status="", plan="", sort="newest"):
+# the tenant list's "last activity" filter: key → (label, days); the latest sign-in or
+# order, as the hourly usage count saw it
+ACTIVITY_FILTERS = {"7d": 7, "30d": 30, "idle30": -30, "never": None}
+
+
+def ops_tenant_list(*, query="", status="", plan="", sort="newest", created_from=None,
+                    created_to=None, activity=""):
     """The tenants for the console with their last counted usage (the hourly task's
     figures: nothing is counted per view), searched, filtered and sorted."""
     qs = (Tenant.objects.exclude(schema_name="public").select_related("usage")
@@ -87,6 +97,18 @@ def ops_tenant_list(*, query="", status="", plan="", sort="newest"):
         qs = qs.filter(status=status)
     if plan:
         qs = qs.filter(plan=plan)
+    if created_from:
+        qs = qs.filter(created_at__date__gte=created_from)
+    if created_to:
+        qs = qs.filter(created_at__date__lte=created_to)
+    if activity in ACTIVITY_FILTERS:
+        days = ACTIVITY_FILTERS[activity]
+        if days is None:
+            qs = qs.filter(Q(usage__isnull=True) | Q(usage__last_activity_at__isnull=True))
+        else:
+            since = timezone.now() - timedelta(days=abs(days))
+            qs = qs.filter(usage__last_activity_at__gte=since) if days > 0 else \
+                qs.filter(usage__last_activity_at__lt=since)
     return qs.order_by(*TENANT_SORTS.get(sort, TENANT_SORTS["newest"]), "-id")
 
 

@@ -220,6 +220,24 @@ def test_the_audit_log_and_drift_pages_list_and_search(db):
     assert client.get("/ops/billing/drift/").status_code == 200
 
 
+def test_the_audit_log_exports_as_searched_and_the_export_is_recorded(db):
+    PlatformAudit.objects.create(operator_email="ops@example.com", action="tenant.suspend",
+                                 tenant_label="Acme (acme)", reason="=HYPERLINK(\"x\")",
+                                 after={"status": "suspended"})
+    PlatformAudit.objects.create(operator_email="ops@example.com", action="plan.update",
+                                 reason="basic")
+    operator = _operator(OperatorRole.SUPPORT)
+    response = _client(operator).get("/ops/audit/?q=acme&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="orderline-audit-')
+    text = response.content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert len(lines) == 2 and "tenant.suspend" in lines[1] and "plan.update" not in text
+    assert "'=HYPERLINK" in text  # a formula stays text in a spreadsheet
+    assert PlatformAudit.objects.filter(action="audit.export",
+                                        operator_email=operator.email).exists()
+
+
 def test_the_tenant_list_filters_sorts_and_shows_the_counted_usage(acme, globex,
                                                                   django_assert_max_num_queries):
     from billing.models import Usage
@@ -236,3 +254,46 @@ def test_the_tenant_list_filters_sorts_and_shows_the_counted_usage(acme, globex,
     client.get("/ops/")
     with django_assert_max_num_queries(12):
         client.get("/ops/?sort=storage")
+
+
+def test_the_tenant_list_filters_by_creation_date_and_last_activity(acme, globex):
+    from billing.models import Usage
+
+    now = timezone.now()
+    Tenant.objects.filter(pk=acme.pk).update(created_at=now - datetime.timedelta(days=400))
+    Tenant.objects.filter(pk=globex.pk).update(created_at=now - datetime.timedelta(days=3))
+    Usage.objects.update_or_create(tenant=acme, defaults={
+        "last_activity_at": now - datetime.timedelta(days=45)})
+    Usage.objects.update_or_create(tenant=globex, defaults={
+        "last_activity_at": now - datetime.timedelta(days=1)})
+    client = _client(_operator(OperatorRole.SUPPORT))
+
+    def hosts(query):
+        page = client.get(f"/ops/?{query}").content.decode()
+        return {slug for slug in ("acme", "globex") if f"{slug}.localhost" in page}
+
+    week_ago = (now - datetime.timedelta(days=7)).date().isoformat()
+    assert hosts(f"created_from={week_ago}") == {"globex"}
+    assert hosts(f"created_to={week_ago}") == {"acme"}
+    assert hosts("created_from=not-a-date") == {"acme", "globex"}  # ignored, not a 500
+    assert hosts("activity=7d") == {"globex"}
+    assert hosts("activity=idle30") == {"acme"}
+    assert hosts("activity=30d") == {"globex"}
+    Usage.objects.filter(tenant=globex).update(last_activity_at=None)
+    assert hosts("activity=never") == {"globex"}
+    page = client.get("/ops/?sort=activity&activity=&created_from=2020-01-01").content.decode()
+    assert 'created_from=2020-01-01' in page or "2020-01-01" in page
+
+
+def test_usage_refresh_records_the_latest_sign_in_or_order(acme):
+    from django.contrib.auth import get_user_model
+    from django_tenants.utils import tenant_context
+
+    from billing.models import Usage
+    from billing.services import usage_refresh
+
+    moment = timezone.now() - datetime.timedelta(hours=5)
+    with tenant_context(acme):
+        get_user_model().objects.filter(email="owner@acme.example").update(last_login=moment)
+    usage_refresh(tenant=acme)
+    assert Usage.objects.get(tenant=acme).last_activity_at >= moment

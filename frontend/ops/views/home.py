@@ -1,5 +1,7 @@
 """Operator console (public domain)."""
 
+import datetime
+
 from django.core.paginator import Paginator
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
@@ -13,6 +15,14 @@ from tenants.enums import TenantStatus
 PAGE_SIZE = 50
 
 
+def _date(value):
+    """A yyyy-mm-dd filter value, or "" (a date the browser cannot send is ignored)."""
+    try:
+        return datetime.date.fromisoformat((value or "").strip()[:10]).isoformat()
+    except ValueError:
+        return ""
+
+
 class OpsHomeView(OperatorRequiredMixin, TemplateView):
     """Tenants: search, filters by status and plan, sorting, usage columns."""
 
@@ -22,6 +32,10 @@ class OpsHomeView(OperatorRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         get = self.request.GET
         filters = {"q": get.get("q", "").strip()[:100],
+                   "created_from": _date(get.get("created_from")),
+                   "created_to": _date(get.get("created_to")),
+                   "activity": get.get("activity", "") if get.get("activity") in
+                   ops_selectors.ACTIVITY_FILTERS else "",
                    "status": get.get("status", "") if get.get("status") in TenantStatus.values
                    else "",
                    "plan": get.get("plan", "")[:32],
@@ -29,7 +43,10 @@ class OpsHomeView(OperatorRequiredMixin, TemplateView):
                    else ""}
         tenants = ops_selectors.ops_tenant_list(query=filters["q"], status=filters["status"],
                                                 plan=filters["plan"],
-                                                sort=filters["sort"] or "newest")
+                                                sort=filters["sort"] or "newest",
+                                                created_from=filters["created_from"],
+                                                created_to=filters["created_to"],
+                                                activity=filters["activity"])
         language = get_language()
         context.update({
             "page": Paginator(tenants, PAGE_SIZE).get_page(get.get("page")),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language, gettext as _
 from django.views import View
 
@@ -18,6 +19,7 @@ from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import OperatorRequiredMixin, raise_for
 from frontend.common.context_processors import tenant_url
+from frontend.common.views.media import download
 from frontend.ops.forms.tenants import (DeleteForm, ExportForm, ImpersonateForm,
                                         PlanChangeForm, PlanForm, ReasonForm, RestoreForm,
                                         TrialExtendForm)
@@ -206,6 +208,11 @@ class AuditListView(OpsRoleMixin, View):
 
     def get(self, request):
         query = request.GET.get("q", "").strip()[:100]
+        if request.GET.get("format") == "csv":
+            data, _count = services.audit_export(operator=request.user, query=query,
+                                                 ip=client_ip(request))
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+            return download(data, f"orderline-audit-{stamp}.csv", "csv")
         page = Paginator(selectors.audit_list(query=query), 50).get_page(request.GET.get("page"))
         return render(request, "ops/audit.html", {"page": page, "q": query,
                                                   "filters": {"q": query}})
