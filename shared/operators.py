@@ -6,6 +6,8 @@ read it, nothing else decides).
     billing    change a tenant's plan and paid period (manual mode), edit the plans
     audit      read the platform audit log
     operators  invite operators, change their roles, disable them, reset their 2FA
+    domains    add and remove a tenant's custom domains
+    owner_invite  send a tenant's owner a new link to choose a password
     impersonate        open a tenant's dashboard as one of its staff, read-only
     impersonate_write  then allow changes in that session (a second step, its own reason)
     export     export a tenant's complete data and download the export (it holds every
@@ -25,6 +27,8 @@ OPS_PERMISSIONS = {
     "billing": {R.ADMIN, R.FINANCE},
     "audit": {R.ADMIN, R.SUPPORT, R.FINANCE},
     "operators": {R.ADMIN},
+    "domains": {R.ADMIN},
+    "owner_invite": {R.ADMIN, R.SUPPORT},
     "impersonate": {R.ADMIN, R.SUPPORT},
     "impersonate_write": {R.ADMIN},
     "export": {R.ADMIN, R.FINANCE},

@@ -203,3 +203,33 @@ def ops_health(*, now=None):
     health = platform_health(now=now)
     health.webhook_failures, health.webhook_failures_total = webhook_failures_open()
     return health
+
+
+ACTIVITY_DAYS = 14
+
+
+def tenant_activity(tenant, *, days=ACTIVITY_DAYS):
+    """The tenant page's recent activity, read from the tenant's schema (one tenant, two
+    queries): the last sign-ins, and orders per day over ``days`` days (every day, zero
+    included, oldest first, with a bar height in percent)."""
+    from django.apps import apps
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+    from django_tenants.utils import tenant_context
+
+    today = timezone.localdate()
+    start = today - timedelta(days=days - 1)
+    with tenant_context(tenant):
+        sign_ins = list(apps.get_model("roles", "LoginLog").objects
+                        .order_by("-created_at", "-id")[:10])
+        per_day = dict(apps.get_model("orders", "Order").objects
+                       .filter(created_at__date__gte=start)
+                       .annotate(day=TruncDate("created_at")).values("day")
+                       .annotate(n=Count("id")).values_list("day", "n"))
+    top = max(per_day.values(), default=0) or 1
+    orders = [{"day": start + timedelta(days=n), "count": per_day.get(start + timedelta(days=n), 0)}
+              for n in range(days)]
+    for row in orders:
+        row["percent"] = round(100 * row["count"] / top)
+    return {"sign_ins": sign_ins, "orders_per_day": orders,
+            "orders_total": sum(row["count"] for row in orders)}

@@ -4,6 +4,7 @@ each written to the platform audit log with the reason, before and after, and th
 operator's address. The role table (``shared.operators``) decides who may. The platform
 metrics' snapshot is written here too (``platform_metrics_refresh``)."""
 
+import re
 import time as clock
 from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -233,3 +234,101 @@ def audit_export(*, operator, query="", ip=None):
     platform_audit(operator=operator, action="audit.export", ip=ip,
                    after={"query": query, "rows": len(dataset)})
     return CSVFormat().export_data(dataset).encode("utf-8"), len(dataset)
+
+
+# --- a tenant's custom domains and its owner ------------------------------------------
+
+DOMAIN_PATTERN = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+                            r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+
+
+def _domain_error(message):
+    return ApplicationError(message, fields={"domain": [message]})
+
+
+def clean_custom_domain(domain):
+    """A host name the tenant may be reached on besides its subdomain: lower case, no
+    scheme, port, path or trailing dot; international names in their ASCII form; never
+    an address, the platform's own domain or a name of it."""
+    from django.conf import settings
+
+    value = (domain or "").strip().lower()
+    value = re.sub(r"^[a-z]+://", "", value).split("/", 1)[0].split(":", 1)[0].rstrip(".")
+    try:
+        value = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise _domain_error(_("Enter a domain name such as shop.example.com.")) from None
+    if not DOMAIN_PATTERN.match(value) or value.replace(".", "").isdigit():
+        raise _domain_error(_("Enter a domain name such as shop.example.com."))
+    base = settings.BASE_DOMAIN.lower()
+    if value == base or value.endswith("." + base):
+        raise _domain_error(_("Names under %(base)s are the platform's own; add the "
+                              "supplier's domain.") % {"base": base})
+    return value
+
+
+@transaction.atomic
+def tenant_domain_add(*, operator, tenant, domain, ip=None):
+    """Let the tenant's site answer on ``domain`` too (the supplier points its DNS at
+    the platform); audited."""
+    from tenants.models import Domain
+
+    ops_require(operator, "domains")
+    value = clean_custom_domain(domain)
+    if Domain.objects.filter(domain=value).exists():
+        raise _domain_error(_("That domain is already in use."))
+    added = Domain.objects.create(domain=value, tenant=tenant, is_primary=False)
+    platform_audit(operator=operator, action="tenant.domain_add", tenant=tenant, ip=ip,
+                   after={"domain": value})
+    return added
+
+
+@transaction.atomic
+def tenant_domain_remove(*, operator, tenant, domain, ip=None):
+    """Stop answering on a custom domain (never the tenant's own subdomain)."""
+    from tenants import cache as tenant_cache
+    from tenants.models import Domain
+
+    ops_require(operator, "domains")
+    try:
+        pk = int(domain)
+    except (TypeError, ValueError):
+        pk = 0
+    found = Domain.objects.filter(pk=pk, tenant=tenant).first()
+    if found is None:
+        raise _domain_error(_("No such domain."))
+    if found.is_primary or found.domain == tenant.host:
+        raise _domain_error(_("The tenant's own subdomain stays."))
+    name = found.domain
+    found.delete()
+    tenant_cache.forget_host(name)
+    platform_audit(operator=operator, action="tenant.domain_remove", tenant=tenant, ip=ip,
+                   before={"domain": name})
+    return name
+
+
+def owner_invitation_resend(*, operator, tenant, site_url, ip=None):
+    """E-mail the tenant's owner a new link to choose a password (the first one was
+    lost or expired); audited. ``site_url``: the tenant's address."""
+    from django.contrib.auth import get_user_model
+    from django_tenants.utils import tenant_context
+
+    from core.mail import email_send
+    from roles.enums import UserKind
+    from roles.services.accounts import password_link
+
+    ops_require(operator, "owner_invite")
+    with tenant_context(tenant):
+        owner = get_user_model().objects.filter(email__iexact=tenant.owner_email,
+                                                kind=UserKind.STAFF).first()
+        if owner is None or not owner.is_active:
+            raise ApplicationError(_("The owner's account is not there or is disabled; "
+                                     "open the dashboard to look."))
+        link = password_link(site_url, owner)
+    email_send(to=owner.email, template="email/owner_invite",
+               context={"url": link, "name": owner.get_short_name(), "site": site_url,
+                        "company": tenant.name},
+               language=tenant.default_language or "en")
+    platform_audit(operator=operator, action="tenant.owner_invite", tenant=tenant, ip=ip,
+                   after={"email": owner.email})
+    return owner.email

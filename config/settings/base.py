@@ -21,7 +21,11 @@ DEBUG = env.bool("DEBUG", default=False)
 
 # <slug>.<BASE_DOMAIN> is a tenant; BASE_DOMAIN and www.<BASE_DOMAIN> the public site.
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost").lower()
-ALLOWED_HOSTS = [BASE_DOMAIN, "." + BASE_DOMAIN, *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+# Suppliers' custom domains (operators add them on the console) are only known to the
+# database, so the host check is the tenant middleware's: BASE_DOMAIN, its subdomains
+# and the domain rows are served, any other host gets the "no such site" page (404)
+# before anything reads it. It is the first middleware after static files.
+ALLOWED_HOSTS = ["*"]
 # Never trust a proxy's X-Forwarded-Host to pick the tenant unless told to.
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 

@@ -134,9 +134,10 @@ def _acme_owner(acme):
 
 @pytest.mark.parametrize("role, allowed", [
     (OperatorRole.ADMIN, {"view", "lifecycle", "billing", "audit", "operators", "impersonate",
-                          "impersonate_write", "export", "restore", "delete"}),
+                          "impersonate_write", "export", "restore", "delete", "domains",
+                          "owner_invite"}),
     (OperatorRole.FINANCE, {"view", "lifecycle", "billing", "audit", "export"}),
-    (OperatorRole.SUPPORT, {"view", "audit", "impersonate"}),
+    (OperatorRole.SUPPORT, {"view", "audit", "impersonate", "owner_invite"}),
 ])
 def test_each_operator_role_does_exactly_what_the_table_says(acme, role, allowed,
                                                               monkeypatch):
@@ -161,6 +162,11 @@ def test_each_operator_role_does_exactly_what_the_table_says(acme, role, allowed
         session.get("/" + support.url.split("/", 3)[3])
         session.post("/impersonate/writes/", {"reason": "matrix"})
     seen = {
+        "domains": client.post(f"/ops/tenants/{acme.pk}/", {
+            "action": "domain_add", "domain_add-domain": "matrix.acme-drinks.example"})
+        .status_code == 302,
+        "owner_invite": client.post(f"/ops/tenants/{acme.pk}/", {"action": "owner_invite"})
+        .status_code == 302,
         "impersonate": opened,
         "impersonate_write": Impersonation.objects.filter(writes_at__isnull=False).exists(),
         "view": client.get(f"/ops/tenants/{acme.pk}/").status_code == 200,

@@ -97,3 +97,17 @@ class ImpersonateForm(ReasonForm):
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].choices = list(staff)
+
+
+class DomainAddForm(forms.Form):
+    domain = forms.CharField(label=gettext_lazy("Custom domain"), max_length=253,
+                             help_text=gettext_lazy("Such as shop.example.com; the supplier "
+                                                    "points it (CNAME) at the platform."))
+
+
+class DomainRemoveForm(forms.Form):
+    domain = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class OwnerInviteForm(forms.Form):
+    """Send the owner a new link to choose a password (nothing to fill in)."""

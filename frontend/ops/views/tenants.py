@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language, gettext as _, gettext_lazy
 from django.views import View
 
 from billing import selectors as billing_selectors
@@ -20,7 +20,8 @@ from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import OperatorRequiredMixin, raise_for
 from frontend.common.context_processors import tenant_url
 from frontend.common.views.media import download
-from frontend.ops.forms.tenants import (DeleteForm, ExportForm, ImpersonateForm,
+from frontend.ops.forms.tenants import (DeleteForm, DomainAddForm, DomainRemoveForm,
+                                        ExportForm, ImpersonateForm, OwnerInviteForm,
                                         PlanChangeForm, PlanForm, ReasonForm, RestoreForm,
                                         TrialExtendForm)
 from roles.backends import client_ip
@@ -36,6 +37,15 @@ ACTIONS = {  # form key → (form class, service, the role permission it needs)
     "restore": (RestoreForm, restore.export_restore, "restore"),
     "delete": (DeleteForm, deletion.tenant_purge, "delete"),
     "impersonate": (ImpersonateForm, impersonation.impersonation_start, "impersonate"),
+    "domain_add": (DomainAddForm, services.tenant_domain_add, "domains"),
+    "domain_remove": (DomainRemoveForm, services.tenant_domain_remove, "domains"),
+    "owner_invite": (OwnerInviteForm, services.owner_invitation_resend, "owner_invite"),
+}
+DONE = {
+    "domain_add": gettext_lazy("Domain added: the site answers on it as soon as its DNS "
+                               "points at the platform."),
+    "domain_remove": gettext_lazy("Domain removed."),
+    "owner_invite": gettext_lazy("The owner was sent a new link to choose a password."),
 }
 
 
@@ -82,7 +92,8 @@ class TenantDetailView(OpsRoleMixin, View):
                 "plan": PlanChangeForm(prefix="plan", plans=plans),
                 "export": ExportForm(prefix="export"),
                 "restore": RestoreForm(prefix="restore"),
-                "delete": DeleteForm(prefix="delete")}
+                "delete": DeleteForm(prefix="delete"),
+                "domain_add": DomainAddForm(prefix="domain_add")}
         if ops_can(self.request.user, "impersonate") and "impersonate" not in bound:
             made["impersonate"] = ImpersonateForm(
                 prefix="impersonate", staff=impersonation.tenant_staff(self.tenant()))
@@ -99,6 +110,9 @@ class TenantDetailView(OpsRoleMixin, View):
             "can_impersonate": ops_can(user, "impersonate"),
             "can_impersonate_write": ops_can(user, "impersonate_write"),
             "impersonations": impersonation.impersonations_of(tenant),
+            "can_domains": ops_can(user, "domains"),
+            "can_owner_invite": ops_can(user, "owner_invite"),
+            "activity": selectors.tenant_activity(tenant),
         }, status=status)
 
     def get(self, request, pk):
@@ -121,6 +135,8 @@ class TenantDetailView(OpsRoleMixin, View):
         values = dict(form.cleaned_data)
         if action == "plan":
             values["plan_code"] = values.pop("plan")
+        if action == "owner_invite":
+            values["site_url"] = tenant_url(request, tenant, "")
         try:
             result = service(operator=request.user, tenant=tenant, ip=client_ip(request),
                              **values)
@@ -131,7 +147,9 @@ class TenantDetailView(OpsRoleMixin, View):
         if action == "impersonate":  # the one-time link, on the tenant's own host
             _session, token = result
             return redirect(tenant_url(request, tenant, f"/impersonate/{token}/"))
-        if action == "export":
+        if action in DONE:
+            messages.success(request, DONE[action])
+        elif action == "export":
             messages.success(request, _("The export has started; its progress shows below."))
         elif action == "restore":
             messages.success(request, _("The export is restored as a new tenant, suspended "
