@@ -73,6 +73,7 @@ bench: migrate
 	$(PY) -m bench.migrate_all --tenants 1000
 	$(PY) -m bench.migrate_all --cleanup
 	$(PY) -m bench.billing_webhooks --events 1000 --reconcile 200
+	$(PY) -m bench.tenant_export --tenant acme
 	$(PY) -m bench.ops_metrics --tenants 200
 	$(PY) -m bench.ops_metrics --cleanup
 
