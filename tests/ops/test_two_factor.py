@@ -190,3 +190,13 @@ def test_only_operator_admins_manage_operators(db, role):
                                                         "role": "admin"}).status_code == 403
     assert OperatorProfile.objects.get(user=target).role == OperatorRole.SUPPORT
     assert 'data-testid="nav-operators"' not in client.get("/ops/").content.decode()
+
+
+def test_repeated_wrong_passwords_lock_the_operator_sign_in_out(db, settings):
+    user = _operator(email="locked@orderline.local")
+    client = TenantClient("localhost")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/ops/login/", {"username": user.email, "password": "guess"})
+    response = client.post("/ops/login/", {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 429 and b'data-testid="locked-out"' in response.content
+    assert "_auth_user_id" not in client.session
