@@ -42,12 +42,14 @@ def _reason(reason, field="reason"):
 
 
 def tenant_staff(tenant):
-    """The tenant's active staff an operator may open the dashboard as: (id, label)."""
+    """The tenant's active staff an operator may open the dashboard as: (id, label),
+    the owner first."""
+    owner = (tenant.owner_email or "").lower()
     with tenant_context(tenant):
-        return [(user.pk, f"{user.get_full_name() or user.email} <{user.email}>")
-                for user in get_user_model().objects.filter(kind=UserKind.STAFF,
-                                                            is_active=True)
-                .order_by("email")]
+        users = sorted(get_user_model().objects.filter(kind=UserKind.STAFF, is_active=True),
+                       key=lambda user: (user.email.lower() != owner, user.email.lower()))
+    return [(user.pk, f"{user.get_full_name() or user.email} <{user.email}>")
+            for user in users]
 
 
 def _operator(row):

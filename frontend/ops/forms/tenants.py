@@ -93,6 +93,7 @@ class ImpersonateForm(ReasonForm):
 
     user = forms.TypedChoiceField(label=gettext_lazy("As staff member"), coerce=int,
                                   choices=())
+    field_order = ["user", "reason"]
 
     def __init__(self, *args, staff=(), **kwargs):
         super().__init__(*args, **kwargs)
