@@ -25,7 +25,7 @@ from django_tenants.utils import tenant_context
 from billing import connect, connect_adapter
 from billing.enums import ConnectOutcome
 from billing.models import ConnectedAccount, ConnectEvent, WebhookFailure
-from billing.webhook_failures import failure_record, failure_resolve
+from billing.webhook_failures import apply_recording_failures
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +63,7 @@ def connect_event_process(event):
     raises on failure (nothing is kept, so Stripe retries). A failure is recorded after
     that rollback, outside it (``billing.webhook_failures``), for the health page; a
     later success resolves it."""
-    try:
-        outcome = _connect_event_apply(event)
-    except Exception as error:
-        failure_record(source=WebhookFailure.Source.CONNECT, event=event, error=error)
-        raise
-    failure_resolve(source=WebhookFailure.Source.CONNECT, event_id=event.get("id"))
-    return outcome
+    return apply_recording_failures(_connect_event_apply, event, source=WebhookFailure.Source.CONNECT)
 
 
 def _connect_event_apply(event):

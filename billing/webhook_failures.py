@@ -54,3 +54,16 @@ def failure_resolve(*, source, event_id):
     return WebhookFailure.objects.filter(source=source, event_id=str(event_id)[:80],
                                          resolved_at__isnull=True).update(
         resolved_at=timezone.now())
+
+
+def apply_recording_failures(apply, event, *, source):
+    """``apply(event)`` (which rolls its own transaction back on failure), with the
+    failure recorded after that rollback and re-raised so Stripe retries; a success
+    resolves an earlier failure of the same event."""
+    try:
+        outcome = apply(event)
+    except Exception as error:
+        failure_record(source=source, event=event, error=error)
+        raise
+    failure_resolve(source=source, event_id=event.get("id"))
+    return outcome

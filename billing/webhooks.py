@@ -11,7 +11,7 @@ from billing import stripe_adapter
 from billing.enums import EventSource
 from billing.models import Subscription, WebhookEvent, WebhookFailure
 from billing.services import subscription_apply_stripe, subscription_ensure
-from billing.webhook_failures import failure_record, failure_resolve
+from billing.webhook_failures import apply_recording_failures
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +65,7 @@ def event_process(event):
     failure (the transaction, event row included, rolls back so Stripe retries). A
     failure is recorded after that rollback, outside it (``billing.webhook_failures``),
     for the health page; a later success resolves it."""
-    try:
-        outcome = _event_apply(event)
-    except Exception as error:
-        failure_record(source=WebhookFailure.Source.BILLING, event=event, error=error)
-        raise
-    failure_resolve(source=WebhookFailure.Source.BILLING, event_id=event.get("id"))
-    return outcome
+    return apply_recording_failures(_event_apply, event, source=WebhookFailure.Source.BILLING)
 
 
 def _event_apply(event):

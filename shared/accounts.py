@@ -16,7 +16,7 @@ from roles.enums import UserKind
 from roles.services.accounts import account_set_active, password_link, user_create
 from shared.models import OperatorProfile, OperatorRole
 from shared.operators import operator_role, ops_require
-from shared.services import platform_audit
+from shared.services import platform_audit, reason_required
 
 
 def _role(role):
@@ -97,9 +97,7 @@ def operator_set_active(*, operator, user, active, reason, ip=None):
     back) or enable them again."""
     ops_require(operator, "operators")
     user = _target(user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
+    reason = reason_required(reason)
     if not active and user.pk == operator.pk:
         raise ApplicationError(_("You cannot disable yourself."))
     if not active and operator_role(user) == OperatorRole.ADMIN and _last_admin(user):
@@ -118,9 +116,7 @@ def operator_two_factor_reset(*, operator, user, reason, ip=None):
     again at their next sign-in, and their current sessions end."""
     ops_require(operator, "operators")
     user = _target(user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
+    reason = reason_required(reason)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     user.security_stamp += 1

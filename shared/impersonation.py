@@ -29,16 +29,9 @@ from roles.enums import UserKind
 from roles.services.audit import audit_record
 from shared.models import Impersonation
 from shared.operators import ops_can, ops_require
-from shared.services import platform_audit
+from shared.services import platform_audit, reason_required
 
 SALT = "orderline.impersonation"
-
-
-def _reason(reason, field="reason"):
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(_("Give a reason."), fields={field: [_("Give a reason.")]})
-    return reason[:300]
 
 
 def tenant_staff(tenant):
@@ -75,7 +68,7 @@ def impersonation_start(*, operator, tenant, user, reason, ip=None):
     """Open a support session as staff member ``user`` (an id in the tenant); returns
     the session and the one-time link's token."""
     ops_require(operator, "impersonate")
-    reason = _reason(reason)
+    reason = reason_required(reason)
     try:
         user_id = int(user)
     except (TypeError, ValueError):
@@ -141,7 +134,7 @@ def operator_may_write(row):
 @transaction.atomic
 def impersonation_allow_writes(*, impersonation, user, reason):
     """The second step: changes are allowed from now on in this session."""
-    reason = _reason(reason, "writes_reason")
+    reason = reason_required(reason, "writes_reason")
     row = Impersonation.objects.select_for_update(of=("self",)).select_related("tenant").get(
         pk=impersonation.pk)
     if not row.is_live():

@@ -35,11 +35,13 @@ def platform_audit(*, operator, action, tenant=None, reason="", before=None, aft
         reason=(reason or "")[:300], before=before or {}, after=after or {}, ip=ip)
 
 
-def _reason(reason):
+def reason_required(reason, field="reason"):
+    """The reason an operator gave (at most 300 characters), or an error on ``field``."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(_("Give a reason."), fields={"reason": [_("Give a reason.")]})
-    return reason
+        raise ApplicationError(_("Give a reason."), fields={field: [_("Give a reason.")]})
+    return reason[:300]
+
 
 
 def _state(subscription):
@@ -55,7 +57,7 @@ def tenant_suspend(*, operator, tenant, reason, ip=None):
     """Pause a tenant: staff read-only, dealers cannot order (the entitlement table);
     nothing is deleted."""
     ops_require(operator, "lifecycle")
-    reason = _reason(reason)
+    reason = reason_required(reason)
     subscription = subscription_ensure(tenant=tenant)
     before = _state(subscription)
     lifecycle.transition(subscription=subscription, to=S.SUSPENDED, source=EventSource.MANUAL,
@@ -70,7 +72,7 @@ def tenant_suspend(*, operator, tenant, reason, ip=None):
 def tenant_reactivate(*, operator, tenant, reason, ip=None):
     """Back to work: to the trial while it has days left, else active."""
     ops_require(operator, "lifecycle")
-    reason = _reason(reason)
+    reason = reason_required(reason)
     subscription = subscription_ensure(tenant=tenant)
     before = _state(subscription)
     in_trial = (subscription.plan.code == "trial" and subscription.trial_ends_at
@@ -88,7 +90,7 @@ def trial_extend(*, operator, tenant, days, reason, ip=None):
     """Give a tenant ``days`` more of its trial (from today when it already ended); a
     trial that ended and paused the site starts again."""
     ops_require(operator, "lifecycle")
-    reason = _reason(reason)
+    reason = reason_required(reason)
     try:
         days = int(days)
     except (TypeError, ValueError):
@@ -120,7 +122,7 @@ def tenant_plan_change(*, operator, tenant, plan_code, period_end, reason,
     """Put a tenant on a plan until a day, by hand (a payment received outside Stripe):
     active; refused below what the tenant already uses (the billing rule)."""
     ops_require(operator, "billing")
-    reason = _reason(reason)
+    reason = reason_required(reason)
     if period_end is None or period_end <= timezone.localdate():
         message = _("Give the last day of the paid period (after today).")
         raise ApplicationError(message, fields={"period_end": [message]})

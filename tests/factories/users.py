@@ -69,3 +69,14 @@ def operator_login(client, user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def operator_with_role(role=None, **values):
+    """An operator (with the factory's authenticator) holding ``role`` (None: no
+    profile, which the platform reads as operator admin)."""
+    from shared.models import OperatorProfile
+
+    user = OperatorFactory(**values)
+    if role:
+        OperatorProfile.objects.create(user=user, role=role)
+    return user

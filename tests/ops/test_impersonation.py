@@ -13,18 +13,15 @@ from django_tenants.utils import tenant_context
 
 from ordering.customers.models import Customer
 from roles.models import AuditLog
-from shared.models import Impersonation, OperatorProfile, OperatorRole, PlatformAudit
+from shared.models import Impersonation, OperatorRole, PlatformAudit
 from tests.conftest import TenantClient
-from tests.factories import OperatorFactory
-from tests.factories.users import operator_login
+from tests.factories.users import operator_login, operator_with_role
 
 pytestmark = pytest.mark.django_db
 
 
 def _operator(role=OperatorRole.ADMIN):
-    user = OperatorFactory()
-    OperatorProfile.objects.create(user=user, role=role)
-    return user
+    return operator_with_role(role)
 
 
 def _owner(acme):

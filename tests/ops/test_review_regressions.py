@@ -3,7 +3,6 @@ accounts, support sessions, export/restore/deletion, metrics). Each test states 
 the code makes and fails while the claim does not hold."""
 
 import datetime
-import re
 import threading
 
 import pytest
@@ -15,12 +14,12 @@ from django_tenants.utils import tenant_context
 from roles.enums import UserKind
 from roles.models import ApiKey
 from shared import accounts
-from shared.models import Impersonation, OperatorProfile, OperatorRole
+from shared.models import Impersonation, OperatorRole
 from shared.operators import operator_role
 from tenants import pgtools
 from tests.conftest import TenantClient
-from tests.factories import PASSWORD, OperatorFactory
-from tests.factories.users import operator_login, totp_code
+from tests.factories import PASSWORD
+from tests.factories.users import operator_with_role, totp_code
 
 # no module-wide django_db mark: the committed_db tests must really commit (threads,
 # pg_dump); the others ask for the database through their fixtures (acme, db).
@@ -28,30 +27,21 @@ from tests.factories.users import operator_login, totp_code
 CUSTOMER = {"name": "Made in a support session", "payment_terms": "prepaid"}
 
 
+def _open(acme, operator, reason="Ticket 4711"):
+    """A support session on acme's host as its owner (the link consumed)."""
+    from tests.ops.test_impersonation import _open as opened
+
+    return opened(acme, operator, reason=reason)
+
+
 def _operator(role=OperatorRole.ADMIN, **values):
-    user = OperatorFactory(**values)
-    OperatorProfile.objects.create(user=user, role=role)
-    return user
+    return operator_with_role(role, **values)
 
 
 def _owner(acme):
-    with tenant_context(acme):
-        return get_user_model().objects.get(email="owner@acme.example")
+    from tests.ops.test_impersonation import _owner as owner
 
-
-def _open(acme, operator, reason="Ticket 4711"):
-    """A support session on acme's host as its owner (the link consumed)."""
-    console = operator_login(TenantClient("localhost"), operator)
-    response = console.post(f"/ops/tenants/{acme.pk}/", {
-        "action": "impersonate", "impersonate-user": _owner(acme).pk,
-        "impersonate-reason": reason})
-    assert response.status_code == 302, response.content.decode()[:500]
-    link = re.match(r"http://acme\.localhost(?::\d+)?(/impersonate/[^/]+/)$", response.url)
-    assert link, response.url
-    client = TenantClient("acme.localhost")
-    opened = client.get(link.group(1))
-    assert opened.status_code == 302 and opened.url.endswith("/dashboard/")
-    return client
+    return owner(acme)
 
 
 def _customers(acme, name=CUSTOMER["name"]):

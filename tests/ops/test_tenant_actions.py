@@ -12,18 +12,15 @@ from django.utils import timezone
 
 from billing.models import Plan
 from billing.services import subscription_ensure
-from shared.models import Impersonation, OperatorProfile, OperatorRole, PlatformAudit
+from shared.models import Impersonation, OperatorRole, PlatformAudit
 from tenants.models import Tenant
 from tests.conftest import TenantClient
-from tests.factories import OperatorFactory, UserFactory
-from tests.factories.users import operator_login
+from tests.factories import UserFactory
+from tests.factories.users import operator_login, operator_with_role
 
 
 def _operator(role=None):
-    user = OperatorFactory()
-    if role:
-        OperatorProfile.objects.create(user=user, role=role)
-    return user
+    return operator_with_role(role)
 
 
 def _client(user):

@@ -22,19 +22,16 @@ from billing.services import subscription_ensure
 from core.exceptions import ApplicationError, PermissionDeniedError
 from shared import exports
 from shared.deletion import DeletionRefusedError, tenant_purge
-from shared.models import ExportStatus, OperatorProfile, OperatorRole, PlatformAudit, TenantExport
+from shared.models import ExportStatus, OperatorRole, PlatformAudit, TenantExport
 from tenants.models import Domain, PoolSchema, Tenant
 from tenants.services import tenant_provision
 from tests.conftest import TenantClient
 from tests.factories import OperatorFactory, UserFactory
-from tests.factories.users import operator_login
+from tests.factories.users import operator_login, operator_with_role
 
 
 def _operator(role=None):
-    user = OperatorFactory()
-    if role:
-        OperatorProfile.objects.create(user=user, role=role)
-    return user
+    return operator_with_role(role)
 
 
 def _client(user):

@@ -5,19 +5,16 @@ the tenant's schema. Each action is audited and allowed by the role table."""
 import pytest
 from django_tenants.utils import tenant_context
 
-from shared.models import OperatorProfile, OperatorRole, PlatformAudit
+from shared.models import OperatorRole, PlatformAudit
 from tenants.models import Domain
 from tests.conftest import TenantClient
-from tests.factories import OperatorFactory
-from tests.factories.users import operator_login
+from tests.factories.users import operator_login, operator_with_role
 
 pytestmark = pytest.mark.django_db
 
 
 def _console(role=OperatorRole.ADMIN):
-    user = OperatorFactory()
-    OperatorProfile.objects.create(user=user, role=role)
-    return operator_login(TenantClient("localhost"), user)
+    return operator_login(TenantClient("localhost"), operator_with_role(role))
 
 
 def _add(client, acme, domain):

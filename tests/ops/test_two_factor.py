@@ -11,8 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shared.models import OperatorProfile, OperatorRole, PlatformAudit
 from tests.conftest import TenantClient
-from tests.factories import PASSWORD, OperatorFactory
-from tests.factories.users import operator_login, totp_code
+from tests.factories import PASSWORD
+from tests.factories.users import operator_login, operator_with_role, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,7 @@ def _password_only(email):
 
 
 def _operator(role=OperatorRole.ADMIN, **values):
-    user = OperatorFactory(**values)
-    OperatorProfile.objects.create(user=user, role=role)
-    return user
+    return operator_with_role(role, **values)
 
 
 def test_without_an_authenticator_every_page_leads_to_enrolment(acme):
