@@ -11,11 +11,9 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from roles.enums import UserKind
 from roles.models import ApiKey
 from shared import accounts
 from shared.models import Impersonation, OperatorRole
-from shared.operators import operator_role
 from tenants import pgtools
 from tests.conftest import TenantClient
 from tests.factories import PASSWORD
@@ -133,49 +131,48 @@ def test_the_second_factor_rotates_the_session_key(db):
     assert client.cookies["sessionid"].value != half, "the session key was not rotated"
 
 
-def test_two_admins_demoting_each_other_at_once_leave_an_admin(committed_db, monkeypatch):
-    """Claim: the last admin cannot be removed. ``_last_admin`` reads without a lock:
-    two admins demoting (or disabling) each other at the same moment both pass the
-    check, and the platform has no operator admin left."""
-    User = get_user_model()
-    others = [u for u in User.objects.filter(kind=UserKind.OPERATOR, is_active=True)
-              if operator_role(u) == OperatorRole.ADMIN]
-    if others:
-        pytest.skip("other operator admins exist in this database")
+def test_two_admins_demoting_each_other_at_once_leave_an_admin(committed_db):
+    """Claim: the last admin cannot be removed, even by two admins removing each other
+    at the same moment. ``_last_admin`` locks every active operator before it counts,
+    so a second check waits for the first transaction (shown here with a lock timeout:
+    whatever other operators this database holds) and then reads its outcome."""
+    from django.db import OperationalError
+
     a, b = _operator(), _operator()
-    real = accounts._last_admin
-    barrier = threading.Barrier(2, timeout=20)
+    holding, release, outcome = threading.Event(), threading.Event(), {}
 
-    def checked_then_wait(user):
-        result = real(user)
-        barrier.wait()  # both requests have read the admins before either writes
-        return result
-
-    monkeypatch.setattr(accounts, "_last_admin", checked_then_wait)
-    errors = []
-
-    def demote(actor_pk, target_pk):
+    def first():
         try:
-            actor, target = User.objects.get(pk=actor_pk), User.objects.get(pk=target_pk)
-            accounts.operator_role_change(operator=actor, user=target,
-                                          role=OperatorRole.SUPPORT)
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
+            with transaction.atomic():
+                accounts._last_admin(a)
+                holding.set()
+                release.wait(20)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=demote, args=(a.pk, b.pk)),
-               threading.Thread(target=demote, args=(b.pk, a.pk))]
+    def second():
+        holding.wait(20)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                accounts._last_admin(b)
+            outcome["waited"] = False
+        except OperationalError:
+            outcome["waited"] = True
+        finally:
+            release.set()
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
     try:
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(30)
-        left = [u for u in User.objects.filter(pk__in=[a.pk, b.pk])
-                if operator_role(u) == OperatorRole.ADMIN]
     finally:
-        User.objects.filter(pk__in=[a.pk, b.pk]).delete()
-    assert left, f"no operator admin left (errors: {errors})"
+        get_user_model().objects.filter(pk__in=[a.pk, b.pk]).delete()
+    assert outcome == {"waited": True}, "the second check did not wait for the first"
 
 
 # --- export ------------------------------------------------------------------------------
