@@ -40,3 +40,15 @@ def load_all():
 
     billing.past_due_load()
     connection.set_schema_to_public()
+    # the console's usage columns, last activity and metrics, counted now rather than at
+    # the periodic tasks' first run
+    from billing.services import usage_refresh
+    from shared.services import platform_metrics_refresh
+    from tenants.models import Tenant
+
+    for tenant in Tenant.objects.exclude(schema_name="public").filter(
+            slug__in=[supplier["slug"] for supplier in suppliers.SUPPLIERS]
+            + [billing.PAST_DUE["slug"]]):
+        usage_refresh(tenant=tenant)
+    connection.set_schema_to_public()
+    platform_metrics_refresh()
