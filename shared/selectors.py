@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from billing import lifecycle
 from billing.enums import BillingStatus
-from billing.models import Drift, Plan, SubscriptionChange
-from billing.selectors import (billing_overview, invoices_for, plan_name,
+from billing.models import Drift, SubscriptionChange
+from billing.selectors import (billing_overview, invoices_for, plan_list, plan_name,
                                webhook_failures_open)
 from shared.models import PlatformAudit
 from tenants.enums import Currency
@@ -34,7 +34,8 @@ def tenant_overview(tenant, *, language):
     subscription = overview["subscription"]
     changes = list(SubscriptionChange.objects.filter(subscription=subscription)
                    .order_by("-id")[:20])
-    plans = {plan.code: plan_name(plan, language) for plan in Plan.objects.all()}
+    all_plans = list(plan_list())
+    plans = {plan.code: plan_name(plan, language) for plan in all_plans}
     statuses = dict(BillingStatus.choices)
     for change in changes:  # in the reader's language
         change.from_label = statuses.get(change.from_status, change.from_status)
@@ -42,7 +43,7 @@ def tenant_overview(tenant, *, language):
         change.from_plan_label = plans.get(change.from_plan, change.from_plan)
         change.to_plan_label = plans.get(change.to_plan, change.to_plan)
     invoices, invoice_warning = invoices_for(subscription)
-    return {"tenant": tenant, **overview, "changes": changes,
+    return {"tenant": tenant, **overview, "changes": changes, "all_plans": all_plans,
             "invoices": invoices, "invoice_warning": invoice_warning,
             "retention_ends_on": lifecycle.retention_ends_on(subscription),
             "deletion_allowed": lifecycle.deletion_allowed(subscription),

@@ -101,3 +101,13 @@ def test_the_tenant_page_shows_recent_sign_ins_and_orders_per_day(acme):
     page = _console(OperatorRole.SUPPORT).get(f"/ops/tenants/{acme.pk}/").content.decode()
     assert 'data-testid="ops-activity"' in page and "203.0.113.7" in page
     assert page.count('class="flex-fill bg-primary-subtle') == 14
+
+
+def test_the_tenant_page_reads_a_bounded_number_of_queries(acme, django_assert_max_num_queries):
+    """Sign-in, authenticator and role (4), the tenant, its billing, changes, audit,
+    drift, exports and support sessions in public, the staff list and the activity in
+    the tenant's schema (two switches there and back): 24 whatever the tenant holds."""
+    client = _console()
+    client.get(f"/ops/tenants/{acme.pk}/")
+    with django_assert_max_num_queries(24):
+        assert client.get(f"/ops/tenants/{acme.pk}/").status_code == 200

@@ -84,8 +84,7 @@ class TenantDetailView(OpsRoleMixin, View):
             raise Http404
         return found
 
-    def forms(self, **bound):
-        plans = list(billing_selectors.plan_list())
+    def forms(self, tenant, plans, **bound):
         made = {"suspend": ReasonForm(prefix="suspend"),
                 "reactivate": ReasonForm(prefix="reactivate"),
                 "trial": TrialExtendForm(prefix="trial"),
@@ -96,15 +95,15 @@ class TenantDetailView(OpsRoleMixin, View):
                 "domain_add": DomainAddForm(prefix="domain_add")}
         if ops_can(self.request.user, "impersonate") and "impersonate" not in bound:
             made["impersonate"] = ImpersonateForm(
-                prefix="impersonate", staff=impersonation.tenant_staff(self.tenant()))
+                prefix="impersonate", staff=impersonation.tenant_staff(tenant))
         made.update(bound)
         return made
 
     def render_page(self, tenant, status=200, **bound):
         user = self.request.user
+        overview = selectors.tenant_overview(tenant, language=get_language())
         return render(self.request, self.template_name, {
-            **selectors.tenant_overview(tenant, language=get_language()),
-            "forms": self.forms(**bound),
+            **overview, "forms": self.forms(tenant, overview["all_plans"], **bound),
             "can_lifecycle": ops_can(user, "lifecycle"), "can_billing": ops_can(user, "billing"),
             "can_delete": ops_can(user, "delete"), **exports_context(tenant, user),
             "can_impersonate": ops_can(user, "impersonate"),
