@@ -10,6 +10,9 @@ OPERATOR_EMAIL = "ops@orderline.local"
 # run `manage.py demo_code` for the current code) and backup codes. Demo data only.
 OPERATOR_TOTP_SECRET = "ORDERLINEDEMOOPSORDERLINEDEMOOPS"
 OPERATOR_BACKUP_CODES = [f"demo{n:04d}" for n in range(1, 11)]
+# the other operator roles, with the same password, key and backup codes
+ROLE_OPERATORS = [("support@orderline.local", "Sam Support", "support"),
+                  ("finance@orderline.local", "Fiona Finance", "finance")]
 
 SUPPLIERS = [
     {

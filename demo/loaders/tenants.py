@@ -15,6 +15,13 @@ def operator_load():
     operator = suppliers.user_ensure(email=suppliers.OPERATOR_EMAIL, name="Platform Operator",
                                      kind=UserKind.OPERATOR, language="en")
     _authenticator_ensure(operator)
+    from shared.models import OperatorProfile
+
+    for email, name, role in suppliers.ROLE_OPERATORS:
+        other = suppliers.user_ensure(email=email, name=name, kind=UserKind.OPERATOR,
+                                      language="en")
+        OperatorProfile.objects.update_or_create(user=other, defaults={"role": role})
+        _authenticator_ensure(other)
     return operator
 
 

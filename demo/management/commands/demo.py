@@ -30,6 +30,8 @@ class Command(BaseCommand):
           f"or add key {suppliers.OPERATOR_TOTP_SECRET} to an authenticator app; "
           f"backup codes {suppliers.OPERATOR_BACKUP_CODES[0]} … "
           f"{suppliers.OPERATOR_BACKUP_CODES[-1]}")
+        for email, _name, role in suppliers.ROLE_OPERATORS:
+            w(f"    {role + ' operator':20s} {email} / {password} (same second factor)")
         for spec in suppliers.SUPPLIERS:
             host = f"http://{spec['slug']}.{base}:{port}"
             w(f"  {spec['name']} ({spec['language']})")
