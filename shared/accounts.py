@@ -74,6 +74,22 @@ def operator_invite(*, operator, email, name, role, site_url, ip=None):
     return user
 
 
+def operator_password_link(*, operator, user, site_url, ip=None):
+    """E-mail an operator a link to choose a new password (a forgotten one, or an
+    invitation that expired); the second factor still applies at sign-in."""
+    ops_require(operator, "operators")
+    user = _target(user)
+    if not user.is_active:
+        raise ApplicationError(_("Enable the operator first."))
+    email_send(to=user.email, template="email/password_reset",
+               context={"url": password_link(f"{site_url}/ops", user),
+                        "name": user.get_short_name(), "site": site_url},
+               language=user.preferred_language or operator.preferred_language or "en")
+    platform_audit(operator=operator, action="operator.password_link", ip=ip,
+                   after={"email": user.email})
+    return user
+
+
 @transaction.atomic
 def operator_role_change(*, operator, user, role, ip=None):
     ops_require(operator, "operators")

@@ -198,3 +198,17 @@ def test_repeated_wrong_passwords_lock_the_operator_sign_in_out(db, settings):
     response = client.post("/ops/login/", {"username": user.email, "password": PASSWORD})
     assert response.status_code == 429 and b'data-testid="locked-out"' in response.content
     assert "_auth_user_id" not in client.session
+
+
+def test_an_operator_admin_sends_an_operator_a_password_link(
+        mailoutbox, django_capture_on_commit_callbacks):
+    admin = _operator()
+    other = _operator(OperatorRole.SUPPORT, email="forgot@orderline.local")
+    client = operator_login(TenantClient("localhost"), admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/ops/operators/{other.pk}/", {"action": "password_link"})
+    assert response.status_code == 302
+    assert mailoutbox[-1].to == [other.email]
+    assert re.search(r"https?://\S+/ops/password/reset/\S+/", mailoutbox[-1].body)
+    assert PlatformAudit.objects.filter(action="operator.password_link",
+                                        after__email=other.email).exists()

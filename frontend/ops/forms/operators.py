@@ -20,3 +20,7 @@ class OperatorRoleForm(forms.Form):
 
 class OperatorReasonForm(ReasonForm):
     """Disable, enable or reset the second factor: a reason for the audit log."""
+
+
+class OperatorLinkForm(forms.Form):
+    """Send the operator a link to choose a new password (nothing to fill in)."""

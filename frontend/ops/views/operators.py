@@ -10,7 +10,8 @@ from django.views import View
 
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
-from frontend.ops.forms.operators import OperatorInviteForm, OperatorReasonForm, OperatorRoleForm
+from frontend.ops.forms.operators import (OperatorInviteForm, OperatorLinkForm,
+                                          OperatorReasonForm, OperatorRoleForm)
 from frontend.ops.views.tenants import OpsRoleMixin
 from roles.backends import client_ip
 from shared import accounts, selectors
@@ -23,6 +24,9 @@ ACTIONS = {  # form key → (form class, the call with the form's data)
         operator=op, user=user, active=False, reason=data["reason"], ip=ip)),
     "enable": (OperatorReasonForm, lambda op, user, data, ip: accounts.operator_set_active(
         operator=op, user=user, active=True, reason=data["reason"], ip=ip)),
+    "password_link": (OperatorLinkForm, lambda op, user, data, ip:
+                      accounts.operator_password_link(operator=op, user=user,
+                                                      site_url=data["site_url"], ip=ip)),
     "reset_2fa": (OperatorReasonForm, lambda op, user, data, ip:
                   accounts.operator_two_factor_reset(operator=op, user=user,
                                                      reason=data["reason"], ip=ip)),
@@ -31,7 +35,8 @@ DONE = {"role": gettext_lazy("Role changed."),
         "disable": gettext_lazy("Operator disabled; their sessions ended."),
         "enable": gettext_lazy("Operator enabled."),
         "reset_2fa": gettext_lazy("Two-factor sign-in reset; they set it up again at their "
-                                  "next sign-in.")}
+                                  "next sign-in."),
+        "password_link": gettext_lazy("A link to choose a new password was sent.")}
 
 
 class OperatorListView(OpsRoleMixin, View):
@@ -77,8 +82,9 @@ class OperatorActionView(OpsRoleMixin, View):
         if not form.is_valid():
             messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
             return redirect("ops:operators")
+        data = {**form.cleaned_data, "site_url": request.build_absolute_uri("/").rstrip("/")}
         try:
-            call(request.user, user, form.cleaned_data, client_ip(request))
+            call(request.user, user, data, client_ip(request))
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
