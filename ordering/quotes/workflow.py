@@ -17,7 +17,7 @@ an ``InquiryEvent``.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext as _, pgettext_lazy
 
 from ordering.quotes.enums import DealerStatus, InquiryStatus, RoundStatus
 from ordering.quotes.exceptions import (QuoteConflictError, QuoteErrorCode, QuoteNotFoundError,
@@ -56,7 +56,7 @@ ROUND_AFTER = {COUNTER: RoundStatus.COUNTERED, ACCEPT: RoundStatus.ACCEPTED,
 OPEN_STATUSES = (S.NEW, S.IN_PROGRESS, S.QUOTED, S.COUNTERED)
 
 ACTION_LABELS = {
-    START: gettext_lazy("started"), QUOTE: pgettext_lazy("inquiry action", "quoted"),
+    START: pgettext_lazy("inquiry action", "started"), QUOTE: pgettext_lazy("inquiry action", "quoted"),
     COUNTER: pgettext_lazy("inquiry action", "countered"),
     ACCEPT: pgettext_lazy("inquiry action", "accepted"),
     DECLINE: pgettext_lazy("inquiry action", "declined"),
@@ -171,7 +171,7 @@ def transition(*, inquiry, action, actor, reason="", checked=False):
         before, target = inquiry.status, TRANSITIONS[action].target
         current = latest(inquiry)
         if current is not None and action in ROUND_AFTER and current.status in (
-                RoundStatus.SENT, RoundStatus.COUNTERED, RoundStatus.EXPIRED):
+                RoundStatus.SENT, RoundStatus.COUNTERED):  # an expired round stays so
             current.status = ROUND_AFTER[action]
             current.save(update_fields=["status"])
         inquiry.status = target

@@ -224,7 +224,7 @@ def test_acceptance_places_the_order_at_exactly_the_quoted_prices_and_tier(shop)
         shop.juice, 120, Decimal("7.00"), Decimal("840.00"))
     assert (cola.variant, cola.quantity, cola.unit_price, cola.line_total) == (
         shop.cola, 60, Decimal("4.00"), Decimal("240.00"))
-    assert juice.price_rule == "quoted" and inquiry.number in juice.price_note
+    assert juice.price_rule == "quoted" and juice.price_note == f"Quoted price, {inquiry.number}"
     assert juice.list_price == Decimal("10.00") and not juice.price_pending
     assert (order.subtotal, order.shipping_fee, order.total) == (
         Decimal("1080.00"), Decimal("20.00"), Decimal("1100.00"))
@@ -284,6 +284,8 @@ def test_an_expired_quotation_is_refused_with_a_clear_message_then_expires(shop)
     # staff re-quote it (a new version at current prices); that one may be accepted
     assert answer(shop, inquiry).version == 2
     assert accept(shop, inquiry).order.quotation.version == 2
+    assert [q.status for q in inquiry.quotations.order_by("version")] == [
+        RoundStatus.EXPIRED, RoundStatus.ACCEPTED]
 
 
 def test_a_quotation_valid_today_does_not_expire(shop):
@@ -291,6 +293,23 @@ def test_a_quotation_valid_today_does_not_expire(shop):
     answer(shop, inquiry, valid_until=timezone.localdate())
     assert services.quotations_expire() == 0
     assert accept(shop, inquiry).created
+
+
+def test_the_credit_check_still_applies_to_a_quoted_order(shop):
+    from ordering.orders.enums import PaymentMethod
+    from ordering.settings.services import settings_update
+
+    settings_update(actor=None, credit_over_limit="refuse")
+    shop.customer.credit_limit = Decimal("500")
+    shop.customer.save(update_fields=["credit_limit"])
+    inquiry = ask(shop)
+    answer(shop, inquiry)  # 120 × 7.50 + 60 × 4.00 + 20.00 = 1,160.00 > 500
+    with pytest.raises(ApplicationError) as refused:
+        accept(shop, inquiry, payment_method=PaymentMethod.CREDIT)
+    assert refused.value.code == "over_credit"
+    assert not Order.objects.exists()
+    inquiry.refresh_from_db()
+    assert inquiry.status == S.QUOTED
 
 
 def test_an_unmapped_free_text_line_blocks_acceptance(shop):
@@ -410,11 +429,11 @@ def test_the_list_and_the_detail_keep_their_query_budgets(shop, django_assert_ma
     answer(shop, inquiries[0], prices=("7.20", "4.00"))
     for actor in (shop.staff.admin, shop.staff.sales, shop.dana.user):
         actor = type(actor).objects.get(pk=actor.pk)  # nothing memoised
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(10) as listed:
             rows = list(selectors.inquiry_list(actor=actor))
             assert [(r.number, r.line_count) for r in rows][0][1] == 2
             [(r.customer.name, r.assigned_to, r.latest_version) for r in rows]
-        with django_assert_max_num_queries(15):
+        with django_assert_max_num_queries(15) as shown:
             detail = selectors.inquiry_detail(actor=actor, pk=inquiries[0].pk)
             versions = list(detail.quotations.all())
             selectors.quotation_diff(versions[0], versions[1])
@@ -425,3 +444,4 @@ def test_the_list_and_the_detail_keep_their_query_budgets(shop, django_assert_ma
                     str(line.variant.product.unit.name if line.variant else "")
                 list(quotation.counters.all())
             list(detail.events.all())
+        print(f"quotes queries {actor.email}: list {len(listed)}, detail {len(shown)}")

@@ -172,9 +172,10 @@ def _check(lines):
 
 def apply_quoted(lines, prices, note):
     """Fix the price of the lines whose ``(variant id, unit id or None)`` is in ``prices``
-    (a price per unit agreed in a quotation): the price engine's result is kept for the
-    list price, and a last step ``quoted`` with ``note`` replaces its price. Lines not in
-    ``prices`` keep the engine's price."""
+    (a price per unit agreed in a quotation): the engine's list price is kept, and the
+    step ``quoted`` with ``note`` replaces every other step (the line shows no level,
+    special or break price it did not get). Lines not in ``prices`` keep the engine's
+    price."""
     from dataclasses import replace
 
     for line in lines:
@@ -185,7 +186,7 @@ def apply_quoted(lines, prices, note):
         step = pricing.Step("quoted", per_unit, note, note)
         line.price = replace(line.price, price=per_unit,
                              unit_price=pricing.money(per_unit / line.factor),
-                             steps=line.price.steps + (step,))
+                             steps=line.price.steps[:1] + (step,))
 
 
 def total(lines):
