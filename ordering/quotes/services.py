@@ -179,6 +179,21 @@ def inquiry_create(*, actor, lines, delivery_date=None, note=""):
     return inquiry
 
 
+def cart_inquire(*, actor, delivery_date=None, note=""):
+    """An inquiry for what is in the dealer's cart (the cart is kept: the dealer may
+    still order it at the usual prices)."""
+    from ordering.orders.models import CartLine
+
+    login = login_of(actor)
+    if login is None:
+        raise QuotePermissionError(_("Sign in with your company's ordering login."))
+    lines = [{"variant": r.variant_id, "unit": r.unit_id, "quantity": r.quantity}
+             for r in CartLine.objects.filter(login=login).order_by("added_at", "id")]
+    if not lines:
+        raise QuoteError(_("Your cart is empty."), code=QuoteErrorCode.EMPTY)
+    return inquiry_create(actor=actor, lines=lines, delivery_date=delivery_date, note=note)
+
+
 # --- staff answer -----------------------------------------------------------------------
 
 

@@ -52,6 +52,61 @@ def test_bad_lines_are_refused_line_by_line_and_nothing_is_saved(shop):
     assert not Inquiry.objects.exists()
 
 
+def test_a_dealer_asks_for_what_is_in_the_cart(shop):
+    from ordering.orders.models import CartLine
+
+    with pytest.raises(ApplicationError) as caught:
+        services.cart_inquire(actor=shop.dana.user)
+    assert caught.value.code == "empty"
+    CartLine.objects.create(login=shop.dana, variant=shop.juice, unit=shop.case_unit,
+                            quantity=3)
+    CartLine.objects.create(login=shop.dana, variant=shop.cola, quantity=12)
+    inquiry = services.cart_inquire(actor=shop.dana.user, note="Best price?")
+    assert [(l.variant, l.unit, l.quantity) for l in inquiry.lines.all()] == [
+        (shop.juice, shop.case_unit, 3), (shop.cola, None, 12)]
+    assert CartLine.objects.filter(login=shop.dana).count() == 2  # kept
+
+
+def test_a_quoted_case_is_priced_per_case_with_the_engine_reference(shop):
+    inquiry = ask(shop, lines=[{"variant": shop.juice.pk, "unit": shop.case_unit.pk,
+                                "quantity": 10}])
+    line = services.quotation_send(
+        actor=shop.staff.admin, inquiry=inquiry, valid_until=soon(),
+        lines=[{"inquiry_line": inquiry.lines.get().pk, "unit_price": "90.00"}]).lines.get()
+    assert (line.unit, line.unit_price, line.reference_price) == (
+        shop.case_unit, Decimal("90.00"), Decimal("96.00"))  # 12 × 8.00
+    order_line = accept(shop, inquiry).order.lines.get()
+    assert (order_line.unit_name, order_line.quantity, order_line.base_quantity,
+            order_line.unit_price, order_line.line_total) == (
+        "case", 10, 120, Decimal("90.00"), Decimal("900.00"))
+
+
+def test_an_inquiry_is_assigned_only_to_staff_who_quote_for_its_customer(shop):
+    inquiry = ask(shop)
+    for assignee in (shop.staff.warehouse, shop.dana.user):
+        with pytest.raises(ApplicationError) as caught:
+            services.inquiry_assign(actor=shop.staff.admin, inquiry=inquiry, assignee=assignee)
+        assert "assigned_to" in caught.value.fields
+    other = ask(shop, actor=shop.olga.user)
+    with pytest.raises(ApplicationError):  # the rep does not work with Other Stores
+        services.inquiry_assign(actor=shop.staff.admin, inquiry=other,
+                                assignee=shop.staff.sales)
+    inquiry.refresh_from_db()
+    assert inquiry.assigned_to is None and inquiry.status == S.NEW
+
+
+def test_a_counter_offer_on_an_expired_quotation_is_refused(shop):
+    inquiry = ask(shop)
+    quotation = answer(shop, inquiry)
+    Quotation.objects.filter(pk=quotation.pk).update(
+        valid_until=timezone.localdate() - timedelta(days=1))
+    with pytest.raises(ConflictError) as caught:
+        services.quotation_counter(actor=shop.dana.user, inquiry=inquiry, counters=[
+            {"line": quotation.lines.first().pk, "wanted_price": "7"}])
+    assert caught.value.code == "quotation_expired"
+    assert not quotation.counters.exists()
+
+
 def test_a_view_only_login_and_staff_cannot_ask(shop):
     for actor in (shop.viewer.user, shop.staff.admin):
         with pytest.raises(PermissionDeniedError):
