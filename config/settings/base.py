@@ -103,6 +103,7 @@ TENANT_APPS = [
     "ordering.settings",  # the business settings: one row per tenant schema
     "ordering.spreadsheets",  # import jobs and their row errors
     "ordering.finance",  # ledger, credit, payments
+    "ordering.quotes",  # inquiries and quotations (询价 / 报价)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -314,6 +315,9 @@ CELERY_BEAT_SCHEDULE = {
     # on credit hold, and come off it when nothing is overdue
     "finance-overdue-holds": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
                               "args": ["ordering.finance.tasks.overdue_holds_task"]},
+    # every hour, in every tenant: quotations past their validity date expire
+    "quotes-expire": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
+                      "args": ["ordering.quotes.tasks.quotations_expire_task"]},
     # every day, in every tenant: forget old spreadsheet import jobs and their files
     "spreadsheets-jobs-purge": {"task": "tenants.tasks.fan_out_task", "schedule": 86400.0,
                                 "args": ["ordering.spreadsheets.tasks.import_jobs_purge_task"]},

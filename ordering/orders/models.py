@@ -185,6 +185,9 @@ class Order(models.Model):
     # a repeated submission with the same key returns this order
     idempotency_key = models.CharField(max_length=80, null=True, blank=True)
     request_hash = models.CharField(max_length=64, blank=True)
+    # the quotation (ordering.quotes) whose prices the order keeps, if it came from one
+    quotation = models.ForeignKey("quotes.Quotation", verbose_name=_("quotation"), null=True,
+                                  blank=True, on_delete=models.PROTECT, related_name="orders")
     created_at = models.DateTimeField(_("ordered"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -19,7 +19,7 @@ APP_ERRORS = {
     "ordering.orders": "OrderError", "ordering.catalog": "CatalogError",
     "ordering.customers": "CustomerError", "ordering.spreadsheets": "SpreadsheetError",
     "ordering.settings": "SettingsError", "roles": "RoleError", "tenants": "TenantError",
-    "billing": "BillingError",
+    "billing": "BillingError", "ordering.quotes": "QuoteError",
 }
 INLINE_CODE = re.compile(r"""\bcode\s*=\s*["'][a-z_]+["']""")
 

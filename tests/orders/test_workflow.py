@@ -237,6 +237,7 @@ STATUS_HOMES = {
     "ordering/finance/services/payments.py": 2,  # a payment confirmed or rejected
     "ordering/finance/services/reconciliation.py": 1,  # _move (statements of account)
     "shared/exports.py": 3,  # an export job: running, done or failed, expired
+    "ordering/quotes/workflow.py": 2,  # an inquiry and its latest quotation round
 }
 
 

@@ -129,6 +129,19 @@ def _check_details(customer, *, address_id, shipping_method_id, payment_method, 
     return address, method
 
 
+class Quoted(NamedTuple):
+    """Terms agreed in a quotation (``ordering.quotes``) that an order keeps exactly:
+    ``prices`` per unit by ``(variant id, unit id or None)`` (no engine price, no
+    promotion for those lines), the quoted ``shipping_fee`` (None: the shipping
+    method's), the ``quotation`` row the order refers to and the ``note`` its lines
+    show ("Quoted price, Q-…")."""
+
+    prices: dict
+    shipping_fee: object
+    quotation: object
+    note: str
+
+
 class Placed(NamedTuple):
     """What placing an order did: the order, and whether this call created it (False: a
     repeated ``Idempotency-Key`` returned the first order)."""
@@ -139,7 +152,7 @@ class Placed(NamedTuple):
 
 def order_place(*, actor, customer=None, lines, address_id, payment_method,
                 shipping_method_id=None, delivery_date=None, remark="", attachment=None,
-                idempotency_key=None, from_cart=False, use_rebate=False):
+                idempotency_key=None, from_cart=False, use_rebate=False, quoted=None):
     """Place an order: ``Placed(order, created)`` (the first order again, ``created``
     False, for a repeated key, also when two requests with it raced).
 
@@ -147,6 +160,7 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
     (``customer`` may be omitted); staff need ``place_orders`` on ``customer``.
     ``from_cart``: the dealer's cart lines are removed in the same transaction.
     ``use_rebate``: the customer's rebate balance pays what the tenant allows of it.
+    ``quoted``: a ``Quoted`` — the lines it prices keep exactly the quoted prices.
     """
     if customer is None:
         login = login_of(actor)
@@ -158,7 +172,10 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
         [str(raw.get("variant")), str(raw.get("unit") or ""), str(raw.get("quantity"))]
         for raw in lines], "address": str(address_id), "shipping": str(shipping_method_id or ""),
         "payment": payment_method, "date": str(delivery_date or ""), "remark": remark or "",
-        **({"rebate": True} if use_rebate else {})})
+        **({"rebate": True} if use_rebate else {}),
+        **({"quoted": [quoted.quotation.pk, sorted(
+            [str(k), str(v)] for k, v in quoted.prices.items()), str(quoted.shipping_fee)]}
+           if quoted is not None else {})})
     if key and actor is not None:
         first = _existing(actor, key, digest)
         if first is not None:
@@ -170,7 +187,8 @@ def order_place(*, actor, customer=None, lines, address_id, payment_method,
                                  shipping_method_id=shipping_method_id,
                                  delivery_date=delivery_date, remark=remark,
                                  attachment=attachment, key=key, digest=digest,
-                                 from_cart=from_cart, use_rebate=bool(use_rebate)), True)
+                                 from_cart=from_cart, use_rebate=bool(use_rebate),
+                                 quoted=quoted), True)
     except IntegrityError:
         if key and actor is not None:  # the same key raced us and won
             first = _existing(actor, key, digest)
@@ -184,7 +202,7 @@ SUBMIT_FIELDS = ("amount_paid", "payment_status", "credit_hold", "due_on", "reba
 
 
 def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_method_id,
-           delivery_date, remark, attachment, key, digest, from_cart, use_rebate):
+           delivery_date, remark, attachment, key, digest, from_cart, use_rebate, quoted=None):
     limit_check(connection.tenant, "orders", actor=actor)
     login, on_behalf = _orderer(actor, customer)
     if customer.status != CustomerStatus.ACTIVE:
@@ -197,6 +215,8 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
                                      payment_method=payment_method, delivery_date=delivery_date,
                                      remark=remark)
     resolved, unknown = line_service.resolve(customer, raw_lines)
+    if quoted is not None:
+        line_service.apply_quoted(resolved, quoted.prices, quoted.note)
     problems = {str(k): [m] for k, m in unknown}
     problems.update({str(line.key if line.key is not None else line.variant.code): [line.problem]
                      for line in resolved if line.problem})
@@ -218,6 +238,8 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
         raise OrderError(_("Your login may order up to %(limit)s per order.") % {
             "limit": format_money(login.order_limit)}, code=OrderErrorCode.OVER_ORDER_LIMIT)
     fee = money(method.fee) if method else money(0)
+    if quoted is not None and quoted.shipping_fee is not None:
+        fee = money(quoted.shipping_fee)
     region = address.region
     order = Order.objects.create(
         customer=customer, login=login, placed_by=actor if getattr(actor, "pk", None) else None,
@@ -227,7 +249,7 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
         shipping_method_name=method.name if method else "", shipping_fee=fee,
         remark=(remark or "").strip(), subtotal=subtotal, total=subtotal + fee,
         currency=tenant.currency, idempotency_key=key if actor is not None else None,
-        request_hash=digest)
+        request_hash=digest, quotation=quoted.quotation if quoted is not None else None)
     if attachment is not None:
         order.attachment.save(attachment.name, attachment, save=False)
         order.save(update_fields=["attachment"])

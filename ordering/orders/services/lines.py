@@ -170,6 +170,25 @@ def _check(lines):
             line.problem = f"{line.variant.code}: {problem}"
 
 
+def apply_quoted(lines, prices, note):
+    """Fix the price of the lines whose ``(variant id, unit id or None)`` is in ``prices``
+    (a price per unit agreed in a quotation): the engine's list price is kept, and the
+    step ``quoted`` with ``note`` replaces every other step (the line shows no level,
+    special or break price it did not get). Lines not in ``prices`` keep the engine's
+    price."""
+    from dataclasses import replace
+
+    for line in lines:
+        slot = (line.variant.pk, line.unit.pk if line.unit else None)
+        if slot not in prices or line.price is None:
+            continue
+        per_unit = pricing.money(prices[slot])
+        step = pricing.Step("quoted", per_unit, note, note)
+        line.price = replace(line.price, price=per_unit,
+                             unit_price=pricing.money(per_unit / line.factor),
+                             steps=line.price.steps[:1] + (step,))
+
+
 def total(lines):
     return sum((line.total for line in lines), Decimal("0"))
 

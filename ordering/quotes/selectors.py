@@ -1,0 +1,127 @@
+"""Every read of inquiries and quotations that pages and the API need, scoped to the
+actor: staff with ``manage_quotes`` see the inquiries of the customers they work with;
+a dealer login sees its own company's. Constant query counts (lists ≤ 10, details ≤
+15, asserted in tests)."""
+
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.utils.translation import gettext as _
+
+from ordering.catalog import specs
+from ordering.customers.services.guards import login_of
+from ordering.quotes import workflow
+from ordering.quotes.enums import DealerStatus, InquiryStatus
+from ordering.quotes.exceptions import QuoteNotFoundError
+from ordering.quotes.models import Counter, Inquiry, InquiryLine, Quotation, QuotationLine
+from roles.permissions import has_perm, scope
+
+
+def _visible(actor):
+    """Inquiries ``actor`` may see (none for anyone else)."""
+    if workflow.actor_kind(actor) == workflow.DEALER:
+        login = login_of(actor)
+        if login is None or not actor.is_active:
+            return Inquiry.objects.none()
+        return Inquiry.objects.filter(customer_id=login.customer_id)
+    if actor is None or not has_perm(actor, "manage_quotes"):
+        return Inquiry.objects.none()
+    return scope(actor, Inquiry.objects.all())
+
+
+def inquiry_list(*, actor, filters=None):
+    """The inquiries ``actor`` may see, newest first, each with its customer, assignee,
+    number of lines, latest version and its validity. ``filters``: ``status`` (a working
+    status for staff; a dealer status for dealers), ``customer`` (id, staff),
+    ``assigned_to`` (a user id, ``"me"`` or ``"none"``; staff)."""
+    filters = filters or {}
+    latest = Quotation.objects.filter(inquiry=OuterRef("pk")).order_by("-version")
+    queryset = _visible(actor).select_related("customer", "assigned_to").annotate(
+        line_count=Count("lines", distinct=True),
+        latest_version=Subquery(latest.values("version")[:1]),
+        latest_valid_until=Subquery(latest.values("valid_until")[:1]))
+    status = filters.get("status")
+    dealer = workflow.actor_kind(actor) == workflow.DEALER
+    if status:
+        if dealer:
+            statuses = [s for s in InquiryStatus.values
+                        if workflow.dealer_status(s) == status] \
+                if status in DealerStatus.values else []
+            queryset = queryset.filter(status__in=statuses)
+        else:
+            queryset = queryset.filter(status=status if status in InquiryStatus.values
+                                       else "-")
+    if not dealer:
+        customer = filters.get("customer")
+        if customer not in (None, ""):
+            queryset = queryset.filter(customer_id=_int(customer))
+        assigned = filters.get("assigned_to")
+        if assigned == "me":
+            queryset = queryset.filter(assigned_to=actor)
+        elif assigned == "none":
+            queryset = queryset.filter(assigned_to__isnull=True)
+        elif assigned not in (None, ""):
+            queryset = queryset.filter(assigned_to_id=_int(assigned))
+    return queryset.order_by("-created_at", "-id")
+
+
+def _int(value):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return 0
+
+
+def _line_queryset(model):
+    return model.objects.select_related("variant__product__unit", "unit__unit").prefetch_related(
+        Prefetch("variant__spec_values", queryset=specs.SPEC_VALUES))
+
+
+def inquiry_detail(*, actor, pk):
+    """One inquiry with its lines, every quotation version (lines and counter-offers)
+    and its timeline; not found when ``actor`` may not see it."""
+    inquiry = _visible(actor).select_related("customer", "assigned_to", "created_by") \
+        .prefetch_related(
+            Prefetch("lines", queryset=_line_queryset(InquiryLine)),
+            Prefetch("quotations", queryset=Quotation.objects.select_related("created_by")
+                     .order_by("version")),
+            Prefetch("quotations__lines", queryset=_line_queryset(QuotationLine)),
+            Prefetch("quotations__counters", queryset=Counter.objects.all()),
+            "events").filter(pk=_int(pk)).first()
+    if inquiry is None:
+        raise QuoteNotFoundError(_("No such inquiry."))
+    return inquiry
+
+
+def version(inquiry, number):
+    """Version ``number`` of a prefetched inquiry (not found when it has none)."""
+    found = next((q for q in inquiry.quotations.all() if q.version == int(number)), None)
+    if found is None:
+        raise QuoteNotFoundError(_("No such quotation version."))
+    return found
+
+
+DIFF_FIELDS = ("declined", "variant_id", "unit_id", "quantity", "unit_price", "tiers")
+
+
+def quotation_diff(older, newer):
+    """Line by line, what changed from ``older`` to ``newer`` (two versions of one
+    inquiry, lines prefetched): ``[{"inquiry_line", "old", "new", "changes"}]`` in the
+    newer version's order, ``changes`` mapping each changed field of ``DIFF_FIELDS`` to
+    ``(old, new)``; a line present in one version only has the other side None and
+    ``changes`` ``{"added": True}`` / ``{"removed": True}``."""
+    before = {line.inquiry_line_id: line for line in older.lines.all()}
+    after = {line.inquiry_line_id: line for line in newer.lines.all()}
+    rows = []
+    for line_id, new in after.items():
+        old = before.get(line_id)
+        if old is None:
+            rows.append({"inquiry_line": line_id, "old": None, "new": new,
+                         "changes": {"added": True}})
+            continue
+        changes = {name: (getattr(old, name), getattr(new, name)) for name in DIFF_FIELDS
+                   if getattr(old, name) != getattr(new, name)}
+        rows.append({"inquiry_line": line_id, "old": old, "new": new, "changes": changes})
+    for line_id, old in before.items():
+        if line_id not in after:
+            rows.append({"inquiry_line": line_id, "old": old, "new": None,
+                         "changes": {"removed": True}})
+    return rows
