@@ -18,3 +18,18 @@ def next_id(model):
                        [connection.ops.quote_name(model._meta.db_table),
                         model._meta.pk.column])
         return cursor.fetchone()[0]
+
+
+def next_day_number(counter_model, prefix):
+    """``<prefix>-YYYYMMDD-NNNN``: the day's next number from ``counter_model`` (a table
+    of ``day`` → ``last``). The counter row stays locked until the caller's transaction
+    commits, so the numbers of a day have no gaps (orders, inquiries)."""
+    from django.utils import timezone
+
+    day = timezone.localdate()
+    table = connection.ops.quote_name(counter_model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (day, last) VALUES (%s, 1) ON CONFLICT (day) "
+                       f"DO UPDATE SET last = {table}.last + 1 RETURNING last", [day])
+        number = cursor.fetchone()[0]
+    return f"{prefix}-{day:%Y%m%d}-{number:04d}"

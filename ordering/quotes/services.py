@@ -13,11 +13,12 @@ sent is never changed.
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.sequences import next_day_number
 from ordering.catalog import pricing
 from ordering.catalog.storefront import MAX_QUANTITY, products_visible_to
 from ordering.customers.enums import CustomerStatus
@@ -74,14 +75,8 @@ def _field_error(field, message):
 
 
 def _next_number():
-    """Q-YYYYMMDD-NNNN, the day's next number (row lock until commit: gap-free)."""
-    day = timezone.localdate()
-    table = connection.ops.quote_name(InquiryDayCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (day, last) VALUES (%s, 1) ON CONFLICT (day) "
-                       f"DO UPDATE SET last = {table}.last + 1 RETURNING last", [day])
-        number = cursor.fetchone()[0]
-    return f"Q-{day:%Y%m%d}-{number:04d}"
+    """Q-YYYYMMDD-NNNN, the day's next number (gap-free)."""
+    return next_day_number(InquiryDayCounter, "Q")
 
 
 def _variants(customer, ids):

@@ -27,6 +27,7 @@ from billing.limits import limit_check
 from ordering.orders.exceptions import (IdempotencyMismatch, OrderConflictError, OrderError,
                                         OrderErrorCode, OrderNotFoundError, OrderPermissionError)
 from core.money import format_money
+from core.sequences import next_day_number
 from ordering.catalog.pricing import money
 from ordering.customers.enums import CustomerStatus
 from ordering.customers.services.guards import login_of, require_customer
@@ -83,14 +84,8 @@ def _orderer(actor, customer):
 
 
 def _next_number():
-    """SO-YYYYMMDD-NNNN, the day's next number (row lock until commit: gap-free)."""
-    day = timezone.localdate()
-    table = connection.ops.quote_name(OrderDayCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (day, last) VALUES (%s, 1) ON CONFLICT (day) "
-                       f"DO UPDATE SET last = {table}.last + 1 RETURNING last", [day])
-        number = cursor.fetchone()[0]
-    return f"SO-{day:%Y%m%d}-{number:04d}"
+    """SO-YYYYMMDD-NNNN, the day's next number (gap-free)."""
+    return next_day_number(OrderDayCounter, "SO")
 
 
 def _field_error(field, message):
