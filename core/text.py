@@ -57,3 +57,11 @@ class NoControlCharacters:
 
     def __eq__(self, other):
         return isinstance(other, NoControlCharacters) and other.multiline == self.multiline
+
+
+def whole_number(value):
+    """A non-negative whole number from user input (an id or a count in a query string,
+    a form or metadata), or None: digits only, at most 17 of them (a PostgreSQL bigint
+    holds every such number, so no query fails on it)."""
+    value = str(value if value is not None else "").strip()
+    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None

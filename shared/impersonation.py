@@ -25,6 +25,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 
 from core.acting import operator_acting
 from core.exceptions import ApplicationError, PermissionDeniedError
+from core.text import whole_number
 from roles.enums import UserKind
 from roles.services.audit import audit_record
 from shared.models import Impersonation
@@ -69,10 +70,7 @@ def impersonation_start(*, operator, tenant, user, reason, ip=None):
     the session and the one-time link's token."""
     ops_require(operator, "impersonate")
     reason = reason_required(reason)
-    try:
-        user_id = int(user)
-    except (TypeError, ValueError):
-        user_id = 0
+    user_id = whole_number(user) or 0
     staff = dict(tenant_staff(tenant))
     if user_id not in staff:
         message = _("Choose one of the tenant's active staff.")

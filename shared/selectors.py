@@ -13,15 +13,15 @@ from billing.enums import BillingStatus
 from billing.models import Drift, SubscriptionChange
 from billing.selectors import (billing_overview, invoices_for, plan_list, plan_name,
                                webhook_failures_open)
+from core.text import whole_number
 from shared.models import PlatformAudit
 from tenants.enums import Currency
 from tenants.models import Tenant
 
 
 def tenant_get(*, pk):
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
+    pk = whole_number(pk)
+    if pk is None:
         return None
     return Tenant.objects.exclude(schema_name="public").prefetch_related("domains").filter(
         pk=pk).first()
@@ -144,10 +144,8 @@ def operator_get(*, pk):
 
     from roles.enums import UserKind
 
-    try:
-        return get_user_model().objects.filter(kind=UserKind.OPERATOR, pk=int(pk)).first()
-    except (TypeError, ValueError):
-        return None
+    return get_user_model().objects.filter(kind=UserKind.OPERATOR,
+                                           pk=whole_number(pk) or 0).first()
 
 
 # --- tenant exports ------------------------------------------------------------------

@@ -19,6 +19,7 @@ from billing.exceptions import BillingError
 from billing.models import Plan, PlanPrice
 from billing.services import plan_assign, subscription_ensure
 from core.exceptions import ApplicationError
+from core.text import whole_number
 from shared.models import PlatformAudit
 from shared.operators import ops_require
 
@@ -91,10 +92,7 @@ def trial_extend(*, operator, tenant, days, reason, ip=None):
     trial that ended and paused the site starts again."""
     ops_require(operator, "lifecycle")
     reason = reason_required(reason)
-    try:
-        days = int(days)
-    except (TypeError, ValueError):
-        days = 0
+    days = whole_number(days) or 0
     if not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
         message = _("Extend by 1 to %(n)d days.") % {"n": MAX_TRIAL_EXTENSION_DAYS}
         raise ApplicationError(message, fields={"days": [message]})
@@ -292,11 +290,7 @@ def tenant_domain_remove(*, operator, tenant, domain, ip=None):
     from tenants.models import Domain
 
     ops_require(operator, "domains")
-    try:
-        pk = int(domain)
-    except (TypeError, ValueError):
-        pk = 0
-    found = Domain.objects.filter(pk=pk, tenant=tenant).first()
+    found = Domain.objects.filter(pk=whole_number(domain) or 0, tenant=tenant).first()
     if found is None:
         raise _domain_error(_("No such domain."))
     if found.is_primary or found.domain == tenant.host:

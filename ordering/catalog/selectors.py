@@ -14,6 +14,7 @@ from django.db.models import (Count, DecimalField, F, Func, IntegerField, OuterR
                               Q, Subquery, Value)
 from django.db.models.functions import Coalesce
 
+from core.text import whole_number as _int
 from ordering.catalog import specs
 from ordering.catalog.enums import StockDisplay, StockState
 from ordering.catalog.models import (Brand, Category, CustomerPrice, LevelPrice, Product,
@@ -63,11 +64,6 @@ def stock_for_dealer(available):
     if display == StockDisplay.LEVEL:
         return {"state": stock_state(available)}
     return None
-
-
-def _int(value):
-    value = str(value if value is not None else "")
-    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
 
 
 def _pattern(query):

@@ -5,6 +5,7 @@ constant number of queries however many rows they show."""
 
 from django.db.models import Count, Prefetch, Q
 
+from core.text import whole_number as _int
 from ordering.customers.enums import CustomerStatus
 from ordering.customers.models import (Address, Contact, Customer, CustomerApplication,
                                        CustomerLevel, CustomerLogin)
@@ -37,11 +38,6 @@ def customer_hidden_fields(*, actor):
 
 def sees_finance(actor):
     return not customer_hidden_fields(actor=actor)
-
-
-def _int(value):
-    value = str(value or "")
-    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
 
 
 def customer_list(*, actor, query="", level=None, region=None, sales_rep=None, status="",

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from core.money import money
+from core.text import whole_number as _int
 from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentStatus
 from ordering.finance.models import Account, Allocation, CreditTerms, Entry, Payment
 from roles.permissions import scope
@@ -147,11 +148,6 @@ def receivable_list(*, actor):
     queries for a page of any length."""
     return receivables(actor=actor).select_related("customer__credit_terms").prefetch_related(
         "customer__accounts")
-
-
-def _int(value):
-    value = str(value or "")
-    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
 
 
 def receivables(*, actor):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from billing.selectors import online_payments_ready
+from core.text import whole_number as _int
 from ordering.orders import workflow
 from ordering.orders.enums import OrderStatus, PaymentMethod
 from ordering.orders.models import (CartLine, Carrier, Order, OrderEvent, OrderLine, OrderMessage,
@@ -29,11 +30,6 @@ from roles.permissions import scope
 
 SORTS = {"new": ("-created_at", "-id"), "old": ("created_at", "id"),
          "total": ("-total", "-id"), "number": ("-number",)}
-
-
-def _int(value):
-    value = str(value or "")
-    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None
 
 
 def _amount(value):

@@ -6,6 +6,7 @@ a dealer login sees its own company's. Constant query counts (lists ≤ 10, deta
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
+from core.text import whole_number
 from ordering.catalog import specs
 from ordering.customers.services.guards import login_of
 from ordering.quotes import workflow
@@ -64,10 +65,7 @@ def inquiry_list(*, actor, filters=None):
 
 
 def _int(value):
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return 0
+    return whole_number(value) or 0  # 0 matches no row (None would mean "unset")
 
 
 def _line_queryset(model):

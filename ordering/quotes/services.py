@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.sequences import next_day_number
+from core.text import whole_number
 from ordering.catalog import pricing
 from ordering.catalog.storefront import MAX_QUANTITY, products_visible_to
 from ordering.customers.enums import CustomerStatus
@@ -123,7 +124,7 @@ def inquiry_create(*, actor, lines, delivery_date=None, note=""):
     note = _check_text("note", note, MAX_NOTE)
     if delivery_date is not None and delivery_date < timezone.localdate():
         raise _field_error("delivery_date", _("The delivery date cannot be in the past."))
-    variants = _variants(customer, [line_service._int(raw.get("variant")) or 0
+    variants = _variants(customer, [whole_number(raw.get("variant")) or 0
                                     for raw in lines if raw.get("variant") not in (None, "")])
     problems, made = {}, []
     for index, raw in enumerate(lines):
@@ -133,7 +134,7 @@ def inquiry_create(*, actor, lines, delivery_date=None, note=""):
                 "n": f"{MAX_QUANTITY:,}"}]
             continue
         if raw.get("variant") not in (None, ""):
-            variant = variants.get(line_service._int(raw.get("variant")))
+            variant = variants.get(whole_number(raw.get("variant")))
             if variant is None:
                 problems[str(index)] = [_("This product is not available.")]
                 continue
@@ -224,7 +225,7 @@ def _quote_lines(inquiry, raw_lines):
     inquiry_lines = {line.pk: line for line in inquiry.lines.all()}
     by_line, problems = {}, {}
     for index, raw in enumerate(raw_lines):
-        pk = line_service._int(raw.get("inquiry_line"))
+        pk = whole_number(raw.get("inquiry_line"))
         if pk not in inquiry_lines or pk in by_line:
             problems[str(index)] = [_("Answer each line of the inquiry once.")]
             continue
@@ -234,7 +235,7 @@ def _quote_lines(inquiry, raw_lines):
         problems["missing"] = [_("Answer every line of the inquiry (price it or decline it).")]
     if problems:
         _refuse(problems)
-    ids = [line_service._int(raw.get("variant")) or 0 for raw in by_line.values()
+    ids = [whole_number(raw.get("variant")) or 0 for raw in by_line.values()
            if raw.get("variant") not in (None, "")]
     ids += [line.variant_id for line in inquiry_lines.values() if line.variant_id]
     variants = _variants(inquiry.customer, ids)
@@ -254,7 +255,7 @@ def _quote_lines(inquiry, raw_lines):
         variant_id = raw.get("variant", asked.variant_id)
         variant, unit = None, None
         if variant_id not in (None, ""):
-            variant = variants.get(line_service._int(variant_id))
+            variant = variants.get(whole_number(variant_id))
             if variant is None:
                 problems[key] = [_("This product is not available.")]
                 continue
@@ -354,7 +355,7 @@ def quotation_counter(*, actor, inquiry, counters):
         own = {line.pk for line in quotation.lines.all()}
         problems, made, seen = {}, [], set()
         for index, raw in enumerate(counters or ()):
-            pk = line_service._int(raw.get("line"))
+            pk = whole_number(raw.get("line"))
             if pk not in own or pk in seen:
                 problems[str(index)] = [_("Counter each line of this quotation once.")]
                 continue

@@ -22,35 +22,14 @@ from roles.services.role_admin import role_create
 from tests.conftest import TenantClient, host_of
 from tests.factories.roles import staff_with_roles
 from tests.finance.conftest import place
+from tests.finance.test_api import API, _client, _error, _ok, _post
 
-API = "/api/v1"
-JSON = "application/json"
 TODAY = timezone.localdate
 DETAIL_BUDGET = 15  # as an order's detail
 
 
 def _month_ago():
     return TODAY() - datetime.timedelta(days=30)
-
-
-def _client(login_as, shop, user):
-    return login_as(TenantClient(host_of(shop.tenant)), shop.tenant, user)
-
-
-def _post(client, path, data=None):
-    return client.post(f"{API}{path}", data if data is not None else {}, content_type=JSON)
-
-
-def _ok(response, status=200):
-    assert response.status_code == status, (response.status_code, response.content[:600])
-    return response.json()
-
-
-def _error(response, status=400):
-    assert response.status_code == status, (response.status_code, response.content[:600])
-    body = response.json()
-    assert set(body["error"]) == {"code", "message", "fields"}
-    return body["error"]
 
 
 def _issue_body(shop, **values):

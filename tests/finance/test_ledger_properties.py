@@ -27,6 +27,18 @@ reversal = st.tuples(st.just("reverse"), st.integers(min_value=0, max_value=10_0
 operations = st.lists(st.one_of(posting, posting, reversal), min_size=1, max_size=25)
 
 
+def assert_balances_add_up(customer):
+    """The ledger's invariants for ``customer``: no balance differs from its entries,
+    every balance is the sum of its account's entries, and only a receivable may be
+    negative."""
+    assert selectors.ledger_mismatches() == []
+    for account in Account.objects.filter(customer=customer):
+        assert account.balance == sum((e.amount for e in account.entries.all()),
+                                      Decimal("0"))
+        if account.kind != AccountKind.RECEIVABLE:
+            assert account.balance >= 0
+
+
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(operations=operations,
@@ -57,12 +69,7 @@ def test_balances_reversals_and_statements_add_up(in_acme, operations, period):
                 ledger.entry_reverse(actor=None, entry=entry, reason="property")
                 account.refresh_from_db()
                 assert account.balance == before - entry.amount  # restored exactly
-        assert selectors.ledger_mismatches() == []
-        for account in Account.objects.filter(customer=customer):
-            assert account.balance == sum((e.amount for e in account.entries.all()),
-                                          Decimal("0"))
-            if account.kind != AccountKind.RECEIVABLE:
-                assert account.balance >= 0
+        assert_balances_add_up(customer)
         first, last = sorted(period)
         for kind in AccountKind.values:
             start = START.date() + datetime.timedelta(days=first)

@@ -36,6 +36,7 @@ from billing.enums import ConnectOutcome
 from billing.exceptions import BillingError
 from billing.selectors import connected_account_for, online_payments_ready
 from core.money import format_money, money
+from core.text import whole_number as _int
 from ordering.customers.services.guards import login_of
 from ordering.finance.enums import AccountKind, PaymentMethodKind, PaymentPurpose, PaymentStatus
 from ordering.finance.exceptions import (FinanceConflictError, FinanceError, FinanceErrorCode,
@@ -123,13 +124,6 @@ def online_quote(*, customer, purpose, order_ids=(), amount=None):
             "owed": format_money(owed)}
         raise FinanceError(message, fields={"amount": [message]})
     return Quote(purpose=purpose, amount=chosen, owed=owed)
-
-
-def _int(value):
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def _request_hash(quote):

@@ -9,7 +9,8 @@ from django.views import View
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
 from frontend.dashboard.forms.catalog import CategoryForm
-from frontend.dashboard.views.catalog.common import CatalogPermissionMixin, _int
+from core.text import whole_number as _int
+from frontend.dashboard.views.catalog.common import CatalogPermissionMixin
 from ordering.catalog import selectors
 from ordering.catalog.services import products as catalog
 from roles.backends import client_ip

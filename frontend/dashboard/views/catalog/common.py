@@ -43,6 +43,3 @@ def _stock_states():
     return StockState.choices
 
 
-def _int(value):
-    value = str(value or "")
-    return int(value) if value.isascii() and value.isdecimal() and len(value) < 18 else None

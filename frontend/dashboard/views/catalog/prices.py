@@ -12,7 +12,8 @@ from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
 from frontend.dashboard.forms.catalog import (CustomerPriceForm, LevelPriceForm,
                                               QuantityBreaksForm)
-from frontend.dashboard.views.catalog.common import CatalogPermissionMixin, _int, _product
+from core.text import whole_number as _int
+from frontend.dashboard.views.catalog.common import CatalogPermissionMixin, _product
 from ordering.catalog import selectors
 from ordering.catalog.services import editing
 from ordering.catalog.services import products as catalog
