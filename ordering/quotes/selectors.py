@@ -123,3 +123,51 @@ def quotation_diff(older, newer):
             rows.append({"inquiry_line": line_id, "old": old, "new": None,
                          "changes": {"removed": True}})
     return rows
+
+
+def status_counts(*, actor):
+    """``{status: count}`` of the inquiries ``actor`` may see (one query)."""
+    rows = _visible(actor).order_by().values_list("status").annotate(n=Count("pk"))
+    return {status: n for status, n in rows}
+
+
+def quote_staff(inquiry):
+    """Active staff who may quote for the inquiry's customer (``manage_quotes`` and the
+    customer in their scope): whom it may be assigned to."""
+    from django.contrib.auth import get_user_model
+
+    from roles.enums import UserKind
+    from roles.permissions import can_reach
+
+    candidates = get_user_model().objects.filter(
+        kind=UserKind.STAFF, is_active=True, groups__permissions__codename="manage_quotes",
+        groups__permissions__content_type__app_label="roles").distinct().order_by("name",
+                                                                                  "email")
+    return [user for user in candidates if can_reach(user, inquiry)]
+
+
+def reference_prices(customer, lines):
+    """The price engine's price today for each of ``lines`` (objects with ``variant``,
+    ``unit`` and ``quantity``): per unit of the line's unit, at its quantity; None where
+    the line has no variant. Three queries, however many lines."""
+    from ordering.catalog import pricing
+
+    priced = [line for line in lines if getattr(line, "variant", None) is not None]
+    book = pricing.load_book(customer, [line.variant for line in priced]) if priced else None
+    prices = []
+    for line in lines:
+        if getattr(line, "variant", None) is None:
+            prices.append(None)
+            continue
+        factor = line.unit.factor if line.unit else 1
+        prices.append(pricing.compute(
+            line.variant, book, base_quantity=line.quantity * factor, factor=factor,
+            unit_name=line.unit.unit.name if line.unit else "").price)
+    return prices
+
+
+def accepted_order(inquiry):
+    """The order an accepted inquiry became (None before acceptance)."""
+    from ordering.orders.models import Order
+
+    return Order.objects.filter(quotation__inquiry=inquiry).order_by("id").first()

@@ -27,7 +27,7 @@ from ordering.customers.services.guards import login_of
 from ordering.orders.services import lines as line_service
 from ordering.orders.services.checkout import Placed, Quoted, normal_key, order_place
 from ordering.quotes import tiers as tier_rules
-from ordering.quotes import workflow
+from ordering.quotes import selectors, workflow
 from ordering.quotes.enums import InquiryStatus
 from ordering.quotes.exceptions import (QuoteConflictError, QuoteError, QuoteErrorCode,
                                         QuotePermissionError)
@@ -281,13 +281,8 @@ def _quote_lines(inquiry, raw_lines):
                                   tiers=tiers))
     if problems:
         _refuse(problems)
-    priced = [line for line in made if line.variant is not None]
-    book = pricing.load_book(inquiry.customer, [line.variant for line in priced])
-    for line in priced:
-        factor = line.unit.factor if line.unit else 1
-        line.reference_price = pricing.compute(
-            line.variant, book, base_quantity=line.quantity * factor, factor=factor,
-            unit_name=line.unit.unit.name if line.unit else "").price
+    for line, price in zip(made, selectors.reference_prices(inquiry.customer, made)):
+        line.reference_price = price
     return made
 
 
@@ -407,12 +402,6 @@ def _close(actor, inquiry, action, reason, audit_action):
     return inquiry
 
 
-def accepted_order(inquiry):
-    from ordering.orders.models import Order
-
-    return Order.objects.filter(quotation__inquiry=inquiry).order_by("id").first()
-
-
 def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_method_id=None,
                      delivery_date=None, remark="", quantities=None, idempotency_key=None):
     """Accept the current quotation (the dealer, or staff on its behalf): the order is
@@ -432,7 +421,7 @@ def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_met
                 workflow.dealer_login(actor, inquiry, write=False)
             else:
                 workflow.staff_check(actor, inquiry, edit=False)
-            first = accepted_order(inquiry)
+            first = selectors.accepted_order(inquiry)
             if key and first is not None and first.placed_by_id == getattr(actor, "pk", None) \
                     and first.idempotency_key == key:
                 return Placed(first, False)
