@@ -318,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
     # every hour, in every tenant: quotations past their validity date expire
     "quotes-expire": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
                       "args": ["ordering.quotes.tasks.quotations_expire_task"]},
+    # every hour, in every tenant: dealers reminded two days before a quotation's last
+    # valid day (once per quotation version)
+    "quotes-remind": {"task": "tenants.tasks.fan_out_task", "schedule": 3600.0,
+                      "args": ["ordering.quotes.tasks.quotation_reminders_task"]},
     # every day, in every tenant: forget old spreadsheet import jobs and their files
     "spreadsheets-jobs-purge": {"task": "tenants.tasks.fan_out_task", "schedule": 86400.0,
                                 "args": ["ordering.spreadsheets.tasks.import_jobs_purge_task"]},

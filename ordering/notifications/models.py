@@ -1,6 +1,9 @@
 """The inbox (站内消息): one row per recipient and event, written in the recipient's
 language when the event happens. It knows nothing of what it is about: ``subject``
-names the thing (``"order:12"``) for the app that wrote it."""
+names the thing (``"order:12"``) for the app that wrote it.
+
+``ThreadMessage`` and ``ThreadRead`` are the abstract rows of a message thread along a
+thing (``threads.Thread``): an app's subclasses add the foreign key to its thing."""
 
 from django.conf import settings
 from django.db import models
@@ -34,3 +37,31 @@ class Notification(models.Model):
                    # a user's notification centre, newest first
                    models.Index(fields=["recipient", "-created_at", "-id"],
                                 name="notification_recipient_idx")]
+
+
+class ThreadMessage(models.Model):
+    """A message between the dealer's company and the supplier's staff on a thing (the
+    subclass adds the foreign key to it)."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    from_dealer = models.BooleanField()
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+        default_permissions = ()
+
+
+class ThreadRead(models.Model):
+    """How far a user has read a thing's messages (for unread counts); the subclass adds
+    the foreign key to the thing and a unique constraint on it and ``user``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        default_permissions = ()

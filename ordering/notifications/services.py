@@ -47,11 +47,13 @@ def language_of(user):
             getattr(connection.tenant, "default_language", "") or settings.LANGUAGE_CODE)
 
 
-def deliver(users, *, key, kind, title, body="", link="", subject="", skip=None):
+def deliver(users, *, key, kind, title, body="", link="", subject="", skip=None,
+            email_template=EMAIL_TEMPLATE):
     """One notification per user (``title()`` rendered in the user's language), written
-    once per ``key`` and e-mailed once; ``skip`` is the pk of the user who caused it (not
-    told of their own doing). Returns how many notifications exist for ``key`` among
-    ``users`` (new or from an earlier run)."""
+    once per ``key`` and e-mailed once (``email_template``: its ``_subject.txt`` and
+    ``_body.txt``); ``skip`` is the pk of the user who caused it (not told of their own
+    doing). Returns how many notifications exist for ``key`` among ``users`` (new or
+    from an earlier run)."""
     count = 0
     for user in users:
         if user.pk == skip:
@@ -64,7 +66,7 @@ def deliver(users, *, key, kind, title, body="", link="", subject="", skip=None)
         if created:
             forget_unread(user.pk)
         count += 1
-        _email(note, user)
+        _email(note, user, email_template)
     return count
 
 
@@ -76,7 +78,7 @@ def _email_key(note):
     return f"notification:{digest}"
 
 
-def _email(note, user):
+def _email(note, user, template=EMAIL_TEMPLATE):
     """Send the notification's e-mail once: a row lock on the notification (two runs at
     once send once) and the e-mail task's key (a run repeated after a crash sends once).
     The e-mail task runs here, inside this background task: nothing to queue again."""
@@ -90,7 +92,7 @@ def _email(note, user):
         host = getattr(connection.tenant, "host", "") or ""
         context = {"title": locked.title, "body": locked.body, "name": user.name or user.email,
                    "url": f"https://{host}{locked.link}" if host and locked.link else ""}
-        email_send_task([user.email], EMAIL_TEMPLATE, context, language_of(user),
+        email_send_task([user.email], template, context, language_of(user),
                         key=_email_key(locked))
         locked.emailed_at = timezone.now()
         locked.save(update_fields=["emailed_at"])

@@ -14,6 +14,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from ordering.notifications.models import ThreadMessage, ThreadRead
 from ordering.orders.enums import (EventKind, FulfilmentStatus, OrderStatus, PaymentMethod,
                                    PaymentStatus, RefundMethod, ReturnCondition, ReturnStatus)
 
@@ -399,32 +400,22 @@ class ReturnEvent(models.Model):
         default_permissions = ()
 
 
-class OrderMessage(models.Model):
+class OrderMessage(ThreadMessage):
     """A message on an order between the dealer and the supplier's staff."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                               related_name="+")
-    from_dealer = models.BooleanField()
-    body = models.TextField(_("message"))
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
+    class Meta(ThreadMessage.Meta):
         verbose_name = _("order message")
         verbose_name_plural = _("order messages")
-        ordering = ["created_at", "id"]
-        default_permissions = ()
 
 
-class OrderThreadRead(models.Model):
+class OrderThreadRead(ThreadRead):
     """How far a user has read an order's messages (for unread counts)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    read_at = models.DateTimeField()
 
-    class Meta:
-        default_permissions = ()
+    class Meta(ThreadRead.Meta):
         constraints = [models.UniqueConstraint(fields=["order", "user"],
                                                name="order_thread_read_unique")]
 

@@ -18,11 +18,10 @@ Recipients:
 """
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from core.background import enqueue_on_commit
+from ordering.notifications import recipients
 from ordering.notifications.services import deliver, is_muted
 from ordering.orders.enums import EventKind, OrderStatus, ReturnStatus
 from roles.enums import UserKind
@@ -58,23 +57,6 @@ def subject_of(order):
     return f"order:{order.pk}"
 
 
-def _dealer_users(order):
-    users = {}
-    if order.login_id and order.login.user.is_active:
-        users[order.login.user_id] = order.login.user
-    for login in order.customer.logins.filter(is_primary=True).select_related("user"):
-        if login.user.is_active:
-            users[login.user_id] = login.user
-    return list(users.values())
-
-
-def _staff_for(order, perm):
-    candidates = get_user_model().objects.filter(
-        kind=UserKind.STAFF, is_active=True, groups__permissions__codename=perm,
-        groups__permissions__content_type__app_label="roles").distinct()
-    return [user for user in candidates if can_reach(user, order)]
-
-
 def _dealer_message(event, order):
     kind = event.kind
     if kind == EventKind.SUBMITTED and order.on_behalf:
@@ -98,15 +80,8 @@ def _is_staff(user):
 
 def _names(order):
     return {"number": order.number or f"#{order.pk}",
-            "supplier": getattr(connection.tenant, "name", ""),
+            "supplier": recipients.supplier_name(),
             "customer": order.customer.name}
-
-
-def _link(name, obj):
-    try:
-        return reverse(name, args=[obj.pk])
-    except NoReverseMatch:
-        return ""
 
 
 def order_event_deliver(*, event_id):
@@ -123,17 +98,17 @@ def order_event_deliver(*, event_id):
     key, body, subject = f"order-event:{event.pk}", event.reason or "", subject_of(order)
     count = 0
     if _dealer_message(event, order):
-        count += deliver(_dealer_users(order), key=key, kind=f"dealer.{event.kind}",
+        count += deliver(recipients.dealer_users(order), key=key, kind=f"dealer.{event.kind}",
                          title=lambda: _dealer_message(event, order), body=body,
-                         link=_link("shop:order-detail", order), subject=subject,
+                         link=recipients.link("shop:order-detail", order), subject=subject,
                          skip=event.actor_id)
     step = STEP_BY_STATUS.get(event.to_status)
     if step is not None and step.perm and order.status == event.to_status:
         count += deliver(
-            _staff_for(order, step.perm), key=key, kind=f"staff.{step.status}",
+            recipients.staff_with(step.perm, order), key=key, kind=f"staff.{step.status}",
             title=lambda: _("Order %(number)s from %(customer)s awaits %(step)s") % {
                 **_names(order), "step": str(step.label).lower()},
-            body=body, link=_link("dashboard:order-detail", order), subject=subject,
+            body=body, link=recipients.link("dashboard:order-detail", order), subject=subject,
             skip=event.actor_id)
     return count
 
@@ -151,7 +126,7 @@ def _staff_on_order(order):
         ids.add(order.customer.sales_rep_id)
     users = [u for u in get_user_model().objects.filter(pk__in=ids - {None}, is_active=True)
              if can_reach(u, order)]
-    return users or _staff_for(order, "review_orders")
+    return users or recipients.staff_with("review_orders", order)
 
 
 def order_message_deliver(*, message_id):
@@ -163,9 +138,9 @@ def order_message_deliver(*, message_id):
         return 0
     order = message.order
     if message.from_dealer:
-        users, link = _staff_on_order(order), _link("dashboard:order-detail", order)
+        users, link = _staff_on_order(order), recipients.link("dashboard:order-detail", order)
     else:
-        users, link = _dealer_users(order), _link("shop:order-detail", order)
+        users, link = recipients.dealer_users(order), recipients.link("shop:order-detail", order)
     author = (message.author.name or message.author.email) if message.author_id else ""
     return deliver(users, key=f"order-message:{message.pk}", kind="message",
                    title=lambda: _("%(author)s wrote about order %(number)s") % {
@@ -186,11 +161,11 @@ def return_event_deliver(*, event_id):
     request, order = event.request, event.request.order
     names = {**_names(order), "return": request.number}
     if event.status == ReturnStatus.REQUESTED:
-        users = _staff_for(order, "manage_returns")
+        users = recipients.staff_with("manage_returns", order)
         title_of = lambda: _("Return %(return)s from %(customer)s awaits review") % names  # noqa: E731
-        link = _link("dashboard:return-detail", request)
+        link = recipients.link("dashboard:return-detail", request)
     else:
-        users = _dealer_users(order)
+        users = recipients.dealer_users(order)
         messages = {
             ReturnStatus.APPROVED: lambda: _("Return %(return)s was approved: please send "
                                              "the goods") % names,
@@ -199,7 +174,7 @@ def return_event_deliver(*, event_id):
             ReturnStatus.COMPLETED: lambda: _("Return %(return)s was refunded") % names,
         }
         title_of = messages.get(event.status)
-        link = _link("shop:return-detail", request)
+        link = recipients.link("shop:return-detail", request)
         if title_of is None:
             return 0
     return deliver(users, key=f"return-event:{event.pk}", kind=f"return.{event.status}",

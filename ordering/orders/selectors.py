@@ -8,13 +8,11 @@ SKU search) is a semi-join, not a join with ``DISTINCT``. The paginator's ``COUN
 runs over the filtered orders alone (Django drops the unused annotations from it)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone as dt_timezone
+from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
-from django.db.models import (Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery,
-                              Value)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -22,10 +20,10 @@ from billing.selectors import online_payments_ready
 from core.text import whole_number as _int
 from ordering.orders import workflow
 from ordering.orders.enums import OrderStatus, PaymentMethod
-from ordering.orders.models import (CartLine, Carrier, Order, OrderEvent, OrderLine, OrderMessage,
-                                    OrderThreadRead, PaymentOption, Shipment, ShipmentLine,
-                                    ShippingMethod)
+from ordering.orders.models import (CartLine, Carrier, Order, OrderEvent, OrderLine,
+                                    PaymentOption, Shipment, ShipmentLine, ShippingMethod)
 from ordering.orders.services import lines as line_service
+from ordering.orders.services import messages as order_messages
 from roles.permissions import scope
 
 SORTS = {"new": ("-created_at", "-id"), "old": ("created_at", "id"),
@@ -281,26 +279,16 @@ def cart_count(*, login):
 
 # --- order messages ---------------------------------------------------------------
 
-NEVER = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)  # read before any message
-
 
 def order_thread(*, actor, order):
     """The order's messages, oldest first, with the authors, each annotated with when
     ``actor`` last read the thread (``seen``; None: never). Who may read it is the
     caller's to check (``services.messages.thread_open``)."""
-    return list(OrderMessage.objects.filter(order=order).select_related("author")
-                .annotate(seen=Subquery(OrderThreadRead.objects.filter(
-                    order=order, user=actor).values("read_at")[:1])))
+    return order_messages.THREAD.messages(actor=actor, thing=order)
 
 
 def with_unread(queryset, user, *, dealer):
     """Annotate orders with ``unread_messages``: the other side's messages after the
-    user last read the thread (all of them when never read). A correlated subquery per
-    order, no join and no GROUP BY: on a paged list it runs for the page's orders only."""
-    read_at = Coalesce(Subquery(OrderThreadRead.objects.filter(
-        order=OuterRef("order_id"), user=user).values("read_at")[:1]), Value(NEVER))
-    unread = (OrderMessage.objects.filter(order=OuterRef("pk"), from_dealer=not dealer)
-              .filter(created_at__gt=read_at).order_by()
-              .annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-              .values("n"))
-    return queryset.annotate(unread_messages=Subquery(unread, output_field=IntegerField()))
+    user last read the thread (all of them when never read); a correlated subquery per
+    order (``ordering.notifications.threads``)."""
+    return order_messages.THREAD.with_unread(queryset, user, dealer=dealer)

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from ordering.notifications.tasks import TASK_OPTIONS
+
 
 @shared_task(name="ordering.orders.tasks.advance_switched_off_task")
 def advance_switched_off_task():
@@ -20,8 +22,7 @@ def receipt_confirm_overdue_task():
 
 # --- notifications (what they say and to whom: ordering.orders.notify) ---------------
 
-_NOTIFY = {"acks_late": True, "autoretry_for": (OSError,), "retry_backoff": True,
-           "max_retries": 5}
+_NOTIFY = TASK_OPTIONS
 
 
 @shared_task(name="ordering.orders.tasks.order_event_notify_task", **_NOTIFY)

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from ordering.notifications.models import ThreadMessage, ThreadRead
 from ordering.quotes.enums import InquiryStatus, RoundStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -191,6 +192,50 @@ class InquiryEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        ordering = ["created_at", "id"]
+        default_permissions = ()
+
+
+class InquiryMessage(ThreadMessage):
+    """A message on an inquiry between the dealer's company and the supplier's staff
+    (the thread: ``ordering.quotes.messages``)."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="messages")
+
+    class Meta(ThreadMessage.Meta):
+        verbose_name = _("inquiry message")
+        verbose_name_plural = _("inquiry messages")
+
+
+class InquiryThreadRead(ThreadRead):
+    """How far a user has read an inquiry's messages (for unread counts)."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(ThreadRead.Meta):
+        constraints = [models.UniqueConstraint(fields=["inquiry", "user"],
+                                               name="inquiry_thread_read_unique")]
+
+
+class InquiryAttachment(models.Model):
+    """A file on an inquiry: the dealer's (with the inquiry or later) or the supplier's
+    (with a quotation version, ``quotation``). Private: served only through a view that
+    checks the user may see the inquiry (``selectors.inquiry_attachment``)."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="attachments")
+    quotation = models.ForeignKey(Quotation, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="attachments")
+    file = models.FileField(_("file"), upload_to="private/inquiries/%Y/%m/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    from_dealer = models.BooleanField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
         ordering = ["created_at", "id"]
         default_permissions = ()
 

@@ -14,8 +14,9 @@ from ordering.customers.services.guards import login_of
 from ordering.quotes import workflow
 from ordering.quotes.enums import DealerStatus, InquiryStatus
 from ordering.quotes.exceptions import QuoteError, QuoteNotFoundError
-from ordering.quotes.models import (Counter, Inquiry, InquiryEvent, InquiryLine, Quotation,
-                                    QuotationLine)
+from ordering.quotes.messages import THREAD
+from ordering.quotes.models import (Counter, Inquiry, InquiryAttachment, InquiryEvent,
+                                    InquiryLine, Quotation, QuotationLine)
 from roles.permissions import has_perm, scope
 
 
@@ -31,11 +32,12 @@ def _visible(actor):
     return scope(actor, Inquiry.objects.all())
 
 
-def inquiry_list(*, actor, filters=None):
+def inquiry_list(*, actor, filters=None, with_unread=False):
     """The inquiries ``actor`` may see, newest first, each with its customer, assignee,
     number of lines, latest version and its validity. ``filters``: ``status`` (a working
     status for staff; a dealer status for dealers), ``customer`` (id, staff),
-    ``assigned_to`` (a user id, ``"me"`` or ``"none"``; staff)."""
+    ``assigned_to`` (a user id, ``"me"`` or ``"none"``; staff). ``with_unread``: each
+    also with ``unread_messages``, the other side's messages ``actor`` has not read."""
     filters = filters or {}
     latest = Quotation.objects.filter(inquiry=OuterRef("pk")).order_by("-version")
     queryset = _visible(actor).select_related("customer", "assigned_to").annotate(
@@ -64,6 +66,8 @@ def inquiry_list(*, actor, filters=None):
             queryset = queryset.filter(assigned_to__isnull=True)
         elif assigned not in (None, ""):
             queryset = queryset.filter(assigned_to_id=_int(assigned))
+    if with_unread:
+        queryset = THREAD.with_unread(queryset, actor, dealer=dealer)
     return queryset.order_by("-created_at", "-id")
 
 
@@ -77,8 +81,9 @@ def _line_queryset(model):
 
 
 def inquiry_detail(*, actor, pk):
-    """One inquiry with its lines, every quotation version (lines and counter-offers)
-    and its timeline; not found when ``actor`` may not see it."""
+    """One inquiry with its lines, every quotation version (lines and counter-offers),
+    its files (``attachments``, with ``uploaded_by``) and its timeline; not found when
+    ``actor`` may not see it."""
     inquiry = _visible(actor).select_related("customer", "assigned_to", "created_by") \
         .prefetch_related(
             Prefetch("lines", queryset=_line_queryset(InquiryLine)),
@@ -86,11 +91,23 @@ def inquiry_detail(*, actor, pk):
                      .order_by("version")),
             Prefetch("quotations__lines", queryset=_line_queryset(QuotationLine)),
             Prefetch("quotations__counters", queryset=Counter.objects.all()),
+            Prefetch("attachments", queryset=InquiryAttachment.objects.select_related(
+                "uploaded_by")),
             Prefetch("events", queryset=InquiryEvent.objects.select_related("actor")),
         ).filter(pk=_int(pk)).first()
     if inquiry is None:
         raise QuoteNotFoundError(_("No such inquiry."))
     return inquiry
+
+
+def inquiry_attachment(*, actor, inquiry_pk, pk):
+    """One file of an inquiry ``actor`` may see (for its download view; both sides see
+    every file of the inquiry), else not found."""
+    found = InquiryAttachment.objects.select_related("inquiry").filter(
+        pk=_int(pk), inquiry_id=_int(inquiry_pk), inquiry__in=_visible(actor)).first()
+    if found is None:
+        raise QuoteNotFoundError(_("No such file."))
+    return found
 
 
 def version(inquiry, number):

@@ -26,6 +26,8 @@ from ordering.customers.enums import CustomerStatus
 from ordering.customers.services.guards import login_of
 from ordering.orders.services import lines as line_service
 from ordering.orders.services.checkout import Quoted, normal_key, order_place
+from ordering.quotes import attachments as attachment_rules
+from ordering.quotes import notify
 from ordering.quotes import tiers as tier_rules
 from ordering.quotes import selectors, workflow
 from ordering.quotes.enums import InquiryStatus
@@ -105,10 +107,11 @@ def _check_text(field, value, limit):
 # --- the dealer asks --------------------------------------------------------------------
 
 
-def inquiry_create(*, actor, lines, delivery_date=None, note=""):
+def inquiry_create(*, actor, lines, delivery_date=None, note="", attachments=()):
     """A dealer's inquiry for its own company. ``lines``: catalog lines ``{"variant",
     "unit", "quantity"}`` and/or free-text lines ``{"description", "quantity",
-    "unit_text", "target_price"}``. Refusals carry ``fields["lines"][index]``."""
+    "unit_text", "target_price"}``; ``attachments``: uploaded files (all checked before
+    anything is saved). Refusals carry ``fields["lines"][index]``."""
     login = login_of(actor)
     if login is None or not actor.is_active:
         raise QuotePermissionError(_("Sign in with your company's ordering login."))
@@ -163,6 +166,7 @@ def inquiry_create(*, actor, lines, delivery_date=None, note=""):
     if problems:
         _refuse(problems, _("Some lines cannot be asked for: %(problem)s") % {
             "problem": next(iter(problems.values()))[0]})
+    files = attachment_rules.attachments_check(attachments)
     with transaction.atomic():
         inquiry = Inquiry.objects.create(number=_next_number(), customer=customer, login=login,
                                          created_by=actor, delivery_date=delivery_date,
@@ -170,12 +174,14 @@ def inquiry_create(*, actor, lines, delivery_date=None, note=""):
         for line in made:
             line.inquiry = inquiry
         InquiryLine.objects.bulk_create(made)
+        attachment_rules.attachments_save(inquiry, files, actor=actor, from_dealer=True)
         audit_record(actor=actor, action="inquiry.create", obj=inquiry,
-                     after={"lines": len(made)})
+                     after={"lines": len(made), "attachments": len(files)})
+        notify.notify_inquiry_notice(inquiry, notify.CREATED, actor=actor)
     return inquiry
 
 
-def cart_inquire(*, actor, delivery_date=None, note=""):
+def cart_inquire(*, actor, delivery_date=None, note="", attachments=()):
     """An inquiry for what is in the dealer's cart (the cart is kept: the dealer may
     still order it at the usual prices)."""
     from ordering.orders.models import CartLine
@@ -189,7 +195,8 @@ def cart_inquire(*, actor, delivery_date=None, note=""):
              for r in CartLine.objects.filter(login=login).order_by("added_at", "id")]
     if not lines:
         raise QuoteError(_("Your cart is empty."), code=QuoteErrorCode.EMPTY)
-    return inquiry_create(actor=actor, lines=lines, delivery_date=delivery_date, note=note)
+    return inquiry_create(actor=actor, lines=lines, delivery_date=delivery_date, note=note,
+                          attachments=attachments)
 
 
 # --- staff answer -----------------------------------------------------------------------
@@ -218,6 +225,8 @@ def inquiry_assign(*, actor, inquiry, assignee):
         audit_record(actor=actor, action="inquiry.assign", obj=inquiry,
                      before={"assigned_to": before},
                      after={"assigned_to": getattr(assignee, "pk", None)})
+        if assignee is not None and assignee.pk != before:
+            notify.notify_inquiry_notice(inquiry, notify.ASSIGNED, actor=actor, user=assignee)
     return inquiry
 
 

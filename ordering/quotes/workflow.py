@@ -10,8 +10,8 @@ someone who works with every customer) or the platform (the expiry task).
 
 ``transition()`` is the only code that assigns ``Inquiry.status`` and
 ``Quotation.status`` (a test greps for it): it locks the inquiry row, checks the
-action and the actor, moves the inquiry, settles the latest round's status and writes
-an ``InquiryEvent``.
+action and the actor, moves the inquiry, settles the latest round's status, writes
+an ``InquiryEvent`` and queues its notifications (``ordering.quotes.notify``).
 """
 
 from dataclasses import dataclass
@@ -163,6 +163,7 @@ def transition(*, inquiry, action, actor, reason="", checked=False):
     the inquiry, locked and updated. The caller may hold the lock already and pass the
     locked row with ``checked=True`` after calling ``check`` itself."""
     from ordering.quotes.models import InquiryEvent
+    from ordering.quotes.notify import notify_inquiry_event
 
     with transaction.atomic():
         if not checked:
@@ -176,7 +177,8 @@ def transition(*, inquiry, action, actor, reason="", checked=False):
             current.save(update_fields=["status"])
         inquiry.status = target
         inquiry.save(update_fields=["status", "updated_at"])
-        InquiryEvent.objects.create(inquiry=inquiry, action=action, from_status=before,
-                                    to_status=target, reason=(reason or "").strip(),
-                                    actor=actor if getattr(actor, "pk", None) else None)
+        event = InquiryEvent.objects.create(inquiry=inquiry, action=action, from_status=before,
+                                            to_status=target, reason=(reason or "").strip(),
+                                            actor=actor if getattr(actor, "pk", None) else None)
+        notify_inquiry_event(event)  # queued for after the commit
     return inquiry

@@ -1,7 +1,8 @@
 """Fixtures for the quotation tests: the order tests' world (``tests.orders.conftest``:
 acme, Gold Trading with Dana (orders) and Vic (view only), Other Stores with Olga,
 staff in each built-in role, juice OJ-1 at 10.00 list / 8.00 for Gold, sold by the
-bottle and by the case of 12) and helpers that take an inquiry through its rounds."""
+bottle and by the case of 12), helpers that take an inquiry through its rounds, and
+``run`` / ``mailbox`` for the notifications."""
 
 from datetime import timedelta
 
@@ -14,6 +15,28 @@ from ordering.customers.services import customers as customer_services
 from ordering.orders.enums import PaymentMethod
 from ordering.quotes import services
 from tests.orders.conftest import build_shop
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Call a service and run what it queued for after its commit (the test itself runs
+    in a transaction that never commits): the notifications' tasks, inline."""
+
+    def call(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return call
+
+
+@pytest.fixture
+def mailbox(settings):
+    """E-mails kept in ``django.core.mail.outbox``, empty at the start."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox.clear()
+    return mail.outbox
 
 
 @pytest.fixture

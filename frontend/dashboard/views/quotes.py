@@ -155,7 +155,7 @@ class InquiryListView(QuoteMixin, View):
     def get(self, request):
         user = request.user
         filters = {key: request.GET.get(key, "").strip() for key in FILTERS}
-        queryset = selectors.inquiry_list(actor=user, filters=filters)
+        queryset = selectors.inquiry_list(actor=user, filters=filters, with_unread=True)
         counts = selectors.status_counts(actor=user)
         paginator = Paginator(queryset, PAGE_SIZE)
         if not filters["customer"] and not filters["assigned_to"]:

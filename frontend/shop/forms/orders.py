@@ -1,12 +1,12 @@
 """Forms of the dealer's cart, checkout and orders (/shop/). They parse input only;
 ``ordering.orders.services`` decide (and check everything again)."""
 
-import os
 import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from core.uploads import document_check
 from frontend.common.forms.widgets import DateInput
 from ordering import spreadsheets
 from ordering.catalog.storefront import MAX_QUANTITY
@@ -14,10 +14,6 @@ from ordering.orders.enums import OrderStatus, PaymentMethod
 from ordering.orders.services.checkout import MAX_REMARK
 from ordering.orders.services.messages import MAX_BODY
 
-MAX_ATTACHMENT = 5 * 1024 * 1024
-# what a file starts with → the extension it is stored under (the content decides)
-ATTACHMENT_SIGNATURES = ((b"%PDF-", ".pdf"), (b"\x89PNG\r\n\x1a\n", ".png"),
-                         (b"\xff\xd8\xff", ".jpg"))
 MAX_QUICK_TEXT = 50_000
 
 
@@ -146,17 +142,9 @@ class CheckoutForm(forms.Form):
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return None
-        if upload.size > MAX_ATTACHMENT:
-            raise forms.ValidationError(_("The attachment is larger than 5 MB."))
-        upload.seek(0)
-        head = upload.read(16)
-        upload.seek(0)
-        extension = next((ext for magic, ext in ATTACHMENT_SIGNATURES if head.startswith(magic)),
-                         None)
-        if extension is None:
-            raise forms.ValidationError(_("Attach a PDF, JPEG or PNG file."))
-        stem = os.path.splitext(os.path.basename(upload.name or ""))[0][:60] or "attachment"
-        upload.name = stem + extension  # stored under the type its content shows
+        error = document_check(upload)  # renamed to the type its content shows
+        if error:
+            raise forms.ValidationError(error)
         return upload
 
 
