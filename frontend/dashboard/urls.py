@@ -4,7 +4,8 @@ from django.urls import include, path
 
 from frontend.dashboard.views import (applications, billing, catalog, catalog_io, customer_io,
                                       customers, finance, home, notifications,
-                                      online_payments, orders, returns, staff)
+                                      online_payments, orders, quote_documents, returns,
+                                      staff)
 
 app_name = "dashboard"
 
@@ -171,6 +172,10 @@ urlpatterns = [
     path("orders/", include(order_patterns)),
     path("returns/", include(return_patterns)),
     path("finance/", include(finance_patterns)),
+    path("quotes/<int:pk>/v<int:version>/print/", quote_documents.QuotationPrintView.as_view(),
+         name="quotation-print"),
+    path("quotes/<int:pk>/v<int:version>/pdf/", quote_documents.QuotationPdfView.as_view(),
+         name="quotation-pdf"),
     path("notifications/", notifications.StaffNotificationsView.as_view(), name="notifications"),
     path("notifications/read/", notifications.StaffNotificationOpenView.as_view(),
          name="notifications-read-all"),
