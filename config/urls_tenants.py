@@ -8,7 +8,8 @@ api_patterns = ([path("", include("roles.api.urls")),
                  path("", include("ordering.customers.api.urls")),
                  path("", include("ordering.catalog.api.urls")),
                  path("", include("ordering.orders.api.urls")),
-                 path("", include("ordering.finance.api.urls"))], "api")
+                 path("", include("ordering.finance.api.urls")),
+                 path("", include("ordering.quotes.api.urls"))], "api")
 
 urlpatterns = [
     path("", include("frontend.common.urls")),

@@ -4,8 +4,8 @@ from django.urls import include, path
 
 from frontend.dashboard.views import (applications, billing, catalog, catalog_io, customer_io,
                                       customers, finance, home, notifications,
-                                      online_payments, orders, quote_documents, returns,
-                                      staff)
+                                      online_payments, orders, quote_documents, quotes,
+                                      returns, staff)
 
 app_name = "dashboard"
 
@@ -76,6 +76,18 @@ catalog_patterns = [
     path("import/template/", catalog_io.CatalogImportTemplateView.as_view(),
          name="catalog-import-template"),
     path("export/", catalog_io.CatalogExportView.as_view(), name="catalog-export"),
+]
+
+quote_patterns = [
+    path("", quotes.InquiryListView.as_view(), name="inquiries"),
+    path("<int:pk>/", quotes.InquiryDetailView.as_view(), name="inquiry-detail"),
+    path("<int:pk>/assign/", quotes.InquiryAssignView.as_view(), name="inquiry-assign"),
+    path("<int:pk>/quote/", quotes.QuotationEditView.as_view(), name="inquiry-quote"),
+    path("<int:pk>/accept/", quotes.QuotationAcceptView.as_view(), name="inquiry-accept"),
+    path("<int:pk>/v<int:version>/print/", quote_documents.QuotationPrintView.as_view(),
+         name="quotation-print"),
+    path("<int:pk>/v<int:version>/pdf/", quote_documents.QuotationPdfView.as_view(),
+         name="quotation-pdf"),
 ]
 
 order_patterns = [
@@ -171,11 +183,8 @@ urlpatterns = [
     path("catalog/", include(catalog_patterns)),
     path("orders/", include(order_patterns)),
     path("returns/", include(return_patterns)),
+    path("quotes/", include(quote_patterns)),
     path("finance/", include(finance_patterns)),
-    path("quotes/<int:pk>/v<int:version>/print/", quote_documents.QuotationPrintView.as_view(),
-         name="quotation-print"),
-    path("quotes/<int:pk>/v<int:version>/pdf/", quote_documents.QuotationPdfView.as_view(),
-         name="quotation-pdf"),
     path("notifications/", notifications.StaffNotificationsView.as_view(), name="notifications"),
     path("notifications/read/", notifications.StaffNotificationOpenView.as_view(),
          name="notifications-read-all"),

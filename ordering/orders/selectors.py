@@ -110,7 +110,7 @@ def dealer_order_list(*, login, q="", status="", since=None, until=None):
 
 def _detail(qs):
     return qs.select_related("customer", "customer__level", "customer__sales_rep", "placed_by",
-                             "login__user").prefetch_related(
+                             "login__user", "quotation__inquiry").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")),
         Prefetch("events", queryset=OrderEvent.objects.select_related("actor")
                  .order_by("created_at", "id")),

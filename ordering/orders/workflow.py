@@ -109,15 +109,24 @@ def steps_on():
     return [step for step in STEPS if step.status not in off]
 
 
-def next_status(current):
-    """The first step after ``current`` that is on (``completed`` after the last)."""
-    off = switched_off()
+def next_status(current, *, also_off=()):
+    """The first step after ``current`` that is on (``completed`` after the last);
+    ``also_off``: steps this order passes as well (a quoted order's pre-approved review)."""
+    off = switched_off() | set(also_off)
     statuses = [step.status for step in STEPS]
     start = 0 if current == S.SUBMITTED else statuses.index(current) + 1
     for status in statuses[start:]:
         if status not in off:
             return status
     return S.COMPLETED
+
+
+def quoted_pre_approved(order):
+    """The steps an order from an accepted quotation passes at once: order review, when
+    the tenant pre-approves quoted orders (``TenantSettings.quoted_skip_review``)."""
+    if order.quotation_id and tenant_settings().quoted_skip_review:
+        return frozenset({S.ORDER_REVIEW})
+    return frozenset()
 
 
 def skipped_between(current, target):
@@ -362,15 +371,16 @@ def record(order, kind, actor, *, step="", from_status="", to_status="", reason=
         data=data or {})
 
 
-def _enter(order, target, actor, *, skipped_note=""):
-    """Move ``order`` (locked) to ``target``, recording the steps passed over and running
-    the stock side effects of the steps it enters."""
+def _enter(order, target, actor, *, skipped_note="", notes=None):
+    """Move ``order`` (locked) to ``target``, recording the steps passed over (each with
+    ``notes[step]``, else ``skipped_note``) and running the stock side effects of the steps
+    it enters."""
     from ordering.orders.services import reservations
 
     current = order.status
     for status in skipped_between(current, target):
         record(order, EventKind.SKIPPED, None, step=status, from_status=current,
-               to_status=target, reason=skipped_note)
+               to_status=target, reason=(notes or {}).get(status, skipped_note))
     reserve_now = not order.stock_reserved and (
         tenant_settings().reserve_stock_at == ReserveAt.SUBMIT
         or target in (S.SHIPPING, S.RECEIPT, S.COMPLETED))
@@ -393,9 +403,11 @@ def transition(*, order, action, actor, reason="", data=None):
         order = lock(order)
         _check(order, action, actor, reason=reason)
         before = order.status
-        event_kind, target, step = None, None, before
+        event_kind, target, step, pre_approved = None, None, before, frozenset()
         if action == SUBMIT:
-            target, event_kind, step = next_status(S.SUBMITTED), EventKind.SUBMITTED, ""
+            pre_approved = quoted_pre_approved(order)
+            target, event_kind, step = (next_status(S.SUBMITTED, also_off=pre_approved),
+                                        EventKind.SUBMITTED, "")
             if target != S.ORDER_REVIEW and review_hold(order):
                 target = S.ORDER_REVIEW  # a price to confirm holds it at review, on or off
         elif action in (APPROVE, ADVANCE):
@@ -427,7 +439,9 @@ def transition(*, order, action, actor, reason="", data=None):
         else:
             _enter(order, target, actor, skipped_note=(
                 _("Switched off in the workflow settings") if action != ADVANCE
-                else reason))
+                else reason), notes={status: _("Pre-approved: the prices were agreed in a "
+                                               "quotation") for status in pre_approved
+                                     if status not in switched_off()})
         from ordering.orders.notify import notify_order_event
 
         notify_order_event(event)

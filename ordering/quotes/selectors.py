@@ -3,16 +3,19 @@ actor: staff with ``manage_quotes`` see the inquiries of the customers they work
 a dealer login sees its own company's. Constant query counts (lists ≤ 10, details ≤
 15, asserted in tests)."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
+from core.exceptions import ApplicationError
 from core.text import whole_number
 from ordering.catalog import specs
 from ordering.customers.services.guards import login_of
 from ordering.quotes import workflow
 from ordering.quotes.enums import DealerStatus, InquiryStatus
-from ordering.quotes.exceptions import QuoteNotFoundError
-from ordering.quotes.models import Counter, Inquiry, InquiryLine, Quotation, QuotationLine
+from ordering.quotes.exceptions import QuoteError, QuoteNotFoundError
+from ordering.quotes.models import (Counter, Inquiry, InquiryEvent, InquiryLine, Quotation,
+                                    QuotationLine)
 from roles.permissions import has_perm, scope
 
 
@@ -83,7 +86,8 @@ def inquiry_detail(*, actor, pk):
                      .order_by("version")),
             Prefetch("quotations__lines", queryset=_line_queryset(QuotationLine)),
             Prefetch("quotations__counters", queryset=Counter.objects.all()),
-            "events").filter(pk=_int(pk)).first()
+            Prefetch("events", queryset=InquiryEvent.objects.select_related("actor")),
+        ).filter(pk=_int(pk)).first()
     if inquiry is None:
         raise QuoteNotFoundError(_("No such inquiry."))
     return inquiry
@@ -123,3 +127,122 @@ def quotation_diff(older, newer):
             rows.append({"inquiry_line": line_id, "old": old, "new": None,
                          "changes": {"removed": True}})
     return rows
+
+
+def status_counts(*, actor):
+    """``{status: count}`` of the inquiries ``actor`` may see (one query)."""
+    rows = _visible(actor).order_by().values_list("status").annotate(n=Count("pk"))
+    return {status: n for status, n in rows}
+
+
+def quote_staff(inquiry):
+    """Active staff who may quote for the inquiry's customer (``manage_quotes`` and the
+    customer in their scope): whom it may be assigned to."""
+    from django.contrib.auth import get_user_model
+
+    from roles.enums import UserKind
+    from roles.permissions import can_reach
+
+    candidates = get_user_model().objects.filter(
+        kind=UserKind.STAFF, is_active=True, groups__permissions__codename="manage_quotes",
+        groups__permissions__content_type__app_label="roles").distinct().order_by("name",
+                                                                                  "email")
+    return [user for user in candidates if can_reach(user, inquiry)]
+
+
+def reference_prices(customer, lines):
+    """The price engine's price today for each of ``lines`` (objects with ``variant``,
+    ``unit`` and ``quantity``): per unit of the line's unit, at its quantity; None where
+    the line has no variant. Three queries, however many lines."""
+    from ordering.catalog import pricing
+
+    priced = [line for line in lines if getattr(line, "variant", None) is not None]
+    book = pricing.load_book(customer, [line.variant for line in priced]) if priced else None
+    prices = []
+    for line in lines:
+        if getattr(line, "variant", None) is None:
+            prices.append(None)
+            continue
+        factor = line.unit.factor if line.unit else 1
+        prices.append(pricing.compute(
+            line.variant, book, base_quantity=line.quantity * factor, factor=factor,
+            unit_name=line.unit.unit.name if line.unit else "").price)
+    return prices
+
+
+def accepted_order(inquiry):
+    """The order an accepted inquiry became (None before acceptance)."""
+    from ordering.orders.models import Order
+
+    return Order.objects.filter(quotation__inquiry=inquiry).order_by("id").first()
+
+
+# --- for the API: one inquiry to act on, what the caller may do, two versions compared ----
+
+
+def inquiry_get(*, actor, pk):
+    """The bare inquiry ``actor`` may see (to act on), or not found."""
+    inquiry = _visible(actor).filter(pk=_int(pk)).first()
+    if inquiry is None:
+        raise QuoteNotFoundError(_("No such inquiry."))
+    return inquiry
+
+
+ASSIGN = "assign"
+# the actions a person takes (START comes with an assignment, EXPIRE is the platform's)
+ACTIONS = (workflow.QUOTE, workflow.COUNTER, workflow.ACCEPT, workflow.DECLINE,
+           workflow.WITHDRAW)
+
+
+def allowed_actions(inquiry, actor):
+    """What ``actor`` may do to ``inquiry`` now: ``"assign"`` (staff who may edit an open
+    inquiry) and the workflow's actions in table order. ``workflow.may`` decides each;
+    only the actions the table starts from the current status for the actor's kind are
+    asked, so a detail costs no query per impossible action. (Whether the quotation has
+    expired is checked when the dealer acts.)"""
+    kind = workflow.actor_kind(actor)
+    candidates = [action for action in ACTIONS
+                  if kind in workflow.TRANSITIONS[action].actors
+                  and inquiry.status in workflow.TRANSITIONS[action].sources]
+    allowed = [action for action in candidates if workflow.may(inquiry, action, actor)]
+    if kind == workflow.STAFF and workflow.is_open(inquiry):
+        # ``check`` runs ``staff_check`` (edit) for staff: an allowed staff action proves
+        # that the caller may edit, and so assign; without a candidate it is asked alone
+        if allowed or (not candidates and _may_edit(inquiry, actor)):
+            allowed.insert(0, ASSIGN)
+    return allowed
+
+
+def _may_edit(inquiry, actor):
+    try:
+        workflow.staff_check(actor, inquiry)
+    except ApplicationError:
+        return False
+    return True
+
+
+def assignee_get(*, pk):
+    """The person ``pk`` an inquiry is to be assigned to (the service checks that they
+    quote for its customer); None for nobody."""
+    if pk is None:
+        return None
+    user = get_user_model().objects.filter(pk=_int(pk)).first()
+    if user is None:
+        message = _("Choose a staff member who quotes for this customer.")
+        raise QuoteError(message, fields={"assigned_to": [message]})
+    return user
+
+
+def inquiry_diff(*, actor, pk, older=None, newer=None):
+    """``(older, newer, rows)``: two versions of an inquiry ``actor`` may see and
+    ``quotation_diff`` between them. ``newer`` defaults to the latest version, ``older``
+    to the one before ``newer``; not found when the inquiry has no such version."""
+    inquiry = inquiry_detail(actor=actor, pk=pk)
+    versions = list(inquiry.quotations.all())
+    if newer is None and versions:
+        newer = versions[-1].version
+    if newer is None:
+        raise QuoteNotFoundError(_("No such quotation version."))
+    newer_version = version(inquiry, newer)
+    older_version = version(inquiry, newer_version.version - 1 if older is None else older)
+    return older_version, newer_version, quotation_diff(older_version, newer_version)

@@ -25,9 +25,9 @@ from ordering.catalog.storefront import MAX_QUANTITY, products_visible_to
 from ordering.customers.enums import CustomerStatus
 from ordering.customers.services.guards import login_of
 from ordering.orders.services import lines as line_service
-from ordering.orders.services.checkout import Placed, Quoted, normal_key, order_place
+from ordering.orders.services.checkout import Quoted, normal_key, order_place
 from ordering.quotes import tiers as tier_rules
-from ordering.quotes import workflow
+from ordering.quotes import selectors, workflow
 from ordering.quotes.enums import InquiryStatus
 from ordering.quotes.exceptions import (QuoteConflictError, QuoteError, QuoteErrorCode,
                                         QuotePermissionError)
@@ -183,6 +183,8 @@ def cart_inquire(*, actor, delivery_date=None, note=""):
     login = login_of(actor)
     if login is None:
         raise QuotePermissionError(_("Sign in with your company's ordering login."))
+    if not login.can_order:  # before the cart: a view-only login is refused, not "empty"
+        raise QuotePermissionError(_("Your login can only view."))
     lines = [{"variant": r.variant_id, "unit": r.unit_id, "quantity": r.quantity}
              for r in CartLine.objects.filter(login=login).order_by("added_at", "id")]
     if not lines:
@@ -281,13 +283,8 @@ def _quote_lines(inquiry, raw_lines):
                                   tiers=tiers))
     if problems:
         _refuse(problems)
-    priced = [line for line in made if line.variant is not None]
-    book = pricing.load_book(inquiry.customer, [line.variant for line in priced])
-    for line in priced:
-        factor = line.unit.factor if line.unit else 1
-        line.reference_price = pricing.compute(
-            line.variant, book, base_quantity=line.quantity * factor, factor=factor,
-            unit_name=line.unit.unit.name if line.unit else "").price
+    for line, price in zip(made, selectors.reference_prices(inquiry.customer, made)):
+        line.reference_price = price
     return made
 
 
@@ -407,12 +404,6 @@ def _close(actor, inquiry, action, reason, audit_action):
     return inquiry
 
 
-def accepted_order(inquiry):
-    from ordering.orders.models import Order
-
-    return Order.objects.filter(quotation__inquiry=inquiry).order_by("id").first()
-
-
 def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_method_id=None,
                      delivery_date=None, remark="", quantities=None, idempotency_key=None):
     """Accept the current quotation (the dealer, or staff on its behalf): the order is
@@ -427,29 +418,35 @@ def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_met
     key = normal_key(idempotency_key)
     with transaction.atomic():
         inquiry = workflow.lock(inquiry)
-        if inquiry.status == InquiryStatus.ACCEPTED:
+        repeat = inquiry.status == InquiryStatus.ACCEPTED
+        if repeat:
             if workflow.actor_kind(actor) == workflow.DEALER:
                 workflow.dealer_login(actor, inquiry, write=False)
             else:
                 workflow.staff_check(actor, inquiry, edit=False)
-            first = accepted_order(inquiry)
-            if key and first is not None and first.placed_by_id == getattr(actor, "pk", None) \
-                    and first.idempotency_key == key:
-                return Placed(first, False)
-            raise QuoteConflictError(_("This quotation has already been accepted (order "
-                                       "%(number)s).") % {"number": getattr(first, "number", "")},
-                                     code=QuoteErrorCode.ALREADY_ACCEPTED)
-        workflow.check(inquiry, workflow.ACCEPT, actor)
+            first = selectors.accepted_order(inquiry)
+            if not (key and first is not None and first.idempotency_key == key
+                    and first.placed_by_id == getattr(actor, "pk", None)):
+                raise QuoteConflictError(
+                    _("This quotation has already been accepted (order %(number)s).") % {
+                        "number": getattr(first, "number", "")},
+                    code=QuoteErrorCode.ALREADY_ACCEPTED)
+            # the same key again: order_place returns the first order, or refuses (422)
+            # the key with a different request
+        else:
+            workflow.check(inquiry, workflow.ACCEPT, actor)
         quotation = _current(inquiry)
-        _refuse_expired(quotation)
+        if not repeat:
+            _refuse_expired(quotation)
         lines = list(quotation.lines.select_related("inquiry_line"))
         unresolved = {str(line.pk): [_("“%(text)s” is neither matched to a product nor "
                                        "declined.") % {"text": line.inquiry_line.description}]
                       for line in lines if not line.declined and line.variant_id is None}
-        if unresolved:
-            _refuse(unresolved, _("Every free-text line must be matched to a product or "
-                                  "declined before the quotation can be accepted."),
-                    code=QuoteErrorCode.UNRESOLVED_LINES)
+        if unresolved:  # the quotation's state: 409, whatever the request
+            raise QuoteConflictError(_("Every free-text line must be matched to a product or "
+                                       "declined before the quotation can be accepted."),
+                                     code=QuoteErrorCode.UNRESOLVED_LINES,
+                                     fields={"lines": unresolved})
         chosen = {str(k): v for k, v in (quantities or {}).items()}
         raw, prices, problems = [], {}, {}
         for line in lines:
@@ -475,6 +472,8 @@ def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_met
             quoted=Quoted(prices=prices, shipping_fee=quotation.shipping_fee,
                           quotation=quotation,
                           note=_("Quoted price, %(number)s") % {"number": inquiry.number}))
+        if repeat:
+            return placed
         workflow.transition(inquiry=inquiry, action=workflow.ACCEPT, actor=actor,
                             checked=True)
         audit_record(actor=actor, action="quotation.accept", obj=inquiry,

@@ -44,3 +44,26 @@ def price_for(base_price, tiers, quantity):
                 chosen is None or int(tier["min_qty"]) > int(chosen["min_qty"])):
             chosen = tier
     return money(chosen["price"]) if chosen is not None else money(base_price)
+
+
+def parse_text(text):
+    """``(raw tiers, error)`` from what staff type: ``"100: 9.50, 500: 9.20"`` (also
+    ``100+ 9.50``, ``100=9.50``, one per line or separated by commas or semicolons);
+    ``validate`` then checks the values."""
+    import re
+
+    raw = []
+    for part in re.split(r"[,;，；\n]+", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        match = re.fullmatch(r"(\d+)\s*\+?\s*[:=＝：@]?\s*(?:at\s+)?([0-9]+(?:[.,][0-9]+)?)", part)
+        if match is None:
+            return [], _("Write tiers as “100: 9.50, 500: 9.20” (quantity: price).")
+        raw.append({"min_qty": match.group(1), "price": match.group(2).replace(",", ".")})
+    return raw, ""
+
+
+def as_text(tiers):
+    """Tiers as staff type them (``parse_text``'s inverse)."""
+    return ", ".join(f"{t['min_qty']}: {t['price']}" for t in tiers or ())

@@ -35,6 +35,10 @@ class TenantSettings(models.Model):
         _("confirm receipt automatically after (days)"), default=7)
     min_order_amount = models.DecimalField(_("minimum order amount"), max_digits=14,
                                            decimal_places=2, default=0)
+    # An order placed from an accepted quotation passes order review at once: its prices
+    # were agreed in the quotation (ordering.quotes).
+    quoted_skip_review = models.BooleanField(_("quoted orders skip order review"),
+                                             default=False)
     # Finance (ordering.finance): an order beyond what the customer may spend is refused
     # or accepted on credit hold; when finance review may pass an order.
     credit_over_limit = models.CharField(_("an order beyond the credit limit"), max_length=8,

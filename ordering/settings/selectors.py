@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from ordering.settings.models import SINGLETON_ID, TenantSettings
 
-CACHE_KEY = "tenant-settings:v1"  # per schema: the cache's key function adds it
+CACHE_KEY = "tenant-settings:v2"  # per schema: the cache's key function adds it
 _MEMO = "_tenant_settings_memo"
 _generation = 0
 

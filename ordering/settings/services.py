@@ -12,7 +12,8 @@ from roles.services.audit import audit_record
 
 SETTINGS = ("self_registration", "stock_display", "allow_oversell", "workflow_off",
             "reserve_stock_at", "auto_receipt_days", "min_order_amount", "credit_over_limit",
-            "finance_rule", "bank_details", "rebate_share", "overdue_hold")
+            "finance_rule", "bank_details", "rebate_share", "overdue_hold",
+            "quoted_skip_review")
 
 
 def _jsonable(value):

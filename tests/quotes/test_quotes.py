@@ -61,6 +61,8 @@ def test_a_dealer_asks_for_what_is_in_the_cart(shop):
     CartLine.objects.create(login=shop.dana, variant=shop.juice, unit=shop.case_unit,
                             quantity=3)
     CartLine.objects.create(login=shop.dana, variant=shop.cola, quantity=12)
+    with pytest.raises(PermissionDeniedError):  # a view-only login, whatever its cart
+        services.cart_inquire(actor=shop.viewer.user)
     inquiry = services.cart_inquire(actor=shop.dana.user, note="Best price?")
     assert [(l.variant, l.unit, l.quantity) for l in inquiry.lines.all()] == [
         (shop.juice, shop.case_unit, 3), (shop.cola, None, 12)]
@@ -319,6 +321,22 @@ def test_a_quotation_is_accepted_once_and_a_repeated_key_returns_the_first_order
     assert Order.objects.count() == 1
 
 
+def test_a_repeated_key_with_another_request_is_refused_and_a_late_repeat_still_answers(shop):
+    """As when placing an order: the same key with a different request is 422; the same
+    request again returns the first order, also once the quotation's date has passed."""
+    inquiry = ask(shop)
+    quotation = answer(shop, inquiry)
+    first = accept(shop, inquiry, key="accept-1")
+    with pytest.raises(ApplicationError) as caught:
+        accept(shop, inquiry, key="accept-1", remark="Another request")
+    assert (caught.value.code, caught.value.status) == ("idempotency_key_reused", 422)
+    Quotation.objects.filter(pk=quotation.pk).update(
+        valid_until=timezone.localdate() - timedelta(days=1))
+    again = accept(shop, inquiry, key="accept-1")
+    assert again.order == first.order and not again.created
+    assert Order.objects.count() == 1 and inquiry.events.filter(action="accept").count() == 1
+
+
 def test_an_expired_quotation_is_refused_with_a_clear_message_then_expires(shop):
     inquiry = ask(shop)
     quotation = answer(shop, inquiry)
@@ -370,7 +388,7 @@ def test_the_credit_check_still_applies_to_a_quoted_order(shop):
 def test_an_unmapped_free_text_line_blocks_acceptance(shop):
     inquiry = ask(shop)
     answer(shop, inquiry, map_crate=False)
-    with pytest.raises(ApplicationError) as caught:
+    with pytest.raises(ConflictError) as caught:  # the quotation's state: 409
         accept(shop, inquiry)
     assert caught.value.code == "unresolved_lines"
     assert not Order.objects.exists()

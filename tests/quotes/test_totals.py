@@ -52,3 +52,14 @@ def test_the_total_is_the_sum_of_the_lines_and_the_fee(rows, fee):
     expected = sum((price * qty for price, qty, declined in rows if not declined), Decimal(0))
     assert totals["goods"] == expected
     assert totals["total"] == expected + fee
+
+
+def test_tiers_typed_by_staff_are_read_and_written_back():
+    from ordering.quotes.tiers import as_text, parse_text, validate
+
+    raw, error = parse_text("100: 9.50, 500+ 9.2；1000=9")
+    assert error == ""
+    tiers, error = validate(raw)
+    assert error == "" and as_text(tiers) == "100: 9.50, 500: 9.20, 1000: 9.00"
+    assert parse_text("")[0] == []
+    assert parse_text("hundred at nine")[1]

@@ -97,6 +97,8 @@ ACTIONS = {
     "api-shipping-methods": ("get", "/api/v1/shipping-methods/", None, True),
     "api-carriers": ("get", "/api/v1/carriers/", None, True),
     "api-returns": ("get", "/api/v1/returns/", None, True),
+    # inquiries and quotations (scoped like customers)
+    "quotes": ("get", "/dashboard/quotes/", None, False),
 }
 
 EVERY_STAFF = {"dashboard", "profile", "api-shipping-methods"}
@@ -124,12 +126,13 @@ EXPORT = {"customer-export"}
 SEE_ORDERS = {"orders", "api-orders", "api-carriers"}
 PLACE_ORDERS = {"order-create-page"}
 RETURNS = {"returns", "api-returns"}
+QUOTES = {"quotes"}
 
 ALLOWED = {
     "system_administrator": set(ACTIONS),
     "business_lead": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS | SEE_CUSTOMERS
     | MANAGE_CUSTOMERS | LEVEL_PRICES | SEE_CATALOG | MANAGE_CATALOG | EXPORT | SEE_ORDERS
-    | PLACE_ORDERS | RETURNS,
+    | PLACE_ORDERS | RETURNS | QUOTES,
     "order_reviewer": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | SEE_CATALOG | SEE_ORDERS
     | PLACE_ORDERS,
     "finance_reviewer": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | EXPORT | SEE_ORDERS,
@@ -138,14 +141,14 @@ ALLOWED = {
     "shipping_clerk": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | SEE_ORDERS,
     # scoped roles: their own customers only, no tenant-wide object
     "regional_manager": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | MANAGE_CUSTOMERS
-    | SEE_CATALOG | SEE_ORDERS | PLACE_ORDERS | RETURNS,
+    | SEE_CATALOG | SEE_ORDERS | PLACE_ORDERS | RETURNS | QUOTES,
     "sales_rep": EVERY_STAFF | SEE_REGIONS | SEE_CUSTOMERS | MANAGE_CUSTOMERS | SEE_CATALOG
-    | SEE_ORDERS | PLACE_ORDERS,
+    | SEE_ORDERS | PLACE_ORDERS | QUOTES,
     # a custom role with every permission a custom role may hold: still no staff, roles,
     # API keys or billing (those stay with the system administrator)
     "custom_everything_allowed": EVERY_STAFF | SETTINGS | AUDIT | SEE_REGIONS
     | SEE_CUSTOMERS | MANAGE_CUSTOMERS | LEVEL_PRICES | SEE_CATALOG | MANAGE_CATALOG | EXPORT
-    | SEE_ORDERS | PLACE_ORDERS | RETURNS,
+    | SEE_ORDERS | PLACE_ORDERS | RETURNS | QUOTES,
 }
 
 

@@ -42,3 +42,11 @@ def ops_can(user, what):
     from shared.operators import ops_can as allowed
 
     return allowed(user, what)
+
+
+@register.filter
+def spec_label(variant):
+    """A variant's spec values ("藏青 / L"), its ``spec_values`` prefetched."""
+    from ordering.catalog.specs import variant_spec_label
+
+    return variant_spec_label(variant) if variant is not None else ""

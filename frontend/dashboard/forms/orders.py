@@ -199,6 +199,10 @@ class OrderSettingsForm(forms.Form):
         help_text=_("0: never; the dealer or your shipping staff confirm receipt."))
     min_order_amount = forms.DecimalField(label=_("Minimum order amount"), min_value=0,
                                           **MONEY)
+    quoted_skip_review = forms.BooleanField(
+        label=_("Orders from an accepted quotation skip order review"), required=False,
+        help_text=_("Their prices were agreed in the quotation. An order with a price still "
+                    "to be confirmed stays at order review."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

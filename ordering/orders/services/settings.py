@@ -31,9 +31,10 @@ def _money(value, field):
 
 @transaction.atomic
 def order_settings_update(*, actor, workflow_off, reserve_stock_at, auto_receipt_days,
-                          min_order_amount, ip=None):
+                          min_order_amount, quoted_skip_review=None, ip=None):
     """Change the workflow. Orders waiting at a step now switched off move on after the
-    commit (``workflow.advance_switched_off``, in the background)."""
+    commit (``workflow.advance_switched_off``, in the background). ``quoted_skip_review``
+    (None: unchanged): orders from an accepted quotation pass order review at once."""
     require_perm(actor, "manage_settings")
     off = sorted(set(workflow_off or ()))
     unknown = [step for step in off if step not in workflow.SKIPPABLE]
@@ -52,9 +53,10 @@ def order_settings_update(*, actor, workflow_off, reserve_stock_at, auto_receipt
         raise OrderError(_("Enter 0 (never) to 90 days."),
                                fields={"auto_receipt_days": [_("Enter 0 (never) to 90 days.")]})
     minimum = _money(min_order_amount, "min_order_amount")
+    extra = {} if quoted_skip_review is None else {"quoted_skip_review": bool(quoted_skip_review)}
     row, before = settings_update(actor=actor, action="orders.settings", ip=ip,
                                   workflow_off=off, reserve_stock_at=reserve_stock_at,
-                                  auto_receipt_days=days, min_order_amount=minimum)
+                                  auto_receipt_days=days, min_order_amount=minimum, **extra)
     if set(off) - set(before["workflow_off"] or ()):
         from ordering.orders.tasks import advance_switched_off_task
 

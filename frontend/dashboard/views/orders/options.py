@@ -57,7 +57,8 @@ class OrderSettingsView(PermissionRequiredMixin, View):
                 "steps": [s for s in workflow.SKIPPABLE if s not in off],
                 "reserve_stock_at": current.reserve_stock_at,
                 "auto_receipt_days": current.auto_receipt_days,
-                "min_order_amount": current.min_order_amount})
+                "min_order_amount": current.min_order_amount,
+                "quoted_skip_review": current.quoted_skip_review})
         bound = bound or {}
         methods = [(m, bound.get(("method", m.pk)) or _method_form(m))
                    for m in selectors.shipping_methods()]
@@ -85,7 +86,8 @@ class OrderSettingsView(PermissionRequiredMixin, View):
                 actor=request.user, workflow_off=form.workflow_off(),
                 reserve_stock_at=data["reserve_stock_at"],
                 auto_receipt_days=data["auto_receipt_days"],
-                min_order_amount=data["min_order_amount"], ip=client_ip(request))
+                min_order_amount=data["min_order_amount"],
+                quoted_skip_review=data["quoted_skip_review"], ip=client_ip(request))
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self.render_page(form, status=400)

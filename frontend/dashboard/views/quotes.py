@@ -1,0 +1,412 @@
+"""Staff pages for inquiries and quotations (询价 / 报价): the list with status tabs and
+filters, an inquiry's page (what was asked, the current quotation, every version side by
+side with the changes marked, counter-offers, the timeline), assigning, the quotation
+editor (a new version, or a copy at today's prices after expiry) and accepting on the
+dealer's behalf.
+
+Thin: ``ordering.quotes.selectors`` reads (scoped: out of the user's scope is 404) and
+``ordering.quotes.services`` writes, checking again who may do what."""
+
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _, pgettext
+from django.views import View
+
+from core.exceptions import ApplicationError
+from frontend.common.forms.base import form_add_application_error
+from frontend.common.views.base import PermissionRequiredMixin, raise_for
+from frontend.dashboard.forms.quotes import AssignForm, QuotationForm, QuoteAcceptForm
+from ordering.customers import selectors as customer_selectors
+from ordering.orders import selectors as order_selectors
+from ordering.orders.documents import pdf_available
+from ordering.quotes import selectors, services, tiers as tier_rules, totals, workflow
+from ordering.quotes.enums import DealerStatus, InquiryStatus, RoundStatus
+from ordering.quotes.exceptions import QuoteNotFoundError
+from roles.permissions import has_perm, sees_all_customers
+
+PAGE_SIZE = 50
+FILTERS = ("status", "customer", "assigned_to")
+VALID_DAYS = 14  # a new quotation's default validity
+STATUS_COLOURS = {
+    InquiryStatus.NEW: "primary", InquiryStatus.IN_PROGRESS: "info",
+    InquiryStatus.QUOTED: "warning", InquiryStatus.COUNTERED: "danger",
+    InquiryStatus.ACCEPTED: "success", InquiryStatus.DECLINED: "secondary",
+    InquiryStatus.EXPIRED: "secondary", InquiryStatus.WITHDRAWN: "light",
+}
+
+
+def _inquiry_or_404(request, pk):
+    try:
+        return selectors.inquiry_detail(actor=request.user, pk=pk)
+    except QuoteNotFoundError:
+        raise Http404 from None
+
+
+def version_rows(inquiry):
+    """Every version, newest first, each with its totals and what changed from the one
+    before (``quotation_diff``), keyed by inquiry line."""
+    versions = list(inquiry.quotations.all())
+    asked = {line.pk: line for line in inquiry.lines.all()}
+    rows, previous = [], None
+    for quotation in versions:
+        diff = selectors.quotation_diff(previous, quotation) if previous else []
+        changed = {row["inquiry_line"]: row["changes"] for row in diff}
+        counters = {counter.line_id: counter for counter in quotation.counters.all()}
+        lines = [{"line": line, "asked": asked.get(line.inquiry_line_id),
+                  "price": totals.line_price(line), "amount": totals.line_amount(line),
+                  "tiers": line.tiers, "counter": counters.get(line.pk),
+                  "changes": changed.get(line.inquiry_line_id, {})}
+                 for line in quotation.lines.all()]
+        rows.append({"quotation": quotation, "lines": lines, "previous": previous,
+                     "totals": totals.quotation_totals(quotation),
+                     "terms_changed": previous is not None and (
+                         previous.shipping_fee != quotation.shipping_fee
+                         or previous.payment_terms != quotation.payment_terms),
+                     "counters": bool(counters)})
+        previous = quotation
+    return list(reversed(rows))
+
+
+def compare_matrix(inquiry, versions):
+    """Every version side by side (oldest first): a row per inquiry line with a cell per
+    version (its quoted line, and whether it changed from the version before), then the
+    shipping fee, validity and total rows."""
+    ordered = list(reversed(versions))
+    rows = []
+    for asked in inquiry.lines.all():
+        cells = []
+        for version in ordered:
+            found = next((item for item in version["lines"]
+                          if item["line"].inquiry_line_id == asked.pk), None)
+            cells.append({"item": found, "changed": bool(found and found["changes"])})
+        rows.append({"asked": asked, "cells": cells})
+    terms = []
+    for index, version in enumerate(ordered):
+        before = ordered[index - 1] if index else None
+        quotation = version["quotation"]
+        terms.append({
+            "quotation": quotation, "totals": version["totals"],
+            "fee_changed": before is not None
+            and before["quotation"].shipping_fee != quotation.shipping_fee,
+            "total_changed": before is not None
+            and before["totals"]["total"] != version["totals"]["total"]})
+    return {"versions": ordered, "rows": rows, "terms": terms}
+
+
+def editor_rows(inquiry, *, fresh_prices):
+    """One row per inquiry line for the quotation editor, prefilled from the latest
+    version (its prices, or today's prices from the price engine when ``fresh_prices``:
+    a copy after expiry) or, for a first quotation, from the price engine; each with the
+    dealer's counter-offer on it and today's reference price."""
+    latest = next(iter(reversed(list(inquiry.quotations.all()))), None)
+    previous = {line.inquiry_line_id: line for line in latest.lines.all()} if latest else {}
+    counters = {c.line_id: c for c in latest.counters.all()} if latest else {}
+    asked = list(inquiry.lines.all())
+
+    class Probe:  # what the line is priced as today: the latest mapping, else the asked one
+        def __init__(self, line, last):
+            source = last if last is not None and last.variant_id else line
+            self.variant, self.unit = source.variant, source.unit
+            self.quantity = (last or line).quantity
+
+    probes = [Probe(line, previous.get(line.pk)) for line in asked]
+    references = selectors.reference_prices(inquiry.customer, probes)
+    rows = []
+    for line, probe, reference in zip(asked, probes, references):
+        last = previous.get(line.pk)
+        price = last.unit_price if last is not None and last.unit_price is not None else None
+        if price is None or (fresh_prices and reference is not None):
+            price = reference if reference is not None else (
+                line.target_price if line.target_price is not None else price)
+        rows.append({
+            "line": line, "last": last, "counter": counters.get(last.pk) if last else None,
+            "reference": reference, "variant": probe.variant, "unit": probe.unit,
+            "initial": {
+                "price": price, "quantity": probe.quantity,
+                "tiers": tier_rules.as_text(last.tiers) if last else "",
+                "sku": probe.variant.code if probe.variant else "",
+                "unit": probe.unit.unit.name if probe.unit else "",
+                "declined": bool(last and last.declined)}})
+    return rows
+
+
+class QuoteMixin(PermissionRequiredMixin):
+    permission = "manage_quotes"
+
+    def inquiry(self):
+        return _inquiry_or_404(self.request, self.kwargs["pk"])
+
+    def may_edit(self, inquiry):
+        user = self.request.user
+        return not inquiry.assigned_to_id or inquiry.assigned_to_id == user.pk \
+            or sees_all_customers(user)
+
+
+class InquiryListView(QuoteMixin, View):
+    template_name = "dashboard/quotes/list.html"
+
+    def get(self, request):
+        user = request.user
+        filters = {key: request.GET.get(key, "").strip() for key in FILTERS}
+        queryset = selectors.inquiry_list(actor=user, filters=filters)
+        counts = selectors.status_counts(actor=user)
+        paginator = Paginator(queryset, PAGE_SIZE)
+        if not filters["customer"] and not filters["assigned_to"]:
+            paginator.count = counts.get(filters["status"], 0) if filters["status"] \
+                else sum(counts.values())
+        page = paginator.get_page(request.GET.get("page"))
+        tab_query = urlencode({k: v for k, v in request.GET.items()
+                               if k not in ("status", "page") and v})
+        tabs = [{"value": "", "label": pgettext("inquiries", "All"),
+                 "count": sum(counts.values()), "active": not filters["status"]}]
+        tabs += [{"value": value, "label": label, "count": counts.get(value, 0),
+                  "active": filters["status"] == value, "colour": STATUS_COLOURS[value]}
+                 for value, label in InquiryStatus.choices]
+        customers = customer_selectors.customer_list(actor=user).prefetch_related(None) \
+            .select_related(None).only("pk", "name")
+        today = timezone.localdate()
+        rows = [{"inquiry": inquiry, "colour": STATUS_COLOURS.get(inquiry.status, "secondary"),
+                 "days_left": (inquiry.latest_valid_until - today).days
+                 if inquiry.latest_valid_until and inquiry.status == InquiryStatus.QUOTED
+                 else None}
+                for inquiry in page.object_list]
+        return render(request, self.template_name, {
+            "page": page, "rows": rows, "filters": filters, "tabs": tabs,
+            "tab_query": tab_query, "query_string": request.GET.urlencode(),
+            "customers": list(customers.values_list("pk", "name")),
+        })
+
+
+class InquiryDetailView(QuoteMixin, View):
+    template_name = "dashboard/quotes/detail.html"
+
+    def render_page(self, inquiry, status=200, **extra):
+        user = self.request.user
+        versions = version_rows(inquiry)
+        current = versions[0] if versions else None
+        order = selectors.accepted_order(inquiry) \
+            if inquiry.status == InquiryStatus.ACCEPTED else None
+        today = timezone.localdate()
+        quotation = current["quotation"] if current else None
+        context = {
+            "inquiry": inquiry, "asked": list(inquiry.lines.all()), "versions": versions,
+            "current": current, "order": order,
+            "compare": compare_matrix(inquiry, versions) if len(versions) > 1 else None,
+            "colour": STATUS_COLOURS.get(inquiry.status, "secondary"),
+            "timeline": [{"event": event, "label": workflow.ACTION_LABELS.get(
+                event.action, event.action)} for event in inquiry.events.all()],
+            "may_quote": workflow.may(inquiry, workflow.QUOTE, user),
+            "may_accept": workflow.may(inquiry, workflow.ACCEPT, user)
+            and has_perm(user, "place_orders"),
+            "may_edit": self.may_edit(inquiry),
+            "is_open": workflow.is_open(inquiry),
+            "expired": quotation is not None and (
+                quotation.valid_until < today or quotation.status == RoundStatus.EXPIRED),
+            "days_left": (quotation.valid_until - today).days if quotation else None,
+            "pdf": pdf_available(),
+            "can_customer": has_perm(user, "view_customers"),
+            "dealer_label": DealerStatus(workflow.dealer_status(inquiry.status)).label,
+        }
+        context.update(extra)
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(self.inquiry())
+
+
+class InquiryAssignView(QuoteMixin, View):
+    """Assign the inquiry: GET lists who may quote for its customer; POST assigns (or
+    "assign to me" from the inquiry's page)."""
+
+    template_name = "dashboard/quotes/assign.html"
+
+    def _render(self, inquiry, form, status=200):
+        return render(self.request, self.template_name, {"inquiry": inquiry, "form": form},
+                      status=status)
+
+    def get(self, request, pk):
+        inquiry = self.inquiry()
+        return self._render(inquiry, AssignForm(staff=selectors.quote_staff(inquiry),
+                                                initial={"assignee": inquiry.assigned_to_id}))
+
+    def post(self, request, pk):
+        inquiry = self.inquiry()
+        if request.POST.get("me"):
+            assignee = request.user
+            form = None
+        else:
+            form = AssignForm(request.POST, staff=selectors.quote_staff(inquiry))
+            if not form.is_valid():
+                return self._render(inquiry, form, status=400)
+            chosen = form.cleaned_data["assignee"]
+            assignee = next((u for u in selectors.quote_staff(inquiry) if u.pk == chosen),
+                            None) if chosen else None
+        try:
+            services.inquiry_assign(actor=request.user, inquiry=inquiry, assignee=assignee)
+        except ApplicationError as exc:
+            if exc.status == 404:
+                raise_for(exc)
+            if form is None:
+                messages.error(request, exc.message)
+                return redirect("dashboard:inquiry-detail", pk=inquiry.pk)
+            form_add_application_error(form, exc)
+            return self._render(inquiry, form, status=exc.status)
+        messages.success(request, _("Assigned to %(name)s.") % {
+            "name": assignee.name or assignee.email} if assignee else _("Nobody is assigned now."))
+        return redirect("dashboard:inquiry-detail", pk=inquiry.pk)
+
+
+class QuotationEditView(QuoteMixin, View):
+    """The quotation editor: a new version answering every line (a price, a quantity,
+    optional tiers, the product a free-text line maps to, or declined) and the terms."""
+
+    template_name = "dashboard/quotes/editor.html"
+
+    def _form(self, inquiry, data=None):
+        latest = next(iter(reversed(list(inquiry.quotations.all()))), None)
+        fresh = inquiry.status == InquiryStatus.EXPIRED
+        rows = editor_rows(inquiry, fresh_prices=fresh)
+        initial = {"valid_until": timezone.localdate() + timedelta(days=VALID_DAYS),
+                   "shipping_fee": latest.shipping_fee if latest else 0,
+                   "payment_terms": latest.payment_terms if latest else ""}
+        return QuotationForm(data, rows=rows, initial=initial), latest, fresh
+
+    def _render(self, inquiry, form, latest, fresh, status=200):
+        return render(self.request, self.template_name, {
+            "inquiry": inquiry, "form": form, "rows": form.bound_rows(), "latest": latest,
+            "fresh": fresh, "version": (latest.version + 1) if latest else 1,
+            "currency": self.request.tenant.currency,
+        }, status=status)
+
+    def _refuse_unless_editable(self, inquiry):
+        if not workflow.may(inquiry, workflow.QUOTE, self.request.user):
+            if not self.may_edit(inquiry):
+                messages.error(self.request, _("This inquiry is assigned to someone else."))
+            else:
+                messages.error(self.request, _("This inquiry cannot be quoted now."))
+            return redirect("dashboard:inquiry-detail", pk=inquiry.pk)
+        return None
+
+    def get(self, request, pk):
+        inquiry = self.inquiry()
+        refused = self._refuse_unless_editable(inquiry)
+        if refused:
+            return refused
+        return self._render(inquiry, *self._form(inquiry))
+
+    def post(self, request, pk):
+        inquiry = self.inquiry()
+        form, latest, fresh = self._form(inquiry, request.POST)
+        lines = form.lines() if form.is_valid() else None
+        if lines is None:
+            return self._render(inquiry, form, latest, fresh, status=400)
+        data = form.cleaned_data
+        try:
+            quotation = services.quotation_send(
+                actor=request.user, inquiry=inquiry, lines=lines,
+                valid_until=data["valid_until"], shipping_fee=data["shipping_fee"] or 0,
+                payment_terms=data["payment_terms"], note=data["note"])
+        except ApplicationError as exc:
+            raise_for(exc)
+            problems = (exc.fields or {}).get("lines")
+            if isinstance(problems, dict):
+                for key, found in problems.items():
+                    for message in found:
+                        if str(key).isdigit() and any(
+                                row["line"].pk == int(key) for row in form.rows):
+                            form.add_row_error(key, message)
+                        else:
+                            form.add_error(None, message)
+            else:
+                form_add_application_error(form, exc)
+            return self._render(inquiry, form, latest, fresh, status=exc.status)
+        messages.success(request, _("Quotation %(number)s v%(version)s sent to %(customer)s.")
+                         % {"number": inquiry.number, "version": quotation.version,
+                            "customer": inquiry.customer.name})
+        return redirect("dashboard:inquiry-detail", pk=inquiry.pk)
+
+
+class QuotationAcceptView(QuoteMixin, View):
+    """Accept the current quotation on the dealer's behalf (staff who may also place
+    orders for the customer): the order at exactly the quoted prices."""
+
+    template_name = "dashboard/quotes/accept.html"
+
+    def _form(self, inquiry, current, data=None):
+        addresses = list(inquiry.customer.addresses.all())
+        tiered = [line for line in current.lines.all() if line.tiers and not line.declined]
+        return QuoteAcceptForm(data, customer=inquiry.customer, addresses=addresses,
+                               shipping_methods=order_selectors.shipping_methods(
+                                   active_only=True),
+                               tiered=tiered, initial={
+                                   "token": secrets.token_urlsafe(24),
+                                   "delivery_date": inquiry.delivery_date})
+
+    def _render(self, inquiry, current, form, status=200):
+        quantities = form.quantities() if form.is_bound and form.is_valid() else {}
+        asked = {line.pk: line for line in inquiry.lines.all()}
+        return render(self.request, self.template_name, {
+            "inquiry": inquiry, "quotation": current, "form": form,
+            "lines": [{"line": line, "asked": asked.get(line.inquiry_line_id),
+                       "price": totals.line_price(line, quantities.get(line.pk)),
+                       "quantity": quantities.get(line.pk, line.quantity),
+                       "amount": totals.line_amount(line, quantities.get(line.pk)),
+                       "field": form[f"quantity_{line.pk}"] if line in form.tiered else None}
+                      for line in current.lines.all()],
+            "totals": totals.quotation_totals(current, quantities),
+        }, status=status)
+
+    def _current(self, inquiry):
+        versions = list(inquiry.quotations.all())
+        if not versions or not workflow.may(inquiry, workflow.ACCEPT, self.request.user):
+            messages.error(self.request, _("This quotation cannot be accepted now."))
+            return None
+        return versions[-1]
+
+    def get(self, request, pk):
+        inquiry = self.inquiry()
+        current = self._current(inquiry)
+        if current is None:
+            return redirect("dashboard:inquiry-detail", pk=inquiry.pk)
+        return self._render(inquiry, current, self._form(inquiry, current))
+
+    def post(self, request, pk):
+        inquiry = self.inquiry()
+        versions = list(inquiry.quotations.all())
+        if not versions:
+            raise Http404
+        current = versions[-1]
+        form = self._form(inquiry, current, request.POST)
+        if not form.is_valid():
+            return self._render(inquiry, current, form, status=400)
+        data = form.cleaned_data
+        try:
+            placed = services.quotation_accept(
+                actor=request.user, inquiry=inquiry, address_id=data["address"],
+                payment_method=data["payment_method"],
+                shipping_method_id=data["shipping_method"], delivery_date=data["delivery_date"],
+                remark=data["remark"], quantities=form.quantities(),
+                idempotency_key=data["token"])
+        except ApplicationError as exc:
+            raise_for(exc)
+            problems = (exc.fields or {}).get("lines")
+            if isinstance(problems, dict):
+                form.add_error(None, exc.message)
+                for found in problems.values():
+                    for message in found:
+                        form.add_error(None, message)
+            else:
+                form_add_application_error(form, exc)
+            return self._render(inquiry, current, form,
+                                status=exc.status if exc.status != 409 else 400)
+        messages.success(request, _("Quotation accepted: order %(number)s placed for "
+                                    "%(customer)s at the quoted prices.") % {
+            "number": placed.order.number, "customer": inquiry.customer.name})
+        return redirect("dashboard:order-detail", pk=placed.order.pk)
