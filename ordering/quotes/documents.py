@@ -125,7 +125,7 @@ def quotation_sheet(inquiry, quotation, *, tenant):
 def _product_cell(row):
     if not row["free_text"]:
         return row["product"]
-    text = f"{row['description']} ({pgettext('quotation line', 'free text')})"
+    text = f"{row['description']} ({_('free text')})"
     if row["mapped"]:
         text += "\n" + _("Supplied as: %(product)s") % {"product": row["product"]}
     return text

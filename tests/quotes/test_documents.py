@@ -133,6 +133,7 @@ def test_staff_print_page_shows_prices_tiers_declined_lines_and_totals(shop, rou
     page = client.get(_url("dashboard", inquiry, 1))
     html = page.content.decode()
     assert 'data-testid="quotation-sheet"' in html and "@media print" in html
+    assert f'href="/dashboard/quotes/{inquiry.pk}/"' in html  # back to the inquiry
     text = _text(page)
     for expected in (f"{inquiry.number} v1", "Orange juice", "OJ-1", "120 bottle", "¥7.00",
                      "100+ at ¥7.00, 500+ at ¥6.50", "¥840.00", "Blue crates",
@@ -145,6 +146,14 @@ def test_staff_print_page_shows_prices_tiers_declined_lines_and_totals(shop, rou
     assert "100+ at ¥6.90" in text and "¥828.00" in text and "¥848.00" in text
     assert 'data-testid="line-declined"' in client.get(_url("dashboard", inquiry, 2)).content.decode()
     assert "Supplied as" not in text
+
+
+def test_the_staff_inquiry_page_links_the_printed_quotation_and_pdf(shop, rounds, as_user):
+    inquiry, _v1, _v2 = rounds
+    html = as_user(shop.staff.admin).get(f"/dashboard/quotes/{inquiry.pk}/").content.decode()
+    assert f'href="/dashboard/quotes/{inquiry.pk}/v2/print/"' in html
+    if HAS_PDF:
+        assert f'href="/dashboard/quotes/{inquiry.pk}/v2/pdf/"' in html
 
 
 def test_the_dealer_prints_its_own_quotation_on_a_phone_page(shop, rounds, as_user):

@@ -17,6 +17,7 @@ from ordering.quotes import documents, selectors
 class QuotationDocumentBase(View):
     namespace = ""  # the desk's URL namespace
     base_template = ""
+    back_name = ""  # the desk's page of the inquiry (URL name), else the browser goes back
 
     def quotation(self, pk, version):
         inquiry = selectors.inquiry_detail(actor=self.request.user, pk=pk)
@@ -35,8 +36,10 @@ class QuotationPrintBase(QuotationDocumentBase):
         sheet = documents.quotation_sheet(inquiry, quotation, tenant=request.tenant)
         pdf_url = reverse(f"{self.namespace}:quotation-pdf", args=[pk, version]) \
             if documents.pdf_available() else ""
+        back_url = reverse(f"{self.namespace}:{self.back_name}", args=[pk]) \
+            if self.back_name else ""
         return render(request, "quotes/print.html", self.page_context(
-            **sheet, base_template=self.base_template, pdf_url=pdf_url))
+            **sheet, base_template=self.base_template, pdf_url=pdf_url, back_url=back_url))
 
 
 class QuotationPdfBase(QuotationDocumentBase):

@@ -10,6 +10,7 @@ class QuotationPrintView(PermissionRequiredMixin, QuotationPrintBase):
     permission = "manage_quotes"
     namespace = "dashboard"
     base_template = "dashboard/base.html"
+    back_name = "inquiry-detail"
 
 
 class QuotationPdfView(PermissionRequiredMixin, QuotationPdfBase):
