@@ -14,7 +14,7 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 LOADERS = ("regions", "staff", "customers", "catalog", "orders", "returns", "finance",
-           "billing")
+           "quotes", "billing")
 
 
 def supplier_load(supplier, *, only=None):

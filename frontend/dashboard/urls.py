@@ -4,7 +4,8 @@ from django.urls import include, path
 
 from frontend.dashboard.views import (applications, billing, catalog, catalog_io, customer_io,
                                       customers, finance, home, notifications,
-                                      online_payments, orders, quotes, returns, staff)
+                                      online_payments, orders, quote_documents, quotes,
+                                      returns, staff)
 
 app_name = "dashboard"
 
@@ -83,6 +84,10 @@ quote_patterns = [
     path("<int:pk>/assign/", quotes.InquiryAssignView.as_view(), name="inquiry-assign"),
     path("<int:pk>/quote/", quotes.QuotationEditView.as_view(), name="inquiry-quote"),
     path("<int:pk>/accept/", quotes.QuotationAcceptView.as_view(), name="inquiry-accept"),
+    path("<int:pk>/v<int:version>/print/", quote_documents.QuotationPrintView.as_view(),
+         name="quotation-print"),
+    path("<int:pk>/v<int:version>/pdf/", quote_documents.QuotationPdfView.as_view(),
+         name="quotation-pdf"),
 ]
 
 order_patterns = [

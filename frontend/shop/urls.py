@@ -3,8 +3,7 @@
 from django.urls import path
 
 from frontend.shop.views import (account, finance, home, notifications, orders, payments,
-                                 returns,
-                                 storefront)
+                                 quote_documents, returns, storefront)
 
 app_name = "shop"
 
@@ -57,6 +56,10 @@ urlpatterns = [
     path("pay/", payments.PayView.as_view(), name="pay"),
     path("pay/intent/", payments.PayIntentView.as_view(), name="pay-intent"),
     path("pay/<int:pk>/done/", payments.PayDoneView.as_view(), name="pay-done"),
+    path("quotes/<int:pk>/v<int:version>/print/", quote_documents.QuotationPrintView.as_view(),
+         name="quotation-print"),
+    path("quotes/<int:pk>/v<int:version>/pdf/", quote_documents.QuotationPdfView.as_view(),
+         name="quotation-pdf"),
     path("returns/", returns.ReturnListView.as_view(), name="returns"),
     path("returns/<int:pk>/", returns.ReturnDetailView.as_view(), name="return-detail"),
     path("returns/<int:pk>/photos/<int:photo>/", returns.ReturnPhotoView.as_view(),

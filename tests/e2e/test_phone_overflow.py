@@ -7,7 +7,8 @@ unbroken product name inside its card next to the favourite button, and the colo
 size grid showing that it scrolls sideways.
 
 Two fresh suppliers are loaded with a small slice of the demo data (the demo's own
-loaders): beverages in English, garments in Chinese.
+loaders): beverages in English, garments in Chinese, and their quotations (the printed
+quotation of both desks is among the pages).
 """
 
 import uuid
@@ -100,7 +101,7 @@ def _load(monkeypatch, kind, suffix):
     with tenant_context(tenant):
         # every loader but the staff one (no sales reps: the owner sees every customer)
         supplier_load(spec, only=("regions", "customers", "catalog", "orders", "returns",
-                                  "finance"))
+                                  "finance", "quotes"))
         ids = _extras(spec, chinese)
         ids["staff"] = get_user_model().objects.filter(
             email=f"owner@{slug}.example").values_list("pk", flat=True).get()
@@ -146,6 +147,10 @@ def _extras(spec, chinese):
     dealer_return = ReturnRequest.objects.filter(order__customer=login.customer).first()
     from ordering.finance.models import Payment, Reconciliation
 
+    from ordering.quotes.models import Quotation
+
+    quoted = Quotation.objects.filter(inquiry__customer=login.customer).order_by(
+        "-version", "pk").first()  # a second version: tiers, a free-text line mapped, one declined
     payment = Payment.objects.order_by("pk").first()
     statement = Reconciliation.objects.filter(customer=login.customer).first() or \
         Reconciliation.objects.order_by("pk").first()
@@ -159,7 +164,8 @@ def _extras(spec, chinese):
             "order": order.pk, "staff_order": staff_order.pk,
             "return": some_return.pk if some_return else None,
             "dealer_return": dealer_return.pk if dealer_return else None,
-            "role": Role.objects.order_by("pk").first().pk}
+            "role": Role.objects.order_by("pk").first().pk,
+            "quotation": f"{quoted.inquiry_id}/v{quoted.version}" if quoted else None}
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +206,8 @@ def dashboard_pages(ids):
         pages.append(f"/dashboard/finance/statements/{ids['statement']}/")
     if ids["return"]:
         pages.append(f"/dashboard/returns/{ids['return']}/")
+    if ids["quotation"]:
+        pages.append(f"/dashboard/quotes/{ids['quotation']}/print/")
     return pages
 
 
@@ -219,6 +227,8 @@ def shop_pages(ids):
                   f"/shop/catalog/{ids['grid_product']}/grid/"]
     if ids["dealer_return"]:
         pages.append(f"/shop/returns/{ids['dealer_return']}/")
+    if ids["quotation"]:
+        pages.append(f"/shop/quotes/{ids['quotation']}/print/")
     return pages
 
 

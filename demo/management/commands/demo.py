@@ -1,5 +1,6 @@
-"""Load the demo: two suppliers (acme, globex) with staff, customers, catalogs, orders
-and returns, and an operator, through the loaders of ``demo/loaders/``. Idempotent."""
+"""Load the demo: two suppliers (acme, globex) with staff, customers, catalogs, orders,
+returns and quotations, and an operator, through the loaders of ``demo/loaders/``.
+Idempotent."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
