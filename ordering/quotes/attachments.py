@@ -19,7 +19,7 @@ from ordering.quotes.exceptions import (QuoteConflictError, QuoteError, QuoteErr
 from ordering.quotes.models import InquiryAttachment
 from roles.services.audit import audit_record
 
-MAX_ATTACHMENTS = 5
+MAX_ATTACHMENTS = 10  # both sides together
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def test_a_dealer_sends_files_with_the_inquiry(shop):
     ([SimpleUploadedFile("big.pdf", PDF + b"0" * (5 * 1024 * 1024))],
      "The attachment is larger than 5 MB."),
     ([SimpleUploadedFile("empty.pdf", b"")], "The file is empty."),
-    ([pdf(f"{n}.pdf") for n in range(MAX_ATTACHMENTS + 1)], "at most 5 files"),
+    ([pdf(f"{n}.pdf") for n in range(MAX_ATTACHMENTS + 1)], "at most 10 files"),
 ])
 def test_a_bad_file_refuses_the_whole_inquiry_and_nothing_is_saved(shop, files, text):
     before = _stored()
@@ -92,7 +92,7 @@ def test_the_dealer_and_staff_add_files_up_to_five(shop):
     attachment_add(actor=shop.staff.admin, inquiry=inquiry, file=pdf("5.pdf"))
     with pytest.raises(ApplicationError) as caught:
         attachment_add(actor=shop.dana.user, inquiry=inquiry, file=pdf("6.pdf"))
-    _refused(caught, "at most 5 files")
+    _refused(caught, "at most 10 files")
     assert inquiry.attachments.count() == MAX_ATTACHMENTS
 
 

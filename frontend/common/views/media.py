@@ -38,6 +38,7 @@ def tenant_media(request, path):
 
 
 ORDER_ATTACHMENTS = "private/orders/"
+INQUIRY_ATTACHMENTS = "private/inquiries/"
 RETURN_PHOTOS = "private/returns/"
 PRIVATE_IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
                        "WEBP": ("image/webp", "webp")}
@@ -82,12 +83,12 @@ def serve_private_image(name, *, folder, filename):
                              filename=f"{filename}.{extension}", download=False)
 
 
-def serve_private_download(name, *, folder):
-    """A file the caller has checked the user may see (an order's attachment), always as
-    a download."""
+def serve_private_download(name, *, folder, filename=None):
+    """A file the caller has checked the user may see (an order's or an inquiry's
+    attachment), always as a download (named ``filename``, else as stored)."""
     handle = _private_open(name, folder)
     return _private_response(handle, content_type="application/octet-stream",
-                             filename=name.rsplit("/", 1)[-1], download=True)
+                             filename=filename or name.rsplit("/", 1)[-1], download=True)
 
 
 def download(data, filename, extension):

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext
 from django.views import View
@@ -22,10 +23,13 @@ from django.views import View
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import PermissionRequiredMixin, raise_for
+from frontend.common.views.media import INQUIRY_ATTACHMENTS, serve_private_download
 from frontend.dashboard.forms.quotes import AssignForm, QuotationForm, QuoteAcceptForm
 from ordering.customers import selectors as customer_selectors
 from ordering.orders import selectors as order_selectors
 from ordering.orders.documents import pdf_available
+from ordering.quotes import attachments as attachment_services
+from ordering.quotes import messages as thread
 from ordering.quotes import selectors, services, tiers as tier_rules, totals, workflow
 from ordering.quotes.enums import DealerStatus, InquiryStatus, RoundStatus
 from ordering.quotes.exceptions import QuoteNotFoundError
@@ -213,6 +217,9 @@ class InquiryDetailView(QuoteMixin, View):
             "pdf": pdf_available(),
             "can_customer": has_perm(user, "view_customers"),
             "dealer_label": DealerStatus(workflow.dealer_status(inquiry.status)).label,
+            # reading the thread marks it read for this user
+            "thread": thread.thread_open(actor=user, inquiry=inquiry),
+            "files": list(inquiry.attachments.all()),
         }
         context.update(extra)
         return render(self.request, self.template_name, context, status=status)
@@ -410,3 +417,45 @@ class QuotationAcceptView(QuoteMixin, View):
                                     "%(customer)s at the quoted prices.") % {
             "number": placed.order.number, "customer": inquiry.customer.name})
         return redirect("dashboard:order-detail", pk=placed.order.pk)
+
+
+class InquiryMessageView(InquiryDetailView):
+    """Write to the dealer on the inquiry's thread."""
+
+    def post(self, request, pk):
+        inquiry = self.inquiry()
+        body = request.POST.get("body", "")
+        try:
+            thread.message_post(actor=request.user, inquiry=inquiry, body=body)
+        except ApplicationError as exc:
+            raise_for(exc)
+            return self.render_page(inquiry, status=exc.status, message_error=exc.message,
+                                    message_body=body)
+        messages.success(request, _("Message sent."))
+        return redirect(reverse("dashboard:inquiry-detail", args=[inquiry.pk]) + "#messages")
+
+
+class InquiryFileView(InquiryDetailView):
+    """Attach a file for the dealer (a drawing, a specification, a price sheet)."""
+
+    def post(self, request, pk):
+        inquiry = self.inquiry()
+        latest = next(iter(reversed(list(inquiry.quotations.all()))), None)
+        try:
+            attachment_services.attachment_add(actor=request.user, inquiry=inquiry,
+                                               file=request.FILES.get("file"), quotation=latest)
+        except ApplicationError as exc:
+            raise_for(exc)
+            return self.render_page(inquiry, status=exc.status, file_error=exc.message)
+        messages.success(request, _("File attached."))
+        return redirect(reverse("dashboard:inquiry-detail", args=[inquiry.pk]) + "#files")
+
+
+class InquiryFileDownloadView(QuoteMixin, View):
+    def get(self, request, pk, file_pk):
+        try:
+            found = selectors.inquiry_attachment(actor=request.user, inquiry_pk=pk, pk=file_pk)
+        except QuoteNotFoundError:
+            raise Http404 from None
+        return serve_private_download(found.file.name, folder=INQUIRY_ATTACHMENTS,
+                                      filename=found.original_name)
