@@ -143,8 +143,7 @@ def test_the_list_shows_status_tabs_counts_and_what_needs_an_answer(shop, dana):
     assert counts == {"": 3, "needs_answer": 1, "submitted": 1, "quoted": 0, "accepted": 0,
                       "closed": 1}
     row = re.search(r'<a [^>]*data-inquiry-id="%d"[^>]*>' % quoted.pk, body).group(0)
-    assert "ol-needs-answer" in row
-    assert 'data-testid="inquiry-needs-answer"' in body
+    assert "ol-needs-answer" in row and 'data-needs-answer="1"' in row
     assert soon().isoformat() in body  # valid until
     assert re.search(r'data-testid="quotes-badge"[^>]*>1<', body)
     assert 'data-testid="tab-quotes-badge">1<' in body
@@ -194,6 +193,11 @@ def test_the_form_is_prefilled_from_a_product_page_and_from_an_earlier_inquiry(s
     body = _body(response)
     assert 'value="OJ-1"' in body and 'data-testid="item-known"' in body
     assert "Orange juice" in body and "96.00" in body  # a case at Gold's 8.00 × 12
+    odd = dana.get("/shop/quotes/new/", {"variant": shop.cola.pk, "quantity": "-3"})
+    assert odd.context["items"].forms[0].initial["quantity"] == 6  # the cola's minimum
+    unknown = dana.get("/shop/quotes/new/", {"variant": "999999"})
+    assert unknown.status_code == 200 and not unknown.context["items"].initial
+    assert "This product is not available." in _body(unknown)
     earlier = ask(shop)
     copied = dana.get("/shop/quotes/new/", {"copy": earlier.pk})
     assert copied.context["items"].forms[0].initial["code"] == "OJ-1"
@@ -326,6 +330,8 @@ def test_decline_and_withdraw_through_the_page(shop, dana):
     quoted.refresh_from_db()
     assert quoted.status == S.DECLINED and quoted.events.last().reason == "Too dear"
     assert dana.post(f"/shop/quotes/{submitted.pk}/decline/", {}).status_code == 409
+    refused = dana.post(f"/shop/quotes/{submitted.pk}/counter/", {})
+    assert refused.status_code == 409 and "cannot be countered now" in _body(refused)
     response = dana.post(f"/shop/quotes/{submitted.pk}/withdraw/",
                          {"withdraw-reason": "Not needed"})
     assert response.status_code == 302
@@ -363,6 +369,7 @@ def test_accepting_through_the_page_places_one_order_even_on_a_double_click(shop
     body = _body(dana.get(f"/shop/quotes/{inquiry.pk}/"))
     assert 'data-testid="inquiry-order"' in body and order.number in body
     assert 'data-testid="inquiry-accept"' not in body
+    assert dana.get(f"/shop/quotes/{inquiry.pk}/accept/").url == f"/shop/quotes/{inquiry.pk}/"
     other = dana.post(f"/shop/quotes/{inquiry.pk}/accept/", {**data, "token": "another"})
     assert other.status_code == 400 and "already been accepted" in _body(other)
     assert Order.objects.count() == 1

@@ -23,6 +23,7 @@ from django.views import View
 
 from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from core.money import format_money
+from core.text import whole_number
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import raise_for
 from frontend.shop.forms.orders import new_token
@@ -261,7 +262,8 @@ class InquiryCreateView(ShopQuotesMixin, View):
                     items.append({"code": line.variant.code, "quantity": line.quantity,
                                   "unit": line.unit.unit.name if line.unit else ""})
         elif request.GET.get("variant"):
-            quantity = request.GET.get("quantity", "").strip()
+            quantity = whole_number(request.GET.get("quantity"))
+            quantity = quantity if quantity and quantity > 0 else None
             lines, unknown = line_service.resolve(self.login.customer, [{
                 "variant": request.GET["variant"], "unit": request.GET.get("unit") or None,
                 "quantity": quantity or 1, "key": 0}])
@@ -269,8 +271,7 @@ class InquiryCreateView(ShopQuotesMixin, View):
                 messages.warning(request, message)
             for line in lines:
                 items.append({"code": line.variant.code,
-                              "quantity": line.quantity if quantity else (
-                                  line.variant.min_quantity or 1),
+                              "quantity": quantity or line.variant.min_quantity or 1,
                               "unit": line.unit.unit.name if line.unit else ""})
         return items, free
 
@@ -394,7 +395,7 @@ class InquiryDetailView(ShopQuotesMixin, View):
         if counter_form is None and can_counter:
             counter_form = CounterForm(lines=current["quotation"].lines.all())
         counter_rows = [{**row, "fields": counter_form.fields_of(row["line"])}
-                        for row in current["rows"]] if counter_form is not None else []
+                        for row in current["rows"]] if counter_form is not None and current else []
         return render(self.request, self.template_name, self.context(
             inquiry=inquiry, badge=_badge(inquiry.status), asked=asked_rows,
             versions=versions, current=current, expiry=expiry, expired=expired,
@@ -434,10 +435,8 @@ class _InquiryActionView(InquiryDetailView):
 
 class InquiryCounterView(_InquiryActionView):
     def act(self, inquiry, request):
-        quotation = _latest(inquiry)
-        if quotation is None:
-            raise Http404
-        form = CounterForm(request.POST, lines=quotation.lines.all())
+        quotation = _latest(inquiry)  # none yet: the service refuses the counter-offer
+        form = CounterForm(request.POST, lines=quotation.lines.all() if quotation else ())
         if not form.is_valid():
             return self.render_inquiry(inquiry, counter_form=form, status=400)
         try:
@@ -553,7 +552,8 @@ class InquiryAcceptView(ShopQuotesMixin, View):
 
     def _refuse(self, request, inquiry, quotation):
         """Back to the inquiry with why it cannot be accepted now (None: it can)."""
-        if quotation.valid_until < timezone.localdate():
+        if inquiry.status == InquiryStatus.EXPIRED or (
+                inquiry.status in ANSWERABLE and quotation.valid_until < timezone.localdate()):
             messages.error(request, _("This quotation expired on %(date)s: ask the supplier "
                                       "for a new one.") % {
                 "date": quotation.valid_until.isoformat()})
