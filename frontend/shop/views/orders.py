@@ -361,10 +361,7 @@ class CheckoutView(ShopOrdersMixin, View):
             except PermissionDeniedError:
                 raise PermissionDenied from None
             except IdempotencyMismatch:
-                form.add_error(None, _("This form was already sent with other details. "
-                                       "Check your orders, then send it again."))
-                form.data = form.data.copy()
-                form.data["token"] = new_token()
+                form.refuse_reused_token()
             except ApplicationError as exc:
                 _add_error(form, exc)
             else:
