@@ -29,7 +29,7 @@ from frontend.common.views.base import raise_for
 from frontend.shop.forms.orders import new_token
 from frontend.shop.forms.quotes import (CounterForm, InquiryForm, QuotationAcceptForm,
                                         ReasonForm, catalog_formset, free_text_formset)
-from frontend.shop.views.orders import ShopOrdersMixin
+from frontend.shop.views.orders import ShopActionMixin, ShopOrdersMixin
 from ordering.catalog import specs
 from ordering.orders import selectors as order_selectors
 from ordering.orders.enums import PaymentMethod
@@ -411,26 +411,16 @@ class InquiryDetailView(ShopQuotesMixin, View):
         return self.render_inquiry(self.inquiry_or_404(pk))
 
 
-class _InquiryActionView(InquiryDetailView):
-    """POST an answer on one of the company's inquiries; a refusal shows on the page.
-    Each answer defines ``act(inquiry, request)``: it calls the service and returns None
-    (then: the success message, back to the inquiry) or a response."""
+class _InquiryActionView(ShopActionMixin, InquiryDetailView):
+    """POST an answer on one of the company's inquiries (``ShopActionMixin``)."""
 
-    http_method_names = ["post"]
-    success = ""
+    done_url = "shop:inquiry-detail"
 
-    def post(self, request, pk):
-        inquiry = self.inquiry_or_404(pk)
-        try:
-            response = self.act(inquiry, request)
-        except ApplicationError as exc:
-            raise_for(exc)
-            return self.render_inquiry(self.inquiry_or_404(pk), error=exc.message,
-                                       status=409 if isinstance(exc, ConflictError) else 400)
-        if response is not None:
-            return response
-        messages.success(request, self.success)
-        return redirect("shop:inquiry-detail", pk=inquiry.pk)
+    def load(self, pk):
+        return self.inquiry_or_404(pk)
+
+    def show(self, inquiry, **kwargs):
+        return self.render_inquiry(inquiry, **kwargs)
 
 
 class InquiryCounterView(_InquiryActionView):
