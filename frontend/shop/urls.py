@@ -3,7 +3,7 @@
 from django.urls import path
 
 from frontend.shop.views import (account, finance, home, notifications, orders, payments,
-                                 quote_documents, returns, storefront)
+                                 quote_documents, quotes, returns, storefront)
 
 app_name = "shop"
 
@@ -41,6 +41,7 @@ urlpatterns = [
          name="cart-template-apply"),
     path("cart/templates/<int:pk>/delete/", orders.TemplateDeleteView.as_view(),
          name="cart-template-delete"),
+    path("cart/inquire/", quotes.CartInquireView.as_view(), name="cart-inquire"),
     path("checkout/", orders.CheckoutView.as_view(), name="checkout"),
     path("orders/", orders.OrderListView.as_view(), name="orders"),
     path("orders/<int:pk>/", orders.OrderDetailView.as_view(), name="order-detail"),
@@ -60,6 +61,16 @@ urlpatterns = [
          name="quotation-print"),
     path("quotes/<int:pk>/v<int:version>/pdf/", quote_documents.QuotationPdfView.as_view(),
          name="quotation-pdf"),
+    path("quotes/", quotes.InquiryListView.as_view(), name="inquiries"),
+    path("quotes/new/", quotes.InquiryCreateView.as_view(), name="inquiry-create"),
+    path("quotes/<int:pk>/", quotes.InquiryDetailView.as_view(), name="inquiry-detail"),
+    path("quotes/<int:pk>/counter/", quotes.InquiryCounterView.as_view(),
+         name="inquiry-counter"),
+    path("quotes/<int:pk>/decline/", quotes.InquiryDeclineView.as_view(),
+         name="inquiry-decline"),
+    path("quotes/<int:pk>/withdraw/", quotes.InquiryWithdrawView.as_view(),
+         name="inquiry-withdraw"),
+    path("quotes/<int:pk>/accept/", quotes.InquiryAcceptView.as_view(), name="inquiry-accept"),
     path("returns/", returns.ReturnListView.as_view(), name="returns"),
     path("returns/<int:pk>/", returns.ReturnDetailView.as_view(), name="return-detail"),
     path("returns/<int:pk>/photos/<int:photo>/", returns.ReturnPhotoView.as_view(),

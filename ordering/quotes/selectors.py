@@ -5,6 +5,7 @@ a dealer login sees its own company's. Constant query counts (lists ≤ 10, deta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
@@ -48,9 +49,7 @@ def inquiry_list(*, actor, filters=None, with_unread=False):
     dealer = workflow.actor_kind(actor) == workflow.DEALER
     if status:
         if dealer:
-            statuses = [s for s in InquiryStatus.values
-                        if workflow.dealer_status(s) == status] \
-                if status in DealerStatus.values else []
+            statuses = _statuses_of(status) if status in DealerStatus.values else []
             queryset = queryset.filter(status__in=statuses)
         else:
             queryset = queryset.filter(status=status if status in InquiryStatus.values
@@ -69,6 +68,44 @@ def inquiry_list(*, actor, filters=None, with_unread=False):
     if with_unread:
         queryset = THREAD.with_unread(queryset, actor, dealer=dealer)
     return queryset.order_by("-created_at", "-id")
+
+
+def _statuses_of(dealer_status):
+    """The working statuses a dealer sees as ``dealer_status``."""
+    return [s for s in InquiryStatus.values if workflow.dealer_status(s) == dealer_status]
+
+
+def inquiry_status_counts(*, actor):
+    """How many of the inquiries ``actor`` may see are in each status (one query): by
+    dealer status for a dealer, by working status for staff."""
+    rows = _visible(actor).order_by().values_list("status").annotate(n=Count("pk"))
+    dealer = workflow.actor_kind(actor) == workflow.DEALER
+    counts = {}
+    for status, n in rows:
+        key = workflow.dealer_status(status) if dealer else status
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def dealer_badges(*, login):
+    """The shop header's two counts for a dealer login, in one query: the lines in its
+    cart and its company's inquiries waiting for its answer. ``(cart, waiting)``."""
+    from ordering.customers.models import CustomerLogin
+    from ordering.orders.models import CartLine
+
+    if login is None:
+        return 0, 0
+
+    def count(queryset, by):
+        return Coalesce(Subquery(queryset.order_by().values(by).annotate(n=Count("pk"))
+                                 .values("n")[:1]), 0)
+
+    row = CustomerLogin.objects.filter(pk=login.pk).values_list(
+        count(CartLine.objects.filter(login_id=login.pk), "login_id"),
+        count(Inquiry.objects.filter(customer_id=login.customer_id,
+                                     status__in=_statuses_of(DealerStatus.NEEDS_ANSWER)),
+              "customer_id")).first()
+    return row or (0, 0)
 
 
 def _int(value):
@@ -144,12 +181,6 @@ def quotation_diff(older, newer):
             rows.append({"inquiry_line": line_id, "old": old, "new": None,
                          "changes": {"removed": True}})
     return rows
-
-
-def status_counts(*, actor):
-    """``{status: count}`` of the inquiries ``actor`` may see (one query)."""
-    rows = _visible(actor).order_by().values_list("status").annotate(n=Count("pk"))
-    return {status: n for status, n in rows}
 
 
 def quote_staff(inquiry):

@@ -219,7 +219,8 @@ def shop_pages(ids):
              "/shop/account/addresses/new/", "/shop/account/logins/", "/shop/account/logins/new/",
              "/shop/notifications/", "/password/change/", "/shop/finance/",
              "/shop/finance/transfer/", "/shop/finance/top-up/", "/shop/finance/payments/",
-             "/shop/finance/statement/", "/shop/finance/statements/"]
+             "/shop/finance/statement/", "/shop/finance/statements/", "/shop/quotes/",
+             "/shop/quotes/new/", f"/shop/quotes/new/?variant={ids['variant']}"]
     if ids["dealer_statement"]:
         pages.append(f"/shop/finance/statements/{ids['dealer_statement']}/")
     if ids["grid_product"]:

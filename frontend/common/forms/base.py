@@ -30,8 +30,9 @@ def form_add_application_error(form, error):
 
     Each message goes on the field the error names; a form with lines declares
     ``service_line_field`` (e.g. ``"qty_{}"``), and an error keyed by a line's id lands
-    on that line's input; ``service_error_aliases`` maps other keys to fields; anything
-    else shows above the form. The error's summary shows above the form when it named
+    on that line's input, also when nested (``{"lines": {id: [message]}}``);
+    ``service_error_aliases`` maps other keys to fields; anything else shows above the
+    form. The error's summary shows above the form when it named
     no field, and, for forms that set ``service_error_summary_with_lines``, also when
     its messages landed only on lines."""
     raise_for(error)
@@ -39,6 +40,12 @@ def form_add_application_error(form, error):
     aliases = getattr(form, "service_error_aliases", {})
     on_named_field = False
     for key, found in error.fields.items():
+        if line_field and isinstance(found, dict):  # {"lines": {line id: [message]}}
+            for line, nested in found.items():
+                field = line_field.format(line)
+                for message in _messages(nested):
+                    form.add_error(field if field in form.fields else None, message)
+            continue
         field = line_field.format(key) if line_field else None
         if field not in form.fields:
             field = aliases.get(key, key)

@@ -160,7 +160,7 @@ class InquiryListView(QuoteMixin, View):
         user = request.user
         filters = {key: request.GET.get(key, "").strip() for key in FILTERS}
         queryset = selectors.inquiry_list(actor=user, filters=filters, with_unread=True)
-        counts = selectors.status_counts(actor=user)
+        counts = selectors.inquiry_status_counts(actor=user)
         paginator = Paginator(queryset, PAGE_SIZE)
         if not filters["customer"] and not filters["assigned_to"]:
             paginator.count = counts.get(filters["status"], 0) if filters["status"] \

@@ -138,6 +138,14 @@ class CheckoutForm(forms.Form):
             self.fields["address"].error_messages["required"] = _(
                 "Add a shipping address to your account first.")
 
+    def refuse_reused_token(self):
+        """The token was used already for an order with other details: say so, and give
+        the form a fresh token for the next try."""
+        self.add_error(None, _("This form was already sent with other details. Check your "
+                               "orders, then send it again."))
+        self.data = self.data.copy()
+        self.data["token"] = new_token()
+
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
         if not upload:

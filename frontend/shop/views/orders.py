@@ -361,10 +361,7 @@ class CheckoutView(ShopOrdersMixin, View):
             except PermissionDeniedError:
                 raise PermissionDenied from None
             except IdempotencyMismatch:
-                form.add_error(None, _("This form was already sent with other details. "
-                                       "Check your orders, then send it again."))
-                form.data = form.data.copy()
-                form.data["token"] = new_token()
+                form.refuse_reused_token()
             except ApplicationError as exc:
                 _add_error(form, exc)
             else:
@@ -492,29 +489,42 @@ class OrderDetailView(OrderMixin, View):
         return self.render_order(self.order_or_404(pk))
 
 
-class _OrderActionView(OrderDetailView):
-    """POST an action on one of the company's orders; a refusal shows on the page. Each
-    action defines ``act(order, request)``, which calls the service and returns the
-    response."""
+class ShopActionMixin:
+    """POST an action on one of the company's objects (an order, an inquiry); a refusal
+    shows on the object's page. A view defines ``load(pk)`` (the object or 404),
+    ``show(obj, error=, status=)`` (its page) and ``done_url`` (a URL name taking the
+    pk); each action defines ``act(obj, request)``, which calls the service and returns a
+    response, or None for ``success`` as a message and back to the object's page."""
 
     http_method_names = ["post"]
     success = ""
+    done_url = ""
 
     def post(self, request, pk):
-        order = self.order_or_404(pk)
+        obj = self.load(pk)
         try:
-            response = self.act(order, request)
+            response = self.act(obj, request)
         except PermissionDeniedError:
             raise PermissionDenied from None
         except NotFoundError:
             raise Http404 from None
         except ApplicationError as exc:
             status = 409 if isinstance(exc, ConflictError) else 400
-            return self.render_order(self.order_or_404(pk), error=exc.message, status=status)
+            return self.show(self.load(pk), error=exc.message, status=status)
         if response is not None:
             return response
         messages.success(request, self.success)
-        return redirect("shop:order-detail", pk=order.pk)
+        return redirect(self.done_url, pk=obj.pk)
+
+
+class _OrderActionView(ShopActionMixin, OrderDetailView):
+    done_url = "shop:order-detail"
+
+    def load(self, pk):
+        return self.order_or_404(pk)
+
+    def show(self, order, **kwargs):
+        return self.render_order(order, **kwargs)
 
 
 class OrderCancelView(_OrderActionView):
