@@ -3,6 +3,8 @@ actor: staff with ``manage_quotes`` see the inquiries of the customers they work
 a dealer login sees its own company's. Constant query counts (lists ≤ 10, details ≤
 15, asserted in tests)."""
 
+from typing import NamedTuple
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -119,9 +121,15 @@ def _line_queryset(model):
 
 def inquiry_detail(*, actor, pk):
     """One inquiry with its lines, every quotation version (lines and counter-offers),
-    its files (``attachments``, with ``uploaded_by``) and its timeline; not found when
-    ``actor`` may not see it."""
+    its files (``attachments``, with ``uploaded_by``), its timeline and the order it
+    became (``accepted_order_id`` / ``accepted_order_number``, see ``accepted_order_ref``);
+    not found when ``actor`` may not see it."""
+    from ordering.orders.models import Order
+
+    placed = Order.objects.filter(quotation__inquiry=OuterRef("pk")).order_by("id")
     inquiry = _visible(actor).select_related("customer", "assigned_to", "created_by") \
+        .annotate(accepted_order_id=Subquery(placed.values("pk")[:1]),
+                  accepted_order_number=Subquery(placed.values("number")[:1])) \
         .prefetch_related(
             Prefetch("lines", queryset=_line_queryset(InquiryLine)),
             Prefetch("quotations", queryset=Quotation.objects.select_related("created_by")
@@ -216,6 +224,18 @@ def reference_prices(customer, lines):
             line.variant, book, base_quantity=line.quantity * factor, factor=factor,
             unit_name=line.unit.unit.name if line.unit else "").price)
     return prices
+
+
+class OrderRef(NamedTuple):
+    pk: int
+    number: str
+
+
+def accepted_order_ref(inquiry):
+    """The order an inquiry read by ``inquiry_detail`` became, as ``(pk, number)`` for a
+    link (no query), or None."""
+    pk = getattr(inquiry, "accepted_order_id", None)
+    return OrderRef(pk, inquiry.accepted_order_number) if pk else None
 
 
 def accepted_order(inquiry):

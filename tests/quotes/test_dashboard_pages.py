@@ -320,6 +320,8 @@ def test_an_order_from_a_quotation_says_so(shop, as_user):
     order = accept(shop, inquiry).order
     page = as_user(shop.staff.admin).get(f"/dashboard/orders/{order.pk}/").content.decode()
     assert 'data-testid="quoted-order"' in page and inquiry.number in page
+    page = as_user(shop.dana.user).get(f"/shop/orders/{order.pk}/").content.decode()
+    assert 'data-testid="quoted-order"' in page and f"/shop/quotes/{inquiry.pk}/" in page
 
 
 # --- Chinese ------------------------------------------------------------------------------------
@@ -360,3 +362,67 @@ def test_acme_inquiries_are_404_on_globex(acme, globex, login_as):
     assert inquiry.number.encode() not in staff.get("/dashboard/quotes/").content
     with tenant_context(acme):
         assert Inquiry.objects.get(pk=inquiry.pk).assigned_to_id is None
+
+
+# --- the thread and the files -------------------------------------------------------------------
+
+
+def _pdf(name="spec.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"%PDF-1.4\n%test\n", content_type="application/pdf")
+
+
+def test_staff_and_the_dealer_write_to_each_other_and_share_files(shop, as_user):
+    inquiry = ask(shop)
+    staff, dealer = as_user(shop.staff.admin), as_user(shop.dana.user)
+    assert staff.post(f"/dashboard/quotes/{inquiry.pk}/messages/",
+                      {"body": "Which blue exactly?"}).status_code == 302
+    page = dealer.get(f"/shop/quotes/{inquiry.pk}/").content.decode()
+    assert "Which blue exactly?" in page
+    assert dealer.post(f"/shop/quotes/{inquiry.pk}/messages/",
+                       {"body": "RAL 5015, see the file"}).status_code == 302
+    assert dealer.post(f"/shop/quotes/{inquiry.pk}/files/",
+                       {"file": _pdf("crate-drawing.pdf")}).status_code == 302
+    page = staff.get(f"/dashboard/quotes/{inquiry.pk}/").content.decode()
+    assert "RAL 5015" in page and "crate-drawing.pdf" in page
+    file = inquiry.attachments.get()
+    download = staff.get(f"/dashboard/quotes/{inquiry.pk}/files/{file.pk}/")
+    assert download.status_code == 200
+    assert 'filename="crate-drawing.pdf"' in download["Content-Disposition"]
+    assert dealer.get(f"/shop/quotes/{inquiry.pk}/files/{file.pk}/").status_code == 200
+    # an empty message and a text file are refused on the page
+    refused = staff.post(f"/dashboard/quotes/{inquiry.pk}/messages/", {"body": " "})
+    assert refused.status_code == 400 and 'data-testid="message-error"' in refused.content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    refused = dealer.post(f"/shop/quotes/{inquiry.pk}/files/",
+                          {"file": SimpleUploadedFile("a.txt", b"hello")})
+    assert refused.status_code == 400 and 'data-testid="file-error"' in refused.content.decode()
+    assert inquiry.attachments.count() == 1
+
+
+def test_another_company_and_a_view_only_login_cannot_reach_the_files(shop, as_user):
+    inquiry = services.inquiry_create(
+        actor=shop.dana.user, lines=[{"variant": shop.juice.pk, "quantity": 5}],
+        attachments=[_pdf()])
+    file = inquiry.attachments.get()
+    olga = as_user(shop.olga.user)
+    assert olga.get(f"/shop/quotes/{inquiry.pk}/files/{file.pk}/").status_code == 404
+    assert olga.post(f"/shop/quotes/{inquiry.pk}/messages/", {"body": "hi"}).status_code == 404
+    viewer = as_user(shop.viewer.user)
+    assert viewer.get(f"/shop/quotes/{inquiry.pk}/files/{file.pk}/").status_code == 200
+    assert viewer.post(f"/shop/quotes/{inquiry.pk}/files/", {"file": _pdf()}).status_code == 403
+    assert viewer.post(f"/shop/quotes/{inquiry.pk}/messages/", {"body": "hi"}).status_code == 302
+    sales_other = ask(shop, actor=shop.olga.user, lines=[{"variant": shop.juice.pk,
+                                                          "quantity": 5}])
+    rep = as_user(shop.staff.sales)
+    assert rep.get(f"/dashboard/quotes/{sales_other.pk}/files/{file.pk}/").status_code == 404
+    assert rep.post(f"/dashboard/quotes/{sales_other.pk}/messages/",
+                    {"body": "x"}).status_code == 404
+
+
+def test_files_are_sent_with_a_new_inquiry_from_the_shop(shop, as_user):
+    dealer = as_user(shop.dana.user)
+    form = dealer.get("/shop/quotes/new/").content.decode()
+    assert 'enctype="multipart/form-data"' in form and 'name="attachments"' in form

@@ -195,8 +195,7 @@ class InquiryDetailView(QuoteMixin, View):
         user = self.request.user
         versions = version_rows(inquiry)
         current = versions[0] if versions else None
-        order = selectors.accepted_order(inquiry) \
-            if inquiry.status == InquiryStatus.ACCEPTED else None
+        order = selectors.accepted_order_ref(inquiry)
         today = timezone.localdate()
         quotation = current["quotation"] if current else None
         context = {
@@ -220,6 +219,7 @@ class InquiryDetailView(QuoteMixin, View):
             # reading the thread marks it read for this user
             "thread": thread.thread_open(actor=user, inquiry=inquiry),
             "files": list(inquiry.attachments.all()),
+            "message_error": "", "message_body": "", "file_error": "",
         }
         context.update(extra)
         return render(self.request, self.template_name, context, status=status)

@@ -4,7 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
-from frontend.common.forms.widgets import DateInput
+from frontend.common.forms.widgets import DateInput, MultipleFileField
 from frontend.shop.forms.orders import CheckoutForm
 from ordering.catalog.storefront import MAX_QUANTITY
 from ordering.quotes.services import MAX_LINES, MAX_NOTE
@@ -39,8 +39,10 @@ class InquiryForm(forms.Form):
         help_text=_("Optional: what the goods are for, packing, anything the price depends "
                     "on."),
         widget=forms.Textarea(attrs={"rows": 3}))
-    # ATTACHMENTS: the field for files sent with the inquiry goes here once
-    # ``inquiry_create(..., attachments=...)`` exists (wired by the lead after merging).
+    attachments = MultipleFileField(
+        label=_("Files"), required=False,
+        help_text=_("Optional: drawings, specifications, photos — PDF, JPEG or PNG files of at "
+                    "most 5 MB each."))
 
 
 class CatalogLineForm(forms.Form):

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext_lazy
 from django.views import View
@@ -26,6 +27,7 @@ from core.money import format_money
 from core.text import whole_number
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import raise_for
+from frontend.common.views.media import INQUIRY_ATTACHMENTS, serve_private_download
 from frontend.shop.forms.orders import new_token
 from frontend.shop.forms.quotes import (CounterForm, InquiryForm, QuotationAcceptForm,
                                         ReasonForm, catalog_formset, free_text_formset)
@@ -35,6 +37,8 @@ from ordering.orders import selectors as order_selectors
 from ordering.orders.enums import PaymentMethod
 from ordering.orders.exceptions import IdempotencyMismatch
 from ordering.orders.services import lines as line_service
+from ordering.quotes import attachments as attachment_services
+from ordering.quotes import messages as thread
 from ordering.quotes import selectors, services, totals, workflow
 from ordering.quotes.enums import DealerStatus, InquiryStatus
 from ordering.quotes.exceptions import QuoteNotFoundError
@@ -284,7 +288,7 @@ class InquiryCreateView(ShopQuotesMixin, View):
 
     def post(self, request):
         self.require_orderer()
-        form = InquiryForm(request.POST)
+        form = InquiryForm(request.POST, request.FILES)
         items, free = catalog_formset(request.POST), free_text_formset(request.POST)
         if not (form.is_valid() and items.is_valid() and free.is_valid()):
             if items.non_form_errors() or free.non_form_errors():
@@ -297,7 +301,7 @@ class InquiryCreateView(ShopQuotesMixin, View):
         try:
             inquiry = services.inquiry_create(
                 actor=request.user, lines=lines, delivery_date=form.cleaned_data["delivery_date"],
-                note=form.cleaned_data["note"])
+                note=form.cleaned_data["note"], attachments=form.cleaned_data["attachments"])
         except ApplicationError as exc:
             def on_line(index, message):  # on the row the line came from
                 owners.get(str(index), form).add_error(None, message)
@@ -368,7 +372,7 @@ class InquiryDetailView(ShopQuotesMixin, View):
     template_name = "shop/quotes/detail.html"
 
     def render_inquiry(self, inquiry, *, counter_form=None, decline_form=None,
-                       withdraw_form=None, error="", status=200):
+                       withdraw_form=None, error="", status=200, **extra):
         user = self.request.user
         asked_rows = [_asked(line) for line in inquiry.lines.all()]
         asked = {row["line"].pk: row for row in asked_rows}
@@ -390,8 +394,7 @@ class InquiryDetailView(ShopQuotesMixin, View):
                for action in (workflow.COUNTER, workflow.ACCEPT, workflow.DECLINE,
                               workflow.WITHDRAW)}
         can_counter = may[workflow.COUNTER] and not expired
-        order = selectors.accepted_order(inquiry) \
-            if inquiry.status == InquiryStatus.ACCEPTED else None
+        order = selectors.accepted_order_ref(inquiry)
         if counter_form is None and can_counter:
             counter_form = CounterForm(lines=current["quotation"].lines.all())
         counter_rows = [{**row, "fields": counter_form.fields_of(row["line"])}
@@ -405,7 +408,12 @@ class InquiryDetailView(ShopQuotesMixin, View):
             counter_form=counter_form, counter_rows=counter_rows,
             decline_form=decline_form or ReasonForm(prefix="decline"),
             withdraw_form=withdraw_form or ReasonForm(prefix="withdraw"),
-            order=order, timeline=_timeline(inquiry), action_error=error), status=status)
+            order=order, timeline=_timeline(inquiry), action_error=error,
+            # reading the thread marks it read for this login
+            thread=thread.thread_open(actor=user, inquiry=inquiry),
+            files=list(inquiry.attachments.all()),
+            **{"message_error": "", "message_body": "", "file_error": "", **extra}),
+            status=status)
 
     def get(self, request, pk):
         return self.render_inquiry(self.inquiry_or_404(pk))
@@ -472,6 +480,47 @@ class InquiryWithdrawView(_CloseView):
     def close(self, inquiry, request, reason):
         services.inquiry_withdraw(actor=request.user, inquiry=inquiry, reason=reason)
         self.success = _("Your inquiry has been withdrawn.")
+
+
+class InquiryMessageView(_InquiryActionView):
+    """POST a message on the inquiry's thread (view-only logins too: they see it)."""
+
+    viewers_may_post = True
+
+    def act(self, inquiry, request):
+        body = request.POST.get("body", "")
+        try:
+            thread.message_post(actor=request.user, inquiry=inquiry, body=body)
+        except ApplicationError as exc:
+            raise_for(exc)
+            return self.render_inquiry(inquiry, status=400, message_error=exc.message,
+                                       message_body=body)
+        messages.success(request, _("Your message has been sent."))
+        return redirect(reverse("shop:inquiry-detail", args=[inquiry.pk]) + "#messages")
+
+
+class InquiryFileView(_InquiryActionView):
+    """POST one more file on the inquiry (a drawing, a photo, a specification)."""
+
+    def act(self, inquiry, request):
+        try:
+            attachment_services.attachment_add(actor=request.user, inquiry=inquiry,
+                                               file=request.FILES.get("file"))
+        except ApplicationError as exc:
+            raise_for(exc)
+            return self.render_inquiry(inquiry, status=400, file_error=exc.message)
+        messages.success(request, _("File attached."))
+        return redirect(reverse("shop:inquiry-detail", args=[inquiry.pk]) + "#files")
+
+
+class InquiryFileDownloadView(ShopQuotesMixin, View):
+    def get(self, request, pk, file_pk):
+        try:
+            found = selectors.inquiry_attachment(actor=request.user, inquiry_pk=pk, pk=file_pk)
+        except QuoteNotFoundError:
+            raise Http404 from None
+        return serve_private_download(found.file.name, folder=INQUIRY_ATTACHMENTS,
+                                      filename=found.original_name)
 
 
 # --- accepting ------------------------------------------------------------------------------
