@@ -1,8 +1,10 @@
-"""A dealer negotiates a price on a phone: asks for a quotation from a product page with
-a free-text line added by "add another line", gets a quotation, counters one price,
-gets a second version (the changes marked), and accepts it, choosing a quantity whose
-tier applies; the order is placed at the quoted prices. Every quotation page fits a
-390 px screen. (The staff side answers through the services here.)"""
+"""The negotiated path end to end, in two browsers: a dealer on a phone asks for a
+quotation from a product page with free-text lines; staff at a desk quote it, matching
+one free-text line to a product by SKU code and declining the other; the dealer counters
+one price; staff send a second version with a tier; the dealer sees the changes marked
+and accepts, choosing a quantity whose tier applies; the order appears in both desks at
+exactly the quoted prices, marked "Quoted price, Q-…". Every quotation page fits a
+390 px screen."""
 
 import re
 import uuid
@@ -16,6 +18,7 @@ from django_tenants.utils import tenant_context
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
+from tests.factories.users import PASSWORD as STAFF_PASSWORD
 from tests.e2e.test_phone_overflow import MEASURE, WIDTH
 
 pytestmark = pytest.mark.e2e
@@ -78,27 +81,62 @@ def _fits(page, path):
         f"{path} is {measured['scroll']} px wide; widest: {measured['worst']}")
 
 
-def _quote(buyer, inquiry_pk, *, juice_price, tiers=(), crate_quantity=50):
-    from ordering.quotes import services
-    from ordering.quotes.models import Inquiry
-
-    with tenant_context(buyer["acme"]):
-        inquiry = Inquiry.objects.get(pk=inquiry_pk)
-        juice, crate, lids = inquiry.lines.all()
-        services.quotation_send(
-            actor=buyer["staff"], inquiry=inquiry,
-            valid_until=timezone.localdate() + timedelta(days=7), shipping_fee="25.00",
-            payment_terms="30 days net",
-            lines=[{"inquiry_line": juice.pk, "unit_price": juice_price, "tiers": list(tiers)},
-                   {"inquiry_line": crate.pk, "variant": buyer["crate"].pk,
-                    "unit_price": "3.20", "quantity": crate_quantity},
-                   {"inquiry_line": lids.pk, "declined": True}])
+def _editor_line(desk, index):
+    return desk.get_by_test_id("editor-line").nth(index)
 
 
-def test_dealer_asks_counters_and_accepts_a_quotation_on_a_phone(phone, live, buyer):
+def _staff_quotes_first(desk, live, buyer, inquiry_pk):
+    """Staff open the inquiry from the list and send version 1: the juice at 8.50, the
+    crates matched to the crate product by its SKU code at 3.20, the lids declined."""
     tag = buyer["tag"]
+    desk.goto(live.tenant("acme", "/dashboard/quotes/?status=new"))
+    desk.locator(f"[data-testid=inquiry-row] a", has_text=re.compile(r"^Q-")).first.wait_for()
+    desk.goto(live.tenant("acme", f"/dashboard/quotes/{inquiry_pk}/"))
+    expect(desk.get_by_test_id("asked-line")).to_have_count(3)
+    expect(desk.get_by_test_id("free-text")).to_have_count(2)
+    desk.get_by_test_id("assign-me").click()
+    expect(desk.get_by_test_id("assignee")).to_contain_text(buyer["staff"].name or "")
+    desk.get_by_test_id("write-quotation").click()
+    juice, crates, lids = (_editor_line(desk, n) for n in range(3))
+    expect(juice.get_by_test_id("reference-price")).to_be_visible()
+    juice.get_by_test_id("price-input").fill("8.50")
+    crates.get_by_test_id("sku-input").fill(f"bc-{tag}-1")
+    crates.get_by_test_id("price-input").fill("3.20")
+    crates.get_by_test_id("quantity-input").fill("50")
+    lids.get_by_test_id("decline-input").check()
+    desk.get_by_label("Shipping fee").fill("25.00")
+    desk.get_by_label("Payment terms").fill("30 days net")
+    desk.get_by_test_id("send-quotation").click()
+    expect(desk.locator(".alert-success")).to_contain_text("v1 sent")
+    expect(desk.get_by_test_id("inquiry-status")).to_have_attribute("data-status", "quoted")
+    expect(desk.get_by_test_id("mapped-from")).to_contain_text("Blue crates, stackable")
+    expect(desk.get_by_test_id("declined-line")).to_have_count(1)
+
+
+def _staff_quotes_again(desk, live, inquiry_pk):
+    """The dealer countered: staff see it and send version 2 with a tier."""
+    desk.goto(live.tenant("acme", f"/dashboard/quotes/{inquiry_pk}/"))
+    expect(desk.get_by_test_id("countered-notice")).to_be_visible()
+    expect(desk.get_by_test_id("counter")).to_contain_text("8.00")
+    desk.get_by_test_id("write-quotation").click()
+    juice = _editor_line(desk, 0)
+    expect(juice.get_by_test_id("editor-counter")).to_contain_text("tiers?")
+    expect(juice.get_by_test_id("price-input")).to_have_value("8.50")
+    juice.get_by_test_id("price-input").fill("8.20")
+    juice.get_by_test_id("tiers-input").fill("300: 7.90")
+    desk.get_by_test_id("send-quotation").click()
+    expect(desk.locator(".alert-success")).to_contain_text("v2 sent")
+    expect(desk.get_by_test_id("compare-version")).to_have_count(2)
+    expect(desk.locator("[data-testid=compare-cell][data-changed='1']")).to_have_count(1)
+
+
+def test_a_price_negotiated_between_a_phone_and_the_desk_becomes_an_order(phone, page, live,
+                                                                          buyer):
+    tag, desk = buyer["tag"], page
     sign_in(phone, live, buyer["email"], PASSWORD)
     phone.wait_for_url("**/shop/")
+    sign_in(desk, live, buyer["staff"].email, STAFF_PASSWORD)
+    desk.wait_for_url("**/dashboard/")
 
     # From the product page: the form comes with the juice's SKU code.
     phone.goto(live.tenant("acme", f"/shop/catalog/{buyer['juice'].product_id}/"))
@@ -131,8 +169,9 @@ def test_dealer_asks_counters_and_accepts_a_quotation_on_a_phone(phone, live, bu
     expect(phone.get_by_test_id("asked-free")).to_have_count(2)
     _fits(phone, f"/shop/quotes/{inquiry_pk}/")
 
-    # The supplier quotes: the juice at 8.50, the crates matched to a product, no lids.
-    _quote(buyer, inquiry_pk, juice_price="8.50")
+    # The supplier quotes at the desk: the juice at 8.50, the crates matched to a
+    # product, no lids.
+    _staff_quotes_first(desk, live, buyer, inquiry_pk)
     phone.goto(live.tenant("acme", "/shop/quotes/"))
     expect(phone.get_by_test_id("tab-quotes-badge")).to_have_text("1")
     row = phone.locator(f"[data-testid=inquiry-row][data-inquiry-id='{inquiry_pk}']")
@@ -154,8 +193,8 @@ def test_dealer_asks_counters_and_accepts_a_quotation_on_a_phone(phone, live, bu
     expect(phone.get_by_test_id("inquiry-status")).to_have_attribute("data-status", "quoted")
     expect(phone.get_by_test_id("inquiry-accept")).to_have_count(0)
 
-    # Version 2: 8.20, and 7.90 from 300 bottles; the comparison marks both.
-    _quote(buyer, inquiry_pk, juice_price="8.20", tiers=[{"min_qty": 300, "price": "7.90"}])
+    # Version 2 from the desk: 8.20, and 7.90 from 300 bottles; the comparison marks both.
+    _staff_quotes_again(desk, live, inquiry_pk)
     phone.reload()
     compare = phone.get_by_test_id("version").first.get_by_test_id("compare-row").first
     expect(compare).to_have_attribute("data-changed", "price tiers")
@@ -186,5 +225,14 @@ def test_dealer_asks_counters_and_accepts_a_quotation_on_a_phone(phone, live, bu
         order = Order.objects.get(quotation__inquiry_id=inquiry_pk)
         assert [(l.sku_code, l.quantity, l.unit_price) for l in order.lines.all()] == [
             (f"BJ-{tag}-1", 300, Decimal("7.90")), (f"BC-{tag}-1", 50, Decimal("3.20"))]
+    expect(phone.get_by_test_id("quoted-order")).to_contain_text("v2")
     phone.goto(live.tenant("acme", f"/shop/quotes/{inquiry_pk}/"))
     expect(phone.get_by_test_id("inquiry-order")).to_contain_text(order.number)
+
+    # The order is on the desk too, at the quoted prices, and the inquiry links to it.
+    desk.goto(live.tenant("acme", f"/dashboard/quotes/{inquiry_pk}/"))
+    expect(desk.get_by_test_id("inquiry-status")).to_have_attribute("data-status", "accepted")
+    desk.get_by_test_id("accepted-order").click()
+    desk.wait_for_url(f"**/dashboard/orders/{order.pk}/")
+    expect(desk.get_by_test_id("quoted-order")).to_contain_text("v2")
+    expect(desk.get_by_test_id("order-total")).to_contain_text("2,555.00")
