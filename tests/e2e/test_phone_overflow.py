@@ -147,7 +147,8 @@ def _extras(spec, chinese):
     dealer_return = ReturnRequest.objects.filter(order__customer=login.customer).first()
     from ordering.finance.models import Payment, Reconciliation
 
-    from ordering.quotes.models import Quotation
+    from ordering.quotes.enums import InquiryStatus
+    from ordering.quotes.models import Inquiry, Quotation
 
     quoted = Quotation.objects.filter(inquiry__customer=login.customer).order_by(
         "-version", "pk").first()  # a second version: tiers, a free-text line mapped, one declined
@@ -165,7 +166,11 @@ def _extras(spec, chinese):
             "return": some_return.pk if some_return else None,
             "dealer_return": dealer_return.pk if dealer_return else None,
             "role": Role.objects.order_by("pk").first().pk,
-            "quotation": f"{quoted.inquiry_id}/v{quoted.version}" if quoted else None}
+            "quotation": f"{quoted.inquiry_id}/v{quoted.version}" if quoted else None,
+            "inquiry": quoted.inquiry_id if quoted else None,
+            "open_inquiry": Inquiry.objects.filter(
+                status__in=(InquiryStatus.NEW, InquiryStatus.COUNTERED)).values_list(
+                "pk", flat=True).first()}
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +212,12 @@ def dashboard_pages(ids):
     if ids["return"]:
         pages.append(f"/dashboard/returns/{ids['return']}/")
     if ids["quotation"]:
-        pages.append(f"/dashboard/quotes/{ids['quotation']}/print/")
+        pages += [f"/dashboard/quotes/{ids['quotation']}/print/", "/dashboard/quotes/",
+                  f"/dashboard/quotes/{ids['inquiry']}/"]
+    if ids["open_inquiry"]:
+        pages += [f"/dashboard/quotes/{ids['open_inquiry']}/",
+                  f"/dashboard/quotes/{ids['open_inquiry']}/quote/",
+                  f"/dashboard/quotes/{ids['open_inquiry']}/assign/"]
     return pages
 
 
@@ -229,7 +239,7 @@ def shop_pages(ids):
     if ids["dealer_return"]:
         pages.append(f"/shop/returns/{ids['dealer_return']}/")
     if ids["quotation"]:
-        pages.append(f"/shop/quotes/{ids['quotation']}/print/")
+        pages += [f"/shop/quotes/{ids['quotation']}/print/", f"/shop/quotes/{ids['inquiry']}/"]
     return pages
 
 
