@@ -36,7 +36,7 @@ class QuotationForm(forms.Form):
                                       decimal_places=2, required=False)
     payment_terms = forms.CharField(label=_("Payment terms"), max_length=200, required=False,
                                     widget=forms.TextInput(attrs={
-                                        "placeholder": _("e.g. 30% deposit, the rest before "
+                                        "placeholder": _("e.g. a deposit of 30 percent, the rest before "
                                                          "shipping")}))
     note = forms.CharField(label=_("Note to the dealer"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
