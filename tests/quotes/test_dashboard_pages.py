@@ -3,18 +3,16 @@
 assigning, the quotation editor (prices, tiers typed as text, a free-text line matched by
 SKU code, declining; refusals shown on the page with nothing saved; a copy at today's
 prices after expiry), accepting on the dealer's behalf (once per form), the roles ×
-pages matrix, query budgets and isolation from another tenant."""
+pages matrix and query budgets (isolation from another tenant:
+tests/isolation/test_quotes_isolation.py)."""
 
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_tenants.utils import tenant_context
 
-from ordering.customers.services import contacts, customers
 from ordering.orders.enums import OrderStatus, PaymentMethod
 from ordering.orders.models import Order
 from ordering.quotes import services
@@ -22,7 +20,6 @@ from ordering.quotes.enums import InquiryStatus
 from ordering.quotes.models import Inquiry, Quotation
 from ordering.settings.services import settings_update
 from tests.conftest import TenantClient, host_of
-from tests.orders.conftest import dealer_login
 from tests.quotes.conftest import accept, answer, ask, soon
 
 
@@ -335,33 +332,6 @@ def test_the_pages_render_in_chinese(shop, as_user):
                  f"/dashboard/quotes/{inquiry.pk}/accept/"):
         response = client.get(page, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert response.status_code == 200
-
-
-# --- isolation -----------------------------------------------------------------------------------
-
-
-def test_acme_inquiries_are_404_on_globex(acme, globex, login_as):
-    from tests.orders.conftest import build_shop
-
-    with tenant_context(acme):
-        shop = build_shop(acme)
-        inquiry = ask(shop)
-        answer(shop, inquiry)
-    with tenant_context(globex):
-        admin = get_user_model().objects.get(email="owner@globex.example")
-        customer = customers.customer_create(actor=None, name="Globex buyer")
-        contacts.address_save(actor=None, customer=customer, recipient="G", phone="1",
-                              address="Road")
-        dealer_login(customer, "buyer@globex-quotes.example")
-    staff = login_as(TenantClient(host_of(globex)), globex, admin)
-    for page in PAGES[1:] + ("/dashboard/quotes/{pk}/accept/",):
-        assert staff.get(page.format(pk=inquiry.pk)).status_code == 404, page
-    for page in ("/dashboard/quotes/{pk}/assign/", "/dashboard/quotes/{pk}/quote/",
-                 "/dashboard/quotes/{pk}/accept/"):
-        assert staff.post(page.format(pk=inquiry.pk), {"me": "1"}).status_code == 404, page
-    assert inquiry.number.encode() not in staff.get("/dashboard/quotes/").content
-    with tenant_context(acme):
-        assert Inquiry.objects.get(pk=inquiry.pk).assigned_to_id is None
 
 
 # --- the thread and the files -------------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
+from ordering.settings.selectors import CACHE_KEY
+
 
 SETTINGS_TABLE = "tenant_settings_tenantsettings"
 
@@ -26,7 +28,7 @@ def _measure(client, path):
     client.get(path)
     warm = _get(client, path)
     with tenant_context(client.tenant):
-        cache.delete("tenant-settings:v1")
+        cache.delete(CACHE_KEY)
     cold = _get(client, path)
     return warm, cold
 

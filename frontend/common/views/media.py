@@ -91,6 +91,19 @@ def serve_private_download(name, *, folder, filename=None):
                              filename=filename or name.rsplit("/", 1)[-1], download=True)
 
 
+def serve_inquiry_file(user, *, inquiry_pk, pk):
+    """A file of an inquiry ``user`` may see (either desk), under its original name."""
+    from ordering.quotes import selectors
+    from ordering.quotes.exceptions import QuoteNotFoundError
+
+    try:
+        found = selectors.inquiry_attachment(actor=user, inquiry_pk=inquiry_pk, pk=pk)
+    except QuoteNotFoundError:
+        raise Http404 from None
+    return serve_private_download(found.file.name, folder=INQUIRY_ATTACHMENTS,
+                                  filename=found.original_name)
+
+
 def download(data, filename, extension):
     """A generated file (xlsx, csv, pdf) as a download that no browser renders inline
     or caches."""

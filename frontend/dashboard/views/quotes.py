@@ -23,7 +23,7 @@ from django.views import View
 from core.exceptions import ApplicationError
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import PermissionRequiredMixin, raise_for
-from frontend.common.views.media import INQUIRY_ATTACHMENTS, serve_private_download
+from frontend.common.views.media import serve_inquiry_file
 from frontend.dashboard.forms.quotes import AssignForm, QuotationForm, QuoteAcceptForm
 from ordering.customers import selectors as customer_selectors
 from ordering.orders import selectors as order_selectors
@@ -453,9 +453,4 @@ class InquiryFileView(InquiryDetailView):
 
 class InquiryFileDownloadView(QuoteMixin, View):
     def get(self, request, pk, file_pk):
-        try:
-            found = selectors.inquiry_attachment(actor=request.user, inquiry_pk=pk, pk=file_pk)
-        except QuoteNotFoundError:
-            raise Http404 from None
-        return serve_private_download(found.file.name, folder=INQUIRY_ATTACHMENTS,
-                                      filename=found.original_name)
+        return serve_inquiry_file(request.user, inquiry_pk=pk, pk=file_pk)

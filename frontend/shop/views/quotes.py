@@ -27,7 +27,7 @@ from core.money import format_money
 from core.text import whole_number
 from frontend.common.forms.base import form_add_application_error
 from frontend.common.views.base import raise_for
-from frontend.common.views.media import INQUIRY_ATTACHMENTS, serve_private_download
+from frontend.common.views.media import serve_inquiry_file
 from frontend.shop.forms.orders import new_token
 from frontend.shop.forms.quotes import (CounterForm, InquiryForm, QuotationAcceptForm,
                                         ReasonForm, catalog_formset, free_text_formset)
@@ -515,12 +515,7 @@ class InquiryFileView(_InquiryActionView):
 
 class InquiryFileDownloadView(ShopQuotesMixin, View):
     def get(self, request, pk, file_pk):
-        try:
-            found = selectors.inquiry_attachment(actor=request.user, inquiry_pk=pk, pk=file_pk)
-        except QuoteNotFoundError:
-            raise Http404 from None
-        return serve_private_download(found.file.name, folder=INQUIRY_ATTACHMENTS,
-                                      filename=found.original_name)
+        return serve_inquiry_file(request.user, inquiry_pk=pk, pk=file_pk)
 
 
 # --- accepting ------------------------------------------------------------------------------
