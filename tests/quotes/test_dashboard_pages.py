@@ -396,3 +396,11 @@ def test_files_are_sent_with_a_new_inquiry_from_the_shop(shop, as_user):
     dealer = as_user(shop.dana.user)
     form = dealer.get("/shop/quotes/new/").content.decode()
     assert 'enctype="multipart/form-data"' in form and 'name="attachments"' in form
+
+
+def test_a_free_text_line_starts_empty_not_at_the_dealer_s_target(shop, as_user):
+    inquiry = ask(shop)
+    crate = inquiry.lines.all()[1]
+    editor = as_user(shop.staff.admin).get(f"/dashboard/quotes/{inquiry.pk}/quote/")
+    assert f'name="price_{crate.pk}" id="id_price_{crate.pk}" value=""' in editor.content.decode()
+    assert "target" in editor.content.decode()

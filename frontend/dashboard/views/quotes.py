@@ -107,8 +107,10 @@ def compare_matrix(inquiry, versions):
 def editor_rows(inquiry, *, fresh_prices):
     """One row per inquiry line for the quotation editor, prefilled from the latest
     version (its prices, or today's prices from the price engine when ``fresh_prices``:
-    a copy after expiry) or, for a first quotation, from the price engine; each with the
-    dealer's counter-offer on it and today's reference price."""
+    a copy after expiry) or, for a first quotation, from the price engine (a free-text
+    line not yet matched starts empty: the dealer's target price is shown beside it,
+    never proposed); each with the dealer's counter-offer on it and today's reference
+    price."""
     latest = next(iter(reversed(list(inquiry.quotations.all()))), None)
     previous = {line.inquiry_line_id: line for line in latest.lines.all()} if latest else {}
     counters = {c.line_id: c for c in latest.counters.all()} if latest else {}
@@ -126,9 +128,8 @@ def editor_rows(inquiry, *, fresh_prices):
     for line, probe, reference in zip(asked, probes, references):
         last = previous.get(line.pk)
         price = last.unit_price if last is not None and last.unit_price is not None else None
-        if price is None or (fresh_prices and reference is not None):
-            price = reference if reference is not None else (
-                line.target_price if line.target_price is not None else price)
+        if reference is not None and (price is None or fresh_prices):
+            price = reference  # a free-text line is priced by staff, never by the target
         rows.append({
             "line": line, "last": last, "counter": counters.get(last.pk) if last else None,
             "reference": reference, "variant": probe.variant, "unit": probe.unit,
