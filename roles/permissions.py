@@ -156,6 +156,14 @@ def scope(user, queryset):
                                    assigned_path=getattr(model, "scope_assigned_path", "pk")))
 
 
+def reached(user, obj):
+    """Say that ``obj`` was read through ``scope(user, …)``: ``can_reach`` then answers
+    without a query for the rest of the request."""
+    if user is not None and getattr(user, "pk", None):
+        obj.__dict__.setdefault("_orderline_reached_by", set()).add(user.pk)
+    return obj
+
+
 def can_reach(user, obj):
     """May the user work with ``obj``? Its model must declare ``scope_region_path`` (and
     optionally ``scope_assigned`` / ``scope_assigned_path``): an undeclared model is a
@@ -167,4 +175,12 @@ def can_reach(user, obj):
             f"{type(obj).__name__} declares no scope_region_path; has_perm cannot scope it")
     if sees_all_customers(user):
         return True
-    return scope(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    # a positive answer is remembered on the object (a page asks several times: may the
+    # user quote, accept, read the thread…); a refusal is asked again
+    reached = obj.__dict__.setdefault("_orderline_reached_by", set())
+    if user.pk in reached:
+        return True
+    if scope(user, type(obj)._default_manager.filter(pk=obj.pk)).exists():
+        reached.add(user.pk)
+        return True
+    return False

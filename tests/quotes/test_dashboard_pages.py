@@ -97,8 +97,11 @@ def test_the_list_has_tabs_with_counts_and_filters(shop, as_user):
     assert client.get("/dashboard/quotes/?customer=abc&assigned_to=x").status_code == 200
 
 
-def test_the_list_and_the_page_keep_their_query_budgets(shop, as_user):
-    client = as_user(shop.staff.admin)
+@pytest.mark.parametrize("role", ["admin", "sales"])  # every customer; a scoped sales rep
+def test_the_list_and_the_page_keep_their_query_budgets(shop, as_user, role):
+    from ordering.quotes.messages import message_post
+
+    client = as_user(getattr(shop.staff, role))
     client.get("/dashboard/quotes/")  # warm the session and the settings cache
     for _ in range(3):
         inquiry = ask(shop)
@@ -106,11 +109,13 @@ def test_the_list_and_the_page_keep_their_query_budgets(shop, as_user):
     services.quotation_counter(actor=shop.dana.user, inquiry=inquiry, counters=[
         {"line": inquiry.quotations.get().lines.first().pk, "wanted_price": "7.00"}])
     answer(shop, inquiry, prices=("7.20", "4.00"), tiers=[{"min_qty": 200, "price": "7.00"}])
+    message_post(actor=shop.dana.user, inquiry=inquiry, body="Any news?")
     with CaptureQueriesContext(connection) as listing:
         assert client.get("/dashboard/quotes/").status_code == 200
+    client.get(f"/dashboard/quotes/{inquiry.pk}/")  # marks the thread read once
     with CaptureQueriesContext(connection) as detail:
         assert client.get(f"/dashboard/quotes/{inquiry.pk}/").status_code == 200
-    # the signed-in request itself (session, user, permissions) is part of the count
+    # the signed-in request itself (session, user, permissions, regions) is part of it
     assert len(listing) <= 10, [q["sql"][:120] for q in listing.captured_queries]
     assert len(detail) <= 15, [q["sql"][:120] for q in detail.captured_queries]
 

@@ -86,3 +86,26 @@ def test_assigned_objects_join_the_regional_scope(in_acme):
     query = scope_q(rep, region_path="parent", assigned=("roles.work_in_region", Region))
     visible = set(Region.objects.filter(query).values_list("pk", flat=True))
     assert visible == {hz.pk, gd.pk, gz.pk, tianhe.pk}
+
+
+def test_a_reach_proved_once_is_remembered_on_the_object_and_a_refusal_is_not(
+        acme, in_acme, django_assert_num_queries):
+    """``can_reach`` asks the database once per object and user when the answer is yes
+    (or when the object was read through the user's scope: ``reached``)."""
+    from ordering.customers.services.customers import customer_create
+    from roles.permissions import can_reach, forget_permissions, reached
+    from tests.factories.roles import staff_with_roles
+
+    rep = staff_with_roles("sales_rep", email="reach-rep@acme.example")
+    mine = customer_create(actor=None, name="Reach Mine", sales_rep=rep)
+    other = customer_create(actor=None, name="Reach Other")
+    forget_permissions(rep)
+    can_reach(rep, mine)  # the permissions and regions are memoised on the user
+    fresh = type(mine).objects.get(pk=mine.pk)
+    with django_assert_num_queries(1):
+        assert can_reach(rep, fresh) and can_reach(rep, fresh)
+    with django_assert_num_queries(2):
+        assert not can_reach(rep, other) and not can_reach(rep, other)
+    read_in_scope = reached(rep, type(mine).objects.get(pk=mine.pk))
+    with django_assert_num_queries(0):
+        assert can_reach(rep, read_in_scope)
