@@ -350,6 +350,14 @@ def _refuse_expired(quotation):
             code=QuoteErrorCode.QUOTATION_EXPIRED)
 
 
+def _refuse_other_version(quotation, version):
+    if version not in (None, "") and whole_number(version) != quotation.version:
+        raise QuoteConflictError(
+            _("The quotation has changed: version %(version)s is the current one now. Check "
+              "its prices, then accept it.") % {"version": quotation.version},
+            code=QuoteErrorCode.QUOTATION_CHANGED)
+
+
 def quotation_counter(*, actor, inquiry, counters):
     """The dealer's counter-offer on the current version: ``counters`` ``[{"line"
     (QuotationLine id), "wanted_price", "wanted_quantity", "comment"}]``."""
@@ -414,11 +422,14 @@ def _close(actor, inquiry, action, reason, audit_action):
 
 
 def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_method_id=None,
-                     delivery_date=None, remark="", quantities=None, idempotency_key=None):
+                     delivery_date=None, remark="", quantities=None, idempotency_key=None,
+                     version=None):
     """Accept the current quotation (the dealer, or staff on its behalf): the order is
     placed through ``order_place`` at exactly the quoted prices — per line the tier
     matching the quantity (``quantities`` maps quotation line ids to a chosen quantity;
     default: the quoted one) — with the quoted shipping fee. ``Placed(order, created)``.
+    ``version``: the version the person looked at; refused (409) when another one is
+    current by now (a re-quote after expiry or after another login's counter-offer).
 
     At most once: the inquiry's row lock serialises concurrent acceptances; a repeat
     with the same ``idempotency_key`` by the same person returns the first order, any
@@ -446,6 +457,7 @@ def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_met
             workflow.check(inquiry, workflow.ACCEPT, actor)
         quotation = _current(inquiry)
         if not repeat:
+            _refuse_other_version(quotation, version)
             _refuse_expired(quotation)
         lines = list(quotation.lines.select_related("inquiry_line"))
         unresolved = {str(line.pk): [_("“%(text)s” is neither matched to a product nor "

@@ -564,6 +564,7 @@ class InquiryAcceptView(ShopQuotesMixin, View):
                           if line.tiers and not line.declined])
 
     def _render(self, inquiry, quotation, form, *, status=200):
+        form.show_version(quotation.version)
         asked = {line.pk: _asked(line) for line in inquiry.lines.all()}
         chosen = {}
         for line in form.tiered_lines:
@@ -634,7 +635,8 @@ class InquiryAcceptView(ShopQuotesMixin, View):
                     payment_method=data["payment_method"],
                     shipping_method_id=data.get("shipping_method") or None,
                     delivery_date=data.get("delivery_date"), remark=data.get("remark") or "",
-                    quantities=form.quantities(), idempotency_key=data["token"])
+                    quantities=form.quantities(), idempotency_key=data["token"],
+                    version=data.get("version"))
             except PermissionDeniedError:
                 raise PermissionDenied from None
             except IdempotencyMismatch:

