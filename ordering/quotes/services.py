@@ -426,8 +426,9 @@ def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_met
                      version=None):
     """Accept the current quotation (the dealer, or staff on its behalf): the order is
     placed through ``order_place`` at exactly the quoted prices — per line the tier
-    matching the quantity (``quantities`` maps quotation line ids to a chosen quantity;
-    default: the quoted one) — with the quoted shipping fee. ``Placed(order, created)``.
+    matching the quantity (``quantities`` maps the ids of quotation lines with tiers to a
+    chosen quantity; default: the quoted one, the only one for a line without tiers) —
+    with the quoted shipping fee. ``Placed(order, created)``.
     ``version``: the version the person looked at; refused (409) when another one is
     current by now (a re-quote after expiry or after another login's counter-offer).
 
@@ -476,6 +477,10 @@ def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_met
             quantity = _quantity(chosen.get(str(line.pk), line.quantity))
             if quantity is None:
                 problems[str(line.pk)] = [_("Enter a whole quantity above zero.")]
+                continue
+            if quantity != line.quantity and not line.tiers:  # its price is for that quantity
+                problems[str(line.pk)] = [_("This line has no quantity tiers: it is ordered at "
+                                            "the quoted quantity, %(n)s.") % {"n": line.quantity}]
                 continue
             raw.append({"variant": line.variant_id, "unit": line.unit_id,
                         "quantity": quantity, "key": line.pk})

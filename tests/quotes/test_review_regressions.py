@@ -99,3 +99,26 @@ def test_the_api_refuses_an_acceptance_of_a_version_no_longer_current(shop, logi
     assert error["code"] == "quotation_changed" and not Order.objects.exists()
     order = _ok(_post(dana, path, {**body, "version": 2}), 201)
     assert order["subtotal"] == "1428.00"  # 120 × 9.90 + 60 × 4.00
+
+
+# --- money at acceptance ----------------------------------------------------------------------
+
+
+def test_a_line_without_tiers_is_ordered_at_its_quoted_quantity_also_through_the_api(
+        shop, login_as):
+    """The pages offer a quantity only for lines with tiers; the API may not do more: 120
+    bottles quoted at 7.50 are not 1 bottle at 7.50."""
+    inquiry = ask(shop)
+    answer(shop, inquiry)
+    juice = inquiry.quotations.get().lines.first()
+    dana = _client(login_as, shop, shop.dana.user)
+    response = _post(dana, f"/my/inquiries/{inquiry.pk}/accept/", {
+        "address": shop.address.pk, "payment_method": "transfer",
+        "shipping_method": shop.truck.pk, "quantities": {str(juice.pk): 1}})
+    error = _error(response, 400)
+    assert error["code"] == "invalid_lines" and str(juice.pk) in error["fields"]["lines"]
+    assert not Order.objects.exists()
+    with pytest.raises(ApplicationError):
+        accept(shop, inquiry, quantities={juice.pk: 121})
+    assert accept(shop, inquiry, quantities={juice.pk: 120}).order.lines.get(
+        sku_code="OJ-1").quantity == 120  # the quoted quantity itself is fine

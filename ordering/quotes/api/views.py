@@ -311,7 +311,8 @@ class DealerInquiryWithdrawApi(_DealerCloseApi):
 @extend_schema(tags=[DEALER_TAG])
 class DealerInquiryAcceptApi(_AcceptApi):
     """Accept the current quotation: the order is placed at exactly the quoted prices
-    (the tier for each quantity you choose) with the quoted shipping fee. Refused once
+    (the tier for each quantity you choose on a line with tiers; a line without tiers at
+    its quoted quantity) with the quoted shipping fee. Refused once
     the quotation has expired (ask for a new one) or while a free-text line is neither
     mapped nor declined."""
 
