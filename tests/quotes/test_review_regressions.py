@@ -122,3 +122,24 @@ def test_a_line_without_tiers_is_ordered_at_its_quoted_quantity_also_through_the
         accept(shop, inquiry, quantities={juice.pk: 121})
     assert accept(shop, inquiry, quantities={juice.pk: 120}).order.lines.get(
         sku_code="OJ-1").quantity == 120  # the quoted quantity itself is fine
+
+
+@pytest.mark.parametrize("skip", [False, True])
+def test_a_line_quoted_at_zero_is_not_held_as_a_price_to_confirm(shop, skip):
+    """A free sample agreed in the quotation: the order keeps 0.00 and is not stuck at
+    order review waiting for a price nobody may set."""
+    settings_update(actor=None, quoted_skip_review=skip)
+    inquiry = ask(shop)
+    answer(shop, inquiry, prices=("0.00", "4.00"))
+    order = accept(shop, inquiry).order
+    juice = order.lines.get(sku_code="OJ-1")
+    assert (juice.unit_price, juice.line_total, juice.price_pending) == (
+        Decimal("0.00"), Decimal("0.00"), False)
+    if skip:
+        assert order.status == OrderStatus.FINANCE_REVIEW
+    else:
+        assert order.status == OrderStatus.ORDER_REVIEW
+        assert order_workflow.review_hold(order) is None
+        approved = order_workflow.transition(order=order, action=order_workflow.APPROVE,
+                                             actor=shop.staff.reviewer)
+        assert approved.status != OrderStatus.ORDER_REVIEW

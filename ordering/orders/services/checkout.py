@@ -255,7 +255,9 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
         base_quantity=line.base_quantity, unit_price=line.unit_price,
         list_price=money(line.price.list_price * line.factor), price_rule=line.price.rule,
         price_note="; ".join(map(str, line.price.dealer_explanation))[:200], line_total=line.total,
-        price_pending=line.unit_price == 0, position=index) for index, line in enumerate(resolved)])
+        # a zero price waits for staff to set it, unless a quotation agreed it (a free sample)
+        price_pending=line.unit_price == 0 and line.price.rule != "quoted",
+        position=index) for index, line in enumerate(resolved)])
     order = workflow.transition(order=order, action=workflow.SUBMIT, actor=actor)
     if from_cart and login is not None and not on_behalf:
         CartLine.objects.filter(login=login).delete()
