@@ -24,12 +24,13 @@ from ordering.catalog import pricing
 from ordering.catalog.storefront import MAX_QUANTITY, products_visible_to
 from ordering.customers.enums import CustomerStatus
 from ordering.customers.services.guards import login_of
+from ordering.orders.models import MAX_AMOUNT
 from ordering.orders.services import lines as line_service
 from ordering.orders.services.checkout import Quoted, normal_key, order_place
 from ordering.quotes import attachments as attachment_rules
 from ordering.quotes import notify
 from ordering.quotes import tiers as tier_rules
-from ordering.quotes import selectors, workflow
+from ordering.quotes import selectors, totals, workflow
 from ordering.quotes.enums import InquiryStatus
 from ordering.quotes.exceptions import (QuoteConflictError, QuoteError, QuoteErrorCode,
                                         QuotePermissionError)
@@ -287,9 +288,12 @@ def _quote_lines(inquiry, raw_lines):
         if error or tier_error:
             problems[key] = [error or tier_error]
             continue
-        made.append(QuotationLine(inquiry_line=asked, position=position, variant=variant,
-                                  unit=unit, quantity=quantity, unit_price=unit_price,
-                                  tiers=tiers))
+        quoted = QuotationLine(inquiry_line=asked, position=position, variant=variant,
+                               unit=unit, quantity=quantity, unit_price=unit_price, tiers=tiers)
+        if totals.line_amount(quoted) >= MAX_AMOUNT:  # no order could hold it
+            problems[key] = [_("This line's amount is too large.")]
+            continue
+        made.append(quoted)
     if problems:
         _refuse(problems)
     for line, price in zip(made, selectors.reference_prices(inquiry.customer, made)):
@@ -315,6 +319,8 @@ def quotation_send(*, actor, inquiry, lines, valid_until, shipping_fee=0, paymen
         inquiry = workflow.lock(inquiry)
         workflow.check(inquiry, workflow.QUOTE, actor)
         made = _quote_lines(inquiry, lines)
+        if sum((totals.line_amount(line) for line in made), fee) >= MAX_AMOUNT:
+            raise QuoteError(_("The order's total is too large."))
         previous = workflow.latest(inquiry)
         inquiry = workflow.transition(inquiry=inquiry, action=workflow.QUOTE, actor=actor,
                                       checked=True)

@@ -143,3 +143,25 @@ def test_a_line_quoted_at_zero_is_not_held_as_a_price_to_confirm(shop, skip):
         approved = order_workflow.transition(order=order, action=order_workflow.APPROVE,
                                              actor=shop.staff.reviewer)
         assert approved.status != OrderStatus.ORDER_REVIEW
+
+
+def test_a_quotation_bigger_than_an_order_can_hold_is_refused_when_sent(shop):
+    inquiry = ask(shop)
+    with pytest.raises(ApplicationError) as caught:
+        answer(shop, inquiry, prices=("50000000000.00", "4.00"))  # 120 × 5e10 = 6e12
+    juice_line = inquiry.lines.first()
+    assert caught.value.code == "invalid_lines"
+    assert str(juice_line.pk) in caught.value.fields["lines"]
+    assert not Quotation.objects.exists()
+
+
+def test_an_acceptance_too_big_for_an_order_is_refused_not_a_server_error(shop):
+    """A tier chosen at acceptance can make the order's amounts too big for its columns:
+    refused with a message, nothing written."""
+    inquiry = ask(shop)
+    answer(shop, inquiry, tiers=[{"min_qty": 500, "price": "5000000000.00"}])
+    juice = inquiry.quotations.get().lines.first()
+    with pytest.raises(ApplicationError) as caught:
+        accept(shop, inquiry, quantities={juice.pk: 600})  # 600 × 5e9 = 3e12
+    assert caught.value.status == 400
+    assert not Order.objects.exists()
