@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from core.sequences import next_day_number
 from core.text import whole_number
 from ordering.catalog import pricing
-from ordering.catalog.storefront import MAX_QUANTITY, products_visible_to
+from ordering.catalog.storefront import MAX_QUANTITY, products_visible_to, quantity_problem
 from ordering.customers.enums import CustomerStatus
 from ordering.customers.services.guards import login_of
 from ordering.orders.models import MAX_AMOUNT
@@ -277,6 +277,11 @@ def _quote_lines(inquiry, raw_lines):
             if not ok:
                 problems[key] = [_("%(code)s is not sold in that unit.") % {
                     "code": variant.code}]
+                continue
+            problem = quantity_problem(variant, quantity * (unit.factor if unit else 1),
+                                       stock=False)
+            if problem:  # the order at acceptance would refuse it
+                problems[key] = [f"{variant.code}: {problem}"]
                 continue
             slot = (variant.pk, unit.pk if unit else None)
             if slot in slots:

@@ -165,3 +165,29 @@ def test_an_acceptance_too_big_for_an_order_is_refused_not_a_server_error(shop):
         accept(shop, inquiry, quantities={juice.pk: 600})  # 600 × 5e9 = 3e12
     assert caught.value.status == 400
     assert not Order.objects.exists()
+
+
+def test_a_quantity_the_product_cannot_be_ordered_in_is_refused_when_sent(shop):
+    """Cola is sold from 6 bottles in multiples of 6: a quotation for 50 could never be
+    accepted, so it is not sent."""
+    inquiry = ask(shop)
+    juice_line, crate_line = inquiry.lines.all()
+    with pytest.raises(ApplicationError) as caught:
+        services.quotation_send(actor=shop.staff.admin, inquiry=inquiry, valid_until=soon(),
+                                lines=[{"inquiry_line": juice_line.pk, "unit_price": "7.00"},
+                                       {"inquiry_line": crate_line.pk, "unit_price": "4.00",
+                                        "variant": shop.cola.pk, "quantity": 50}])
+    assert caught.value.code == "invalid_lines"
+    assert "multiples of 6" in caught.value.fields["lines"][str(crate_line.pk)][0]
+    cases = ask(shop, lines=[{"variant": shop.juice.pk, "unit": shop.case_unit.pk,
+                              "quantity": 100000}])  # 1.2 million bottles
+    with pytest.raises(ApplicationError):
+        services.quotation_send(actor=shop.staff.admin, inquiry=cases, valid_until=soon(),
+                                lines=[{"inquiry_line": cases.lines.get().pk,
+                                        "unit_price": "90.00"}])
+    assert not Quotation.objects.exists()
+    declined = services.quotation_send(  # a declined line is not ordered: any quantity
+        actor=shop.staff.admin, inquiry=inquiry, valid_until=soon(),
+        lines=[{"inquiry_line": juice_line.pk, "unit_price": "7.00"},
+               {"inquiry_line": crate_line.pk, "declined": True, "quantity": 50}])
+    assert declined.version == 1
