@@ -54,6 +54,8 @@ ROUND_AFTER = {COUNTER: RoundStatus.COUNTERED, ACCEPT: RoundStatus.ACCEPTED,
                DECLINE: RoundStatus.DECLINED, WITHDRAW: RoundStatus.WITHDRAWN,
                EXPIRE: RoundStatus.EXPIRED, QUOTE: RoundStatus.SUPERSEDED}
 OPEN_STATUSES = (S.NEW, S.IN_PROGRESS, S.QUOTED, S.COUNTERED)
+# set by the selectors on an inquiry read within a staff member's scope (their pk)
+SCOPED = "_quotes_scoped_for"
 
 ACTION_LABELS = {
     START: pgettext_lazy("inquiry action", "started"), QUOTE: pgettext_lazy("inquiry action", "quoted"),
@@ -108,7 +110,7 @@ def staff_check(actor, inquiry, *, edit=True):
     inquiry, its assignee or someone who works with every customer."""
     if not has_perm(actor, "manage_quotes"):
         raise QuotePermissionError(_("You do not have permission to do this."))
-    if not can_reach(actor, inquiry):
+    if getattr(inquiry, SCOPED, None) != actor.pk and not can_reach(actor, inquiry):
         raise QuoteNotFoundError(_("No such inquiry."))
     if edit and inquiry.assigned_to_id and inquiry.assigned_to_id != actor.pk \
             and not sees_all_customers(actor):

@@ -191,3 +191,35 @@ def test_a_quantity_the_product_cannot_be_ordered_in_is_refused_when_sent(shop):
         lines=[{"inquiry_line": juice_line.pk, "unit_price": "7.00"},
                {"inquiry_line": crate_line.pk, "declined": True, "quantity": 50}])
     assert declined.version == 1
+
+
+# --- query budgets --------------------------------------------------------------------------
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries), [q["sql"][:100] for q in queries.captured_queries]
+
+
+@pytest.mark.parametrize("who", ["sales", "admin", "dana"])
+def test_the_inquiry_page_keeps_its_budget_for_a_rep_and_with_unread_messages(
+        shop, as_user, who):
+    inquiry = ask(shop)
+    answer(shop, inquiry)
+    for price in ("7.00", "6.90"):
+        services.quotation_counter(actor=shop.dana.user, inquiry=inquiry, counters=[
+            {"line": inquiry.quotations.order_by("-version").first().lines.first().pk,
+             "wanted_price": price}])
+        answer(shop, inquiry, prices=("7.20", "4.00"), tiers=[{"min_qty": 200, "price": "7.0"}])
+    user = shop.dana.user if who == "dana" else getattr(shop.staff, who)
+    client = as_user(user)
+    url = f"/shop/quotes/{inquiry.pk}/" if who == "dana" else f"/dashboard/quotes/{inquiry.pk}/"
+    client.get(url)  # warm the session and the caches
+    read, _sql = _count(client, url)
+    for n in range(3):
+        thread.message_post(actor=shop.dana.user, inquiry=inquiry, body=f"question {n}")
+        thread.message_post(actor=shop.staff.admin, inquiry=inquiry, body=f"answer {n}")
+    unread, sql = _count(client, url)  # marks the thread read too
+    print(f"inquiry page ({who}): {read} queries, {unread} with unread messages")
+    assert read <= BUDGET and unread <= BUDGET, sql
