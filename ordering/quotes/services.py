@@ -11,6 +11,7 @@ Status changes go through ``ordering.quotes.workflow.transition``; a version onc
 sent is never changed.
 """
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -60,8 +61,8 @@ def _price(value, *, required):
     """``(Decimal or None, error)`` for a money amount ≥ 0."""
     if value in (None, ""):
         return None, (_("Enter a price.") if required else "")
-    try:
-        amount = Decimal(str(value).strip().replace(",", "."))
+    try:  # full-width digits and point too (NFKC), as a Chinese keyboard types them
+        amount = Decimal(unicodedata.normalize("NFKC", str(value)).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         return None, _("“%(value)s” is not a price.") % {"value": value}
     if not amount.is_finite() or amount < 0 or amount >= MAX_PRICE:

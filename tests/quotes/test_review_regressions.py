@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.exceptions import ApplicationError, ConflictError
+from core.exceptions import ApplicationError
 from ordering.orders import workflow as order_workflow
 from ordering.orders.enums import OrderStatus, PaymentMethod
 from ordering.orders.models import Order
@@ -23,7 +23,7 @@ from ordering.quotes import services, tiers as tier_rules
 from ordering.quotes.models import Quotation
 from ordering.settings.services import settings_update
 from tests.conftest import TenantClient, host_of
-from tests.finance.test_api import API, _client, _error, _ok, _post
+from tests.finance.test_api import _client, _error, _ok, _post
 from tests.quotes.conftest import accept, answer, ask, soon
 
 BUDGET = 15
@@ -223,3 +223,32 @@ def test_the_inquiry_page_keeps_its_budget_for_a_rep_and_with_unread_messages(
     unread, sql = _count(client, url)  # marks the thread read too
     print(f"inquiry page ({who}): {read} queries, {unread} with unread messages")
     assert read <= BUDGET and unread <= BUDGET, sql
+
+
+# --- tiers typed by staff ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["１００：９．５０", "１００＋ ９.５０", "100：9．50"])
+def test_tiers_typed_with_full_width_characters_are_read(text):
+    raw, error = tier_rules.parse_text(text)
+    assert error == ""
+    assert tier_rules.validate(raw) == ([{"min_qty": 100, "price": "9.50"}], "")
+
+
+def test_prices_typed_with_full_width_characters_are_read(shop):
+    inquiry = ask(shop, lines=[{"description": "Lids", "quantity": 6,
+                                "target_price": "０．８０"}])
+    assert inquiry.lines.get().target_price == Decimal("0.80")
+    line = services.quotation_send(
+        actor=shop.staff.admin, inquiry=inquiry, valid_until=soon(),
+        lines=[{"inquiry_line": inquiry.lines.get().pk, "unit_price": "７．５０",
+                "variant": shop.juice.pk}]).lines.get()
+    assert line.unit_price == Decimal("7.50")
+
+
+def test_a_tier_from_more_than_can_be_ordered_is_refused():
+    """As the API refuses it: no tier starts above the largest quantity of a line."""
+    raw, error = tier_rules.parse_text("99999999999999999999: 1")
+    assert error == ""
+    tiers, error = tier_rules.validate(raw)
+    assert tiers == [] and error
