@@ -266,6 +266,9 @@ def _quote_lines(inquiry, raw_lines):
                                       quantity=quantity))
             continue
         variant_id = raw.get("variant", asked.variant_id)
+        if variant_id in (None, "") and not asked.is_free_text:  # only free text is unmatched
+            problems[key] = [_("Choose a product.")]
+            continue
         variant, unit = None, None
         if variant_id not in (None, ""):
             variant = variants.get(whole_number(variant_id))

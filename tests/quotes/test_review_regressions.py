@@ -193,6 +193,20 @@ def test_a_quantity_the_product_cannot_be_ordered_in_is_refused_when_sent(shop):
     assert declined.version == 1
 
 
+def test_a_catalog_line_cannot_be_unmatched_into_a_line_nobody_can_accept(shop, login_as):
+    """Leaving out ``variant`` keeps the product asked for; ``null`` on a catalog line
+    made it an unmatched line that blocked acceptance with an empty name."""
+    inquiry = ask(shop)
+    juice_line, crate_line = inquiry.lines.all()
+    admin = _client(login_as, shop, shop.staff.admin)
+    error = _error(_post(admin, f"/inquiries/{inquiry.pk}/quote/", {"lines": [
+        {"inquiry_line": juice_line.pk, "unit_price": "7.00", "variant": None},
+        {"inquiry_line": crate_line.pk, "declined": True}],
+        "valid_until": soon().isoformat()}), 400)
+    assert error["code"] == "invalid_lines" and str(juice_line.pk) in error["fields"]["lines"]
+    assert not Quotation.objects.exists()
+
+
 # --- query budgets --------------------------------------------------------------------------
 
 
