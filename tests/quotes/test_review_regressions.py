@@ -207,6 +207,20 @@ def test_a_catalog_line_cannot_be_unmatched_into_a_line_nobody_can_accept(shop, 
     assert not Quotation.objects.exists()
 
 
+def test_a_huge_quantity_typed_on_the_accept_page_is_refused_not_a_server_error(shop, as_user):
+    inquiry = ask(shop)
+    answer(shop, inquiry, tiers=[{"min_qty": 200, "price": "7.00"}])
+    juice = inquiry.quotations.get().lines.first()
+    dana = as_user(shop.dana.user)
+    data = _form_data(dana.get(f"/shop/quotes/{inquiry.pk}/accept/"))
+    data[f"qty_{juice.pk}"] = "1" + "0" * 30
+    response = dana.post(f"/shop/quotes/{inquiry.pk}/accept/", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors[f"qty_{juice.pk}"]
+    assert response.context["totals"]["goods"] == Decimal("1140.00")  # as quoted: 900 + 240
+    assert not Order.objects.exists()
+
+
 # --- query budgets --------------------------------------------------------------------------
 
 
