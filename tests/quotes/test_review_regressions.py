@@ -25,8 +25,9 @@ from ordering.settings.services import settings_update
 from tests.conftest import TenantClient, host_of
 from tests.finance.test_api import _client, _error, _ok, _post
 from tests.quotes.conftest import accept, answer, ask, soon
+from tests.quotes.test_attachments import pdf
 
-BUDGET = 15
+BUDGET, LIST_BUDGET = 15, 10
 
 
 @pytest.fixture
@@ -233,7 +234,9 @@ def _count(client, url):
 @pytest.mark.parametrize("who", ["sales", "admin", "dana"])
 def test_the_inquiry_page_keeps_its_budget_for_a_rep_and_with_unread_messages(
         shop, as_user, who):
-    inquiry = ask(shop)
+    """Three versions with counter-offers, files and messages: the page (and the API's
+    detail and both lists) within budget for a sales rep, an administrator and a dealer."""
+    inquiry = ask(shop, attachments=[pdf("drawing.pdf"), pdf("spec.pdf")])
     answer(shop, inquiry)
     for price in ("7.00", "6.90"):
         services.quotation_counter(actor=shop.dana.user, inquiry=inquiry, counters=[
@@ -251,6 +254,13 @@ def test_the_inquiry_page_keeps_its_budget_for_a_rep_and_with_unread_messages(
     unread, sql = _count(client, url)  # marks the thread read too
     print(f"inquiry page ({who}): {read} queries, {unread} with unread messages")
     assert read <= BUDGET and unread <= BUDGET, sql
+    api = "/api/v1/my/inquiries/" if who == "dana" else "/api/v1/inquiries/"
+    listing = "/shop/quotes/" if who == "dana" else "/dashboard/quotes/"
+    for path, budget in ((f"{api}{inquiry.pk}/", BUDGET), (api, LIST_BUDGET),
+                         (listing, LIST_BUDGET)):
+        client.get(path)
+        count, sql = _count(client, path)
+        assert count <= budget, (path, sql)
 
 
 # --- tiers typed by staff ---------------------------------------------------------------------
