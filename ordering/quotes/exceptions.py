@@ -18,7 +18,7 @@ class QuoteErrorCode(TextChoices):
         "A free-text line is neither mapped to a catalog variant nor declined."
     ALREADY_ACCEPTED = "already_accepted", "The quotation was accepted already."
     QUOTATION_CHANGED = "quotation_changed", \
-        "Another version of the quotation is current than the one accepted (409): check it."
+        "A newer version of the quotation than the one accepted is current (409): check it."
     NOT_ASSIGNED = "not_assigned", \
         "The inquiry is assigned to another staff member (403)."
 
