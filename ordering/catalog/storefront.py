@@ -471,8 +471,9 @@ def favourite_toggle(*, login, product_id):
 # --- the order grid ------------------------------------------------------------------
 
 
-def quantity_problem(variant, quantity):
-    """Why ``quantity`` (base units) of ``variant`` cannot be ordered, or None."""
+def quantity_problem(variant, quantity, *, stock=True):
+    """Why ``quantity`` (base units) of ``variant`` cannot be ordered, or None; ``stock``
+    False leaves out what is in stock now (a quotation's quantity, ordered later)."""
     if quantity < 0:
         return _("Enter 0 or more.")
     if quantity > MAX_QUANTITY:
@@ -481,7 +482,7 @@ def quantity_problem(variant, quantity):
         return _("At least %(n)d.") % {"n": variant.min_quantity}
     if quantity % variant.order_multiple:
         return _("In multiples of %(n)d.") % {"n": variant.order_multiple}
-    if not variant.oversell and quantity > variant.on_hand - variant.reserved:
+    if stock and not variant.oversell and quantity > variant.on_hand - variant.reserved:
         available = max(variant.on_hand - variant.reserved, 0)
         if tenant_settings().stock_display == StockDisplay.EXACT:
             return _("Only %(n)d available.") % {"n": available}

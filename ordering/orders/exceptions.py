@@ -18,7 +18,7 @@ class OrderErrorCode(TextChoices):
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", \
         "The Idempotency-Key was used before for a different request (422)."
     UNCHANGED = "unchanged", "The amendment changes nothing."
-    TOO_LARGE = "too_large", "The amended order's total is too large."
+    TOO_LARGE = "too_large", "The order's total (placed or amended) is too large."
 
 
 class OrderError(ApplicationError):

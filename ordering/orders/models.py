@@ -19,6 +19,7 @@ from ordering.orders.enums import (EventKind, FulfilmentStatus, OrderStatus, Pay
                                    PaymentStatus, RefundMethod, ReturnCondition, ReturnStatus)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+MAX_AMOUNT = Decimal("1e12")  # what a MONEY column holds: every amount stays below it
 ZERO = Decimal("0")
 
 

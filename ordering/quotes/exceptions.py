@@ -17,6 +17,8 @@ class QuoteErrorCode(TextChoices):
     UNRESOLVED_LINES = "unresolved_lines", \
         "A free-text line is neither mapped to a catalog variant nor declined."
     ALREADY_ACCEPTED = "already_accepted", "The quotation was accepted already."
+    QUOTATION_CHANGED = "quotation_changed", \
+        "A newer version of the quotation than the one accepted is current (409): check it."
     NOT_ASSIGNED = "not_assigned", \
         "The inquiry is assigned to another staff member (403)."
 

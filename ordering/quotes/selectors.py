@@ -6,7 +6,7 @@ a dealer login sees its own company's. Constant query counts (lists ≤ 10, deta
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -123,8 +123,16 @@ def _int(value):
 
 
 def _line_queryset(model):
-    return model.objects.select_related("variant__product__unit", "unit__unit").prefetch_related(
-        Prefetch("variant__spec_values", queryset=specs.SPEC_VALUES))
+    return model.objects.select_related("variant__product__unit", "unit__unit")
+
+
+def _with_spec_values(inquiry):
+    """The spec values of every variant on the inquiry's lines and versions, in one query
+    (not one per kind of line)."""
+    variants = [line.variant for line in inquiry.lines.all() if line.variant_id]
+    variants += [line.variant for quotation in inquiry.quotations.all()
+                 for line in quotation.lines.all() if line.variant_id]
+    prefetch_related_objects(variants, Prefetch("spec_values", queryset=specs.SPEC_VALUES))
 
 
 def inquiry_detail(*, actor, pk):
@@ -150,6 +158,7 @@ def inquiry_detail(*, actor, pk):
         ).filter(pk=_int(pk)).first()
     if inquiry is None:
         raise QuoteNotFoundError(_("No such inquiry."))
+    _with_spec_values(inquiry)
     return _read_in_scope(actor, inquiry)
 
 

@@ -11,6 +11,7 @@ Status changes go through ``ordering.quotes.workflow.transition``; a version onc
 sent is never changed.
 """
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -21,15 +22,16 @@ from django.utils.translation import gettext as _
 from core.sequences import next_day_number
 from core.text import whole_number
 from ordering.catalog import pricing
-from ordering.catalog.storefront import MAX_QUANTITY, products_visible_to
+from ordering.catalog.storefront import MAX_QUANTITY, products_visible_to, quantity_problem
 from ordering.customers.enums import CustomerStatus
 from ordering.customers.services.guards import login_of
+from ordering.orders.models import MAX_AMOUNT
 from ordering.orders.services import lines as line_service
 from ordering.orders.services.checkout import Quoted, normal_key, order_place
 from ordering.quotes import attachments as attachment_rules
 from ordering.quotes import notify
 from ordering.quotes import tiers as tier_rules
-from ordering.quotes import selectors, workflow
+from ordering.quotes import selectors, totals, workflow
 from ordering.quotes.enums import InquiryStatus
 from ordering.quotes.exceptions import (QuoteConflictError, QuoteError, QuoteErrorCode,
                                         QuotePermissionError)
@@ -59,8 +61,8 @@ def _price(value, *, required):
     """``(Decimal or None, error)`` for a money amount ≥ 0."""
     if value in (None, ""):
         return None, (_("Enter a price.") if required else "")
-    try:
-        amount = Decimal(str(value).strip().replace(",", "."))
+    try:  # full-width digits and point too (NFKC), as a Chinese keyboard types them
+        amount = Decimal(unicodedata.normalize("NFKC", str(value)).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         return None, _("“%(value)s” is not a price.") % {"value": value}
     if not amount.is_finite() or amount < 0 or amount >= MAX_PRICE:
@@ -264,6 +266,9 @@ def _quote_lines(inquiry, raw_lines):
                                       quantity=quantity))
             continue
         variant_id = raw.get("variant", asked.variant_id)
+        if variant_id in (None, "") and not asked.is_free_text:  # only free text is unmatched
+            problems[key] = [_("Choose a product.")]
+            continue
         variant, unit = None, None
         if variant_id not in (None, ""):
             variant = variants.get(whole_number(variant_id))
@@ -277,6 +282,11 @@ def _quote_lines(inquiry, raw_lines):
                 problems[key] = [_("%(code)s is not sold in that unit.") % {
                     "code": variant.code}]
                 continue
+            problem = quantity_problem(variant, quantity * (unit.factor if unit else 1),
+                                       stock=False)
+            if problem:  # the order at acceptance would refuse it
+                problems[key] = [f"{variant.code}: {problem}"]
+                continue
             slot = (variant.pk, unit.pk if unit else None)
             if slot in slots:
                 problems[key] = [_("Two lines are the same product in the same unit.")]
@@ -287,9 +297,12 @@ def _quote_lines(inquiry, raw_lines):
         if error or tier_error:
             problems[key] = [error or tier_error]
             continue
-        made.append(QuotationLine(inquiry_line=asked, position=position, variant=variant,
-                                  unit=unit, quantity=quantity, unit_price=unit_price,
-                                  tiers=tiers))
+        quoted = QuotationLine(inquiry_line=asked, position=position, variant=variant,
+                               unit=unit, quantity=quantity, unit_price=unit_price, tiers=tiers)
+        if totals.line_amount(quoted) >= MAX_AMOUNT:  # no order could hold it
+            problems[key] = [_("This line's amount is too large.")]
+            continue
+        made.append(quoted)
     if problems:
         _refuse(problems)
     for line, price in zip(made, selectors.reference_prices(inquiry.customer, made)):
@@ -315,6 +328,8 @@ def quotation_send(*, actor, inquiry, lines, valid_until, shipping_fee=0, paymen
         inquiry = workflow.lock(inquiry)
         workflow.check(inquiry, workflow.QUOTE, actor)
         made = _quote_lines(inquiry, lines)
+        if sum((totals.line_amount(line) for line in made), fee) >= MAX_AMOUNT:
+            raise QuoteError(_("The order's total is too large."))
         previous = workflow.latest(inquiry)
         inquiry = workflow.transition(inquiry=inquiry, action=workflow.QUOTE, actor=actor,
                                       checked=True)
@@ -348,6 +363,14 @@ def _refuse_expired(quotation):
             _("This quotation was valid until %(date)s and has expired; ask the supplier "
               "for a new quotation.") % {"date": quotation.valid_until.isoformat()},
             code=QuoteErrorCode.QUOTATION_EXPIRED)
+
+
+def _refuse_other_version(quotation, version):
+    if version not in (None, "") and whole_number(version) != quotation.version:
+        raise QuoteConflictError(
+            _("The quotation has changed: version %(version)s is the current one now. Check "
+              "its prices, then accept it.") % {"version": quotation.version},
+            code=QuoteErrorCode.QUOTATION_CHANGED)
 
 
 def quotation_counter(*, actor, inquiry, counters):
@@ -414,11 +437,15 @@ def _close(actor, inquiry, action, reason, audit_action):
 
 
 def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_method_id=None,
-                     delivery_date=None, remark="", quantities=None, idempotency_key=None):
+                     delivery_date=None, remark="", quantities=None, idempotency_key=None,
+                     version=None):
     """Accept the current quotation (the dealer, or staff on its behalf): the order is
     placed through ``order_place`` at exactly the quoted prices — per line the tier
-    matching the quantity (``quantities`` maps quotation line ids to a chosen quantity;
-    default: the quoted one) — with the quoted shipping fee. ``Placed(order, created)``.
+    matching the quantity (``quantities`` maps the ids of quotation lines with tiers to a
+    chosen quantity; default: the quoted one, the only one for a line without tiers) —
+    with the quoted shipping fee. ``Placed(order, created)``.
+    ``version``: the version the person looked at; refused (409) when another one is
+    current by now (a re-quote after expiry or after another login's counter-offer).
 
     At most once: the inquiry's row lock serialises concurrent acceptances; a repeat
     with the same ``idempotency_key`` by the same person returns the first order, any
@@ -446,6 +473,7 @@ def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_met
             workflow.check(inquiry, workflow.ACCEPT, actor)
         quotation = _current(inquiry)
         if not repeat:
+            _refuse_other_version(quotation, version)
             _refuse_expired(quotation)
         lines = list(quotation.lines.select_related("inquiry_line"))
         unresolved = {str(line.pk): [_("“%(text)s” is neither matched to a product nor "
@@ -464,6 +492,10 @@ def quotation_accept(*, actor, inquiry, address_id, payment_method, shipping_met
             quantity = _quantity(chosen.get(str(line.pk), line.quantity))
             if quantity is None:
                 problems[str(line.pk)] = [_("Enter a whole quantity above zero.")]
+                continue
+            if quantity != line.quantity and not line.tiers:  # its price is for that quantity
+                problems[str(line.pk)] = [_("This line has no quantity tiers: it is ordered at "
+                                            "the quoted quantity, %(n)s.") % {"n": line.quantity}]
                 continue
             raw.append({"variant": line.variant_id, "unit": line.unit_id,
                         "quantity": quantity, "key": line.pk})

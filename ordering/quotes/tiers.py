@@ -3,11 +3,13 @@
 The price for a quantity is the tier with the largest ``min_qty`` not above it, else
 the line's base price. Pure functions, no queries."""
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
 from ordering.catalog.pricing import money
+from ordering.catalog.storefront import MAX_QUANTITY
 
 MAX_TIERS = 10
 
@@ -28,6 +30,8 @@ def validate(raw):
             return [], _("Each tier needs a quantity and a price.")
         if min_qty < 2 or not price.is_finite() or price < 0 or price > Decimal("1e11"):
             return [], _("A tier starts at 2 or more and has a price of zero or more.")
+        if min_qty > MAX_QUANTITY:  # no line is ordered in more
+            return [], _("Enter at most %(n)s.") % {"n": f"{MAX_QUANTITY:,}"}
         if min_qty in seen:
             return [], _("Two tiers start at the same quantity.")
         seen.add(min_qty)
@@ -48,12 +52,13 @@ def price_for(base_price, tiers, quantity):
 
 def parse_text(text):
     """``(raw tiers, error)`` from what staff type: ``"100: 9.50, 500: 9.20"`` (also
-    ``100+ 9.50``, ``100=9.50``, one per line or separated by commas or semicolons);
+    ``100+ 9.50``, ``100=9.50``, one per line or separated by commas or semicolons; in
+    full-width characters too, as a Chinese keyboard types them: ``１００：９．５０``);
     ``validate`` then checks the values."""
     import re
 
     raw = []
-    for part in re.split(r"[,;，；\n]+", text or ""):
+    for part in re.split(r"[,;，；\n]+", unicodedata.normalize("NFKC", text or "")):
         part = part.strip()
         if not part:
             continue

@@ -196,7 +196,7 @@ def test_acceptance_is_once_per_key_and_a_different_key_is_refused(shop, login_a
 
 def test_staff_accept_on_the_dealers_behalf(shop, login_as):
     inquiry = ask(shop)
-    answer(shop, inquiry, decline_crate=True)
+    answer(shop, inquiry, decline_crate=True, tiers=[{"min_qty": 500, "price": "7.00"}])
     rep = _client(login_as, shop, shop.staff.sales)
     juice_quote = inquiry.quotations.get().lines.first()
     placed = _ok(_post(rep, f"/inquiries/{inquiry.pk}/accept/", _accept_body(

@@ -1,5 +1,7 @@
-"""What every HTML form shares: a service's error shown on the form."""
+"""What every HTML form shares: a service's error shown on the form; the quotation
+version an acceptance form accepts."""
 
+from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -56,3 +58,18 @@ def form_add_application_error(form, error):
     summary_with_lines = getattr(form, "service_error_summary_with_lines", False)
     if not error.fields or (summary_with_lines and not on_named_field):
         form.add_error(None, error_summary(error))
+
+
+class AcceptedVersionForm(forms.Form):
+    """An acceptance of a quotation (both desks): the version the page shows goes with the
+    form (hidden), and the service refuses the acceptance when another version is current
+    by then (a re-quote the person has not seen)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def show_version(self, number):
+        """The page shows version ``number``: the next submit accepts that one."""
+        self.initial["version"] = number
+        if self.is_bound and str(self.data.get("version", "")) != str(number):
+            self.data = self.data.copy()
+            self.data["version"] = str(number)

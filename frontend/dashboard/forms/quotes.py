@@ -5,6 +5,7 @@ accepting on the dealer's behalf."""
 from django import forms
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from frontend.common.forms.base import AcceptedVersionForm
 from frontend.common.forms.widgets import DateInput
 from frontend.dashboard.forms.orders import OrderCreateForm
 from ordering.orders.services import lines as line_service
@@ -105,10 +106,10 @@ class QuotationForm(forms.Form):
         return None if self.row_errors else made
 
 
-class QuoteAcceptForm(OrderCreateForm):
+class QuoteAcceptForm(AcceptedVersionForm, OrderCreateForm):
     """Accepting on the dealer's behalf: the order's address, shipping and payment
-    method, date and remark (the lines and prices are the quotation's), and a quantity
-    for each line with tiers."""
+    method, date and remark (the lines and prices are the quotation's), a quantity for
+    each line with tiers, and the version shown."""
 
     def __init__(self, data=None, *, tiered=(), **kwargs):
         super().__init__(data, **kwargs)

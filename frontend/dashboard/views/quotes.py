@@ -358,6 +358,7 @@ class QuotationAcceptView(QuoteMixin, View):
                                    "delivery_date": inquiry.delivery_date})
 
     def _render(self, inquiry, current, form, status=200):
+        form.show_version(current.version)
         quantities = form.quantities() if form.is_bound and form.is_valid() else {}
         asked = {line.pk: line for line in inquiry.lines.all()}
         return render(self.request, self.template_name, {
@@ -401,7 +402,7 @@ class QuotationAcceptView(QuoteMixin, View):
                 payment_method=data["payment_method"],
                 shipping_method_id=data["shipping_method"], delivery_date=data["delivery_date"],
                 remark=data["remark"], quantities=form.quantities(),
-                idempotency_key=data["token"])
+                idempotency_key=data["token"], version=data.get("version"))
         except ApplicationError as exc:
             raise_for(exc)
             problems = (exc.fields or {}).get("lines")

@@ -4,6 +4,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from frontend.common.forms.base import AcceptedVersionForm
 from frontend.common.forms.widgets import DateInput, MultipleFileField
 from frontend.shop.forms.orders import CheckoutForm
 from ordering.catalog.storefront import MAX_QUANTITY
@@ -150,10 +151,10 @@ class CounterForm(forms.Form):
                 "errors": self.line_errors.get(line.pk, [])}
 
 
-class QuotationAcceptForm(CheckoutForm):
+class QuotationAcceptForm(AcceptedVersionForm, CheckoutForm):
     """Checkout's address, shipping and payment choices, delivery date, remark and token
     (the idempotency key), without the attachment and the rebate; per quoted line with
-    quantity tiers the quantity to order (its tier's price applies)."""
+    quantity tiers the quantity to order (its tier's price applies); the version shown."""
 
     service_line_field = "qty_{}"  # a service error names lines by the quotation line id
     service_error_summary_with_lines = True

@@ -33,6 +33,7 @@ from frontend.shop.forms.quotes import (CounterForm, InquiryForm, QuotationAccep
                                         ReasonForm, catalog_formset, free_text_formset)
 from frontend.shop.views.orders import ShopActionMixin, ShopOrdersMixin
 from ordering.catalog import specs
+from ordering.catalog.storefront import MAX_QUANTITY
 from ordering.orders import selectors as order_selectors
 from ordering.orders.enums import PaymentMethod
 from ordering.orders.exceptions import IdempotencyMismatch
@@ -559,14 +560,17 @@ class InquiryAcceptView(ShopQuotesMixin, View):
                           if line.tiers and not line.declined])
 
     def _render(self, inquiry, quotation, form, *, status=200):
+        form.show_version(quotation.version)
         asked = {line.pk: _asked(line) for line in inquiry.lines.all()}
         chosen = {}
-        for line in form.tiered_lines:
+        for line in form.tiered_lines:  # as typed when it is a quantity, else as quoted
             value = form[f"qty_{line.pk}"].value()
             try:
-                chosen[line.pk] = max(int(str(value).strip()), 1)
+                number = int(str(value).strip())
             except (TypeError, ValueError):
-                chosen[line.pk] = line.quantity
+                number = None
+            chosen[line.pk] = number if number is not None and 0 < number <= MAX_QUANTITY \
+                else line.quantity
         rows = []
         for line in quotation.lines.all():
             quantity = chosen.get(line.pk, line.quantity)
@@ -629,7 +633,8 @@ class InquiryAcceptView(ShopQuotesMixin, View):
                     payment_method=data["payment_method"],
                     shipping_method_id=data.get("shipping_method") or None,
                     delivery_date=data.get("delivery_date"), remark=data.get("remark") or "",
-                    quantities=form.quantities(), idempotency_key=data["token"])
+                    quantities=form.quantities(), idempotency_key=data["token"],
+                    version=data.get("version"))
             except PermissionDeniedError:
                 raise PermissionDenied from None
             except IdempotencyMismatch:

@@ -21,12 +21,11 @@ from ordering.catalog.pricing import money
 from ordering.customers.services.guards import login_of
 from ordering.orders import hooks, workflow
 from ordering.orders.enums import EventKind
-from ordering.orders.models import Order, OrderLine
+from ordering.orders.models import MAX_AMOUNT, Order, OrderLine
 from ordering.orders.services import lines as line_service
 from ordering.orders.services import reservations
 from ordering.catalog.storefront import MAX_QUANTITY
 
-MAX_AMOUNT = Decimal("1e12")  # what a 14-digit money column with 2 decimals holds
 from roles.permissions import can_reach, has_perm
 
 

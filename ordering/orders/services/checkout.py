@@ -33,7 +33,8 @@ from ordering.customers.enums import CustomerStatus
 from ordering.customers.services.guards import login_of, require_customer
 from ordering.orders import hooks, workflow
 from ordering.orders.enums import PaymentMethod
-from ordering.orders.models import CartLine, Order, OrderDayCounter, OrderLine, ShippingMethod
+from ordering.orders.models import (MAX_AMOUNT, CartLine, Order, OrderDayCounter, OrderLine,
+                                    ShippingMethod)
 from ordering.orders.services import lines as line_service
 from ordering.settings.selectors import tenant_settings
 from roles.enums import UserKind
@@ -235,6 +236,8 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
     fee = money(method.fee) if method else money(0)
     if quoted is not None and quoted.shipping_fee is not None:
         fee = money(quoted.shipping_fee)
+    if subtotal + fee >= MAX_AMOUNT:  # more than the order's money columns hold
+        raise OrderError(_("The order's total is too large."), code=OrderErrorCode.TOO_LARGE)
     region = address.region
     order = Order.objects.create(
         customer=customer, login=login, placed_by=actor if getattr(actor, "pk", None) else None,
@@ -255,7 +258,9 @@ def _place(actor, customer, raw_lines, *, address_id, payment_method, shipping_m
         base_quantity=line.base_quantity, unit_price=line.unit_price,
         list_price=money(line.price.list_price * line.factor), price_rule=line.price.rule,
         price_note="; ".join(map(str, line.price.dealer_explanation))[:200], line_total=line.total,
-        price_pending=line.unit_price == 0, position=index) for index, line in enumerate(resolved)])
+        # a zero price waits for staff to set it, unless a quotation agreed it (a free sample)
+        price_pending=line.unit_price == 0 and line.price.rule != "quoted",
+        position=index) for index, line in enumerate(resolved)])
     order = workflow.transition(order=order, action=workflow.SUBMIT, actor=actor)
     if from_cart and login is not None and not on_behalf:
         CartLine.objects.filter(login=login).delete()

@@ -105,13 +105,18 @@ class InquiryAssignSerializer(CleanTextSerializer):
 
 
 class QuotationAcceptSerializer(OrderDetailsSerializer):
-    """The order's details (as at checkout) and, per quotation line, the quantity wanted
-    (default: the quoted one; the tier for it applies)."""
+    """The order's details (as at checkout), per quotation line with tiers the quantity
+    wanted (default: the quoted one; the tier for it applies; a line without tiers is
+    ordered at its quoted quantity) and the version accepted."""
 
     use_rebate = None
     quantities = serializers.DictField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY), required=False,
-        help_text=_("Quotation line id → quantity."))
+        help_text=_("Quotation line id → quantity, for lines with quantity tiers."))
+    version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1,
+        help_text=_("The version you accept (recommended): refused with 409 "
+                    "quotation_changed when another version is current by now."))
 
 
 # --- output ------------------------------------------------------------------------------

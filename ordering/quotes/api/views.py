@@ -108,7 +108,7 @@ class _AcceptApi(_InquiryApi):
             actor=request.user, inquiry=inquiry, address_id=v["address"],
             payment_method=v["payment_method"], shipping_method_id=v.get("shipping_method"),
             delivery_date=v.get("delivery_date"), remark=v.get("remark", ""),
-            quantities=v.get("quantities"),
+            quantities=v.get("quantities"), version=v.get("version"),
             idempotency_key=request.headers.get("Idempotency-Key"))
         fresh = (order_selectors.dealer_order_get(login=login_of(request.user), pk=order.pk)
                  if self.dealer else order_selectors.order_get(actor=request.user, pk=order.pk))
@@ -311,7 +311,8 @@ class DealerInquiryWithdrawApi(_DealerCloseApi):
 @extend_schema(tags=[DEALER_TAG])
 class DealerInquiryAcceptApi(_AcceptApi):
     """Accept the current quotation: the order is placed at exactly the quoted prices
-    (the tier for each quantity you choose) with the quoted shipping fee. Refused once
+    (the tier for each quantity you choose on a line with tiers; a line without tiers at
+    its quoted quantity) with the quoted shipping fee. Refused once
     the quotation has expired (ask for a new one) or while a free-text line is neither
     mapped nor declined."""
 
