@@ -409,3 +409,23 @@ def test_a_free_text_line_starts_empty_not_at_the_dealer_s_target(shop, as_user)
     editor = as_user(shop.staff.admin).get(f"/dashboard/quotes/{inquiry.pk}/quote/")
     assert f'name="price_{crate.pk}" id="id_price_{crate.pk}" value=""' in editor.content.decode()
     assert "target" in editor.content.decode()
+
+
+def test_no_accept_button_once_the_last_valid_day_has_passed(shop, as_user):
+    inquiry = ask(shop)
+    quotation = answer(shop, inquiry, valid_until=timezone.localdate())
+    client = as_user(shop.staff.admin)
+    assert 'data-testid="accept-for-customer"' in client.get(
+        f"/dashboard/quotes/{inquiry.pk}/").content.decode()
+    Quotation.objects.filter(pk=quotation.pk).update(
+        valid_until=timezone.localdate() - timezone.timedelta(days=1))  # before the task ran
+    page = client.get(f"/dashboard/quotes/{inquiry.pk}/").content.decode()
+    assert 'data-testid="accept-for-customer"' not in page
+
+
+def test_the_editor_says_why_it_cannot_be_used(shop, as_user):
+    inquiry = ask(shop)
+    answer(shop, inquiry)
+    response = as_user(shop.staff.admin).get(f"/dashboard/quotes/{inquiry.pk}/quote/",
+                                             follow=True)
+    assert "cannot be quoted now" in response.content.decode()

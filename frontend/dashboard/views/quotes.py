@@ -33,7 +33,7 @@ from ordering.quotes import messages as thread
 from ordering.quotes import selectors, services, tiers as tier_rules, totals, workflow
 from ordering.quotes.enums import DealerStatus, InquiryStatus, RoundStatus
 from ordering.quotes.exceptions import QuoteNotFoundError
-from roles.permissions import has_perm, sees_all_customers
+from roles.permissions import has_perm
 
 PAGE_SIZE = 50
 FILTERS = ("status", "customer", "assigned_to")
@@ -148,11 +148,6 @@ class QuoteMixin(PermissionRequiredMixin):
     def inquiry(self):
         return _inquiry_or_404(self.request, self.kwargs["pk"])
 
-    def may_edit(self, inquiry):
-        user = self.request.user
-        return not inquiry.assigned_to_id or inquiry.assigned_to_id == user.pk \
-            or sees_all_customers(user)
-
 
 class InquiryListView(QuoteMixin, View):
     template_name = "dashboard/quotes/list.html"
@@ -199,6 +194,9 @@ class InquiryDetailView(QuoteMixin, View):
         order = selectors.accepted_order_ref(inquiry)
         today = timezone.localdate()
         quotation = current["quotation"] if current else None
+        allowed = selectors.allowed_actions(inquiry, user)
+        expired = quotation is not None and (
+            quotation.valid_until < today or quotation.status == RoundStatus.EXPIRED)
         context = {
             "inquiry": inquiry, "asked": list(inquiry.lines.all()), "versions": versions,
             "current": current, "order": order,
@@ -206,13 +204,14 @@ class InquiryDetailView(QuoteMixin, View):
             "colour": STATUS_COLOURS.get(inquiry.status, "secondary"),
             "timeline": [{"event": event, "label": workflow.ACTION_LABELS.get(
                 event.action, event.action)} for event in inquiry.events.all()],
-            "may_quote": workflow.may(inquiry, workflow.QUOTE, user),
-            "may_accept": workflow.may(inquiry, workflow.ACCEPT, user)
+            "may_quote": workflow.QUOTE in allowed,
+            # past its last valid day the quotation cannot be accepted, even before the
+            # hourly task has marked it expired
+            "may_accept": workflow.ACCEPT in allowed and not expired
             and has_perm(user, "place_orders"),
-            "may_edit": self.may_edit(inquiry),
+            "may_edit": selectors.ASSIGN in allowed,
             "is_open": workflow.is_open(inquiry),
-            "expired": quotation is not None and (
-                quotation.valid_until < today or quotation.status == RoundStatus.EXPIRED),
+            "expired": expired,
             "days_left": (quotation.valid_until - today).days if quotation else None,
             "pdf": pdf_available(),
             "can_customer": has_perm(user, "view_customers"),
@@ -250,12 +249,12 @@ class InquiryAssignView(QuoteMixin, View):
             assignee = request.user
             form = None
         else:
-            form = AssignForm(request.POST, staff=selectors.quote_staff(inquiry))
+            staff = selectors.quote_staff(inquiry)
+            form = AssignForm(request.POST, staff=staff)
             if not form.is_valid():
                 return self._render(inquiry, form, status=400)
             chosen = form.cleaned_data["assignee"]
-            assignee = next((u for u in selectors.quote_staff(inquiry) if u.pk == chosen),
-                            None) if chosen else None
+            assignee = next((u for u in staff if u.pk == chosen), None) if chosen else None
         try:
             services.inquiry_assign(actor=request.user, inquiry=inquiry, assignee=assignee)
         except ApplicationError as exc:
@@ -294,11 +293,12 @@ class QuotationEditView(QuoteMixin, View):
         }, status=status)
 
     def _refuse_unless_editable(self, inquiry):
-        if not workflow.may(inquiry, workflow.QUOTE, self.request.user):
-            if not self.may_edit(inquiry):
-                messages.error(self.request, _("This inquiry is assigned to someone else."))
-            else:
-                messages.error(self.request, _("This inquiry cannot be quoted now."))
+        try:
+            workflow.check(inquiry, workflow.QUOTE, self.request.user)
+        except ApplicationError as exc:
+            if exc.status == 404:
+                raise_for(exc)
+            messages.error(self.request, exc.message)
             return redirect("dashboard:inquiry-detail", pk=inquiry.pk)
         return None
 
