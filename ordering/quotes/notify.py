@@ -29,6 +29,7 @@ from core.background import enqueue_on_commit
 from ordering.notifications import recipients
 from ordering.notifications.services import deliver, is_muted
 from ordering.quotes import workflow
+from ordering.quotes.enums import InquiryStatus
 from roles.permissions import can_reach, has_perm
 
 DEALER_PAGE, STAFF_PAGE = "shop:inquiry-detail", "dashboard:inquiry-detail"
@@ -146,6 +147,12 @@ def inquiry_event_deliver(*, event_id):
         count += _tell_dealer(inquiry, key=key, kind="quote.expired", skip=event.actor_id,
                               title=lambda: _("Quotation %(number)s has expired: ask "
                                               "%(supplier)s for a new one") % _names(inquiry))
+    if action == workflow.EXPIRE and event.from_status == InquiryStatus.COUNTERED:
+        # the dealer's counter-offer waited for the supplier until the quotation ran out
+        count += _tell_staff(_quoting_staff(inquiry), inquiry, key=key, kind="quote.expired",
+                             title=lambda: _("Quotation %(number)s for %(customer)s expired "
+                                             "with its counter-offer unanswered") %
+                             _names(inquiry))
     if action in _STAFF_TITLES:
         count += _tell_staff(_quoting_staff(inquiry), inquiry, key=key, kind=f"quote.{action}",
                              body=body, skip=event.actor_id,

@@ -135,11 +135,12 @@ def _with_spec_values(inquiry):
     prefetch_related_objects(variants, Prefetch("spec_values", queryset=specs.SPEC_VALUES))
 
 
-def inquiry_detail(*, actor, pk):
+def inquiry_detail(*, actor, pk, with_history=True):
     """One inquiry with its lines, every quotation version (lines and counter-offers),
     its files (``attachments``, with ``uploaded_by``), its timeline and the order it
     became (``accepted_order_id`` / ``accepted_order_number``, see ``accepted_order_ref``);
-    not found when ``actor`` may not see it."""
+    not found when ``actor`` may not see it. ``with_history=False`` (the accept pages)
+    leaves out the files and the timeline."""
     from ordering.orders.models import Order
 
     placed = Order.objects.filter(quotation__inquiry=OuterRef("pk")).order_by("id")
@@ -152,9 +153,10 @@ def inquiry_detail(*, actor, pk):
                      .order_by("version")),
             Prefetch("quotations__lines", queryset=_line_queryset(QuotationLine)),
             Prefetch("quotations__counters", queryset=Counter.objects.all()),
-            Prefetch("attachments", queryset=InquiryAttachment.objects.select_related(
+            *((Prefetch("attachments", queryset=InquiryAttachment.objects.select_related(
                 "uploaded_by")),
-            Prefetch("events", queryset=InquiryEvent.objects.select_related("actor")),
+               Prefetch("events", queryset=InquiryEvent.objects.select_related("actor")))
+              if with_history else ()),
         ).filter(pk=_int(pk)).first()
     if inquiry is None:
         raise QuoteNotFoundError(_("No such inquiry."))

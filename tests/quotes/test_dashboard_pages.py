@@ -231,7 +231,8 @@ def test_a_past_validity_date_is_refused_on_its_field(shop, as_user):
 
 def test_an_expired_quotation_is_quoted_again_from_today_s_prices(shop, as_user):
     inquiry = ask(shop)
-    answer(shop, inquiry, prices=("6.00", "4.00"), valid_until=timezone.localdate())
+    answer(shop, inquiry, prices=("6.00", "4.00"), valid_until=timezone.localdate(),
+           tiers=[{"min_qty": 200, "price": "5.50"}])
     services.quotations_expire(today=timezone.localdate() + timezone.timedelta(days=1))
     client = as_user(shop.staff.admin)
     page = client.get(f"/dashboard/quotes/{inquiry.pk}/").content.decode()
@@ -240,6 +241,7 @@ def test_an_expired_quotation_is_quoted_again_from_today_s_prices(shop, as_user)
     assert 'data-testid="fresh-prices"' in editor
     juice = inquiry.lines.first()
     assert f'name="price_{juice.pk}" id="id_price_{juice.pk}" value="8.00"' in editor
+    assert f'name="tiers_{juice.pk}" id="id_tiers_{juice.pk}" value=""' in editor
     rows = [{"price": "8.00", "quantity": "120"}, {"price": "4.00", "quantity": "60",
                                                     "sku": "CO-1"}]
     assert client.post(f"/dashboard/quotes/{inquiry.pk}/quote/",
@@ -429,3 +431,17 @@ def test_the_editor_says_why_it_cannot_be_used(shop, as_user):
     response = as_user(shop.staff.admin).get(f"/dashboard/quotes/{inquiry.pk}/quote/",
                                              follow=True)
     assert "cannot be quoted now" in response.content.decode()
+
+
+@pytest.mark.parametrize("who, path", [("dana", "/shop/quotes/{pk}/accept/"),
+                                       ("admin", "/dashboard/quotes/{pk}/accept/"),
+                                       ("sales", "/dashboard/quotes/{pk}/accept/")])
+def test_the_accept_pages_keep_the_detail_budget(shop, as_user, who, path):
+    inquiry = ask(shop)
+    answer(shop, inquiry, tiers=[{"min_qty": 200, "price": "7.00"}])
+    user = shop.dana.user if who == "dana" else getattr(shop.staff, who)
+    client = as_user(user)
+    client.get(path.format(pk=inquiry.pk))
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(path.format(pk=inquiry.pk)).status_code == 200
+    assert len(page) <= 15, [q["sql"][:120] for q in page.captured_queries]

@@ -266,3 +266,19 @@ def test_the_reminder_task_is_fanned_out_to_every_tenant():
     from ordering.quotes.tasks import quotation_reminders_task
 
     assert quotation_reminders_task.name == entry["args"][0]
+
+
+def test_a_counter_offer_left_unanswered_until_expiry_tells_the_staff_too(shop, run):
+    inquiry = ask(shop)
+    quotation = answer(shop, inquiry)
+    services.quotation_counter(actor=shop.dana.user, inquiry=inquiry, counters=[
+        {"line": quotation.lines.first().pk, "wanted_price": "7.00"}])
+    services.inquiry_assign(actor=shop.staff.admin, inquiry=inquiry, assignee=shop.staff.sales)
+    Quotation.objects.filter(pk=quotation.pk).update(
+        valid_until=timezone.localdate() - timedelta(days=1))
+    assert run(services.quotations_expire) == 1
+    assert _titles(shop.staff.sales, "quote.expired") == [
+        f"Quotation {inquiry.number} for Gold Trading expired with its counter-offer "
+        "unanswered"]
+    assert len(_titles(shop.dana.user, "quote.expired")) == 1
+    assert _titles(shop.olga.user) == []

@@ -46,9 +46,9 @@ STATUS_COLOURS = {
 }
 
 
-def _inquiry_or_404(request, pk):
+def _inquiry_or_404(request, pk, *, with_history=True):
     try:
-        return selectors.inquiry_detail(actor=request.user, pk=pk)
+        return selectors.inquiry_detail(actor=request.user, pk=pk, with_history=with_history)
     except QuoteNotFoundError:
         raise Http404 from None
 
@@ -135,7 +135,8 @@ def editor_rows(inquiry, *, fresh_prices):
             "reference": reference, "variant": probe.variant, "unit": probe.unit,
             "initial": {
                 "price": price, "quantity": probe.quantity,
-                "tiers": tier_rules.as_text(last.tiers) if last else "",
+                # tiers were priced against the old prices: a fresh copy starts without
+                "tiers": tier_rules.as_text(last.tiers) if last and not fresh_prices else "",
                 "sku": probe.variant.code if probe.variant else "",
                 "unit": probe.unit.unit.name if probe.unit else "",
                 "declined": bool(last and last.declined)}})
@@ -378,6 +379,9 @@ class QuotationAcceptView(QuoteMixin, View):
             messages.error(self.request, _("This quotation cannot be accepted now."))
             return None
         return versions[-1]
+
+    def inquiry(self):  # no files or timeline on this page
+        return _inquiry_or_404(self.request, self.kwargs["pk"], with_history=False)
 
     def get(self, request, pk):
         inquiry = self.inquiry()

@@ -180,9 +180,10 @@ def _show_error(form, exc, on_line):
 
 
 class ShopQuotesMixin(ShopOrdersMixin):
-    def inquiry_or_404(self, pk):
+    def inquiry_or_404(self, pk, *, with_history=True):
         try:
-            return selectors.inquiry_detail(actor=self.request.user, pk=pk)
+            return selectors.inquiry_detail(actor=self.request.user, pk=pk,
+                                            with_history=with_history)
         except QuoteNotFoundError:
             raise Http404 from None
 
@@ -550,12 +551,16 @@ class InquiryAcceptView(ShopQuotesMixin, View):
         return list(self.login.customer.addresses.select_related(
             "region", "region__parent").order_by("-is_default", "id"))
 
-    def _form(self, quotation, data=None, *, addresses=None, initial=None):
+    def _form(self, quotation, data=None, *, addresses=None, initial=None, methods=None,
+              payments=None):
+        """The form; ``addresses``, ``methods`` and ``payments`` when already read."""
         addresses = self._addresses() if addresses is None else addresses
         return QuotationAcceptForm(
             data, addresses=addresses, initial=initial,
-            shipping_methods=order_selectors.shipping_methods(active_only=True),
-            payment_methods=order_selectors.offered_payment_methods(),
+            shipping_methods=order_selectors.shipping_methods(active_only=True)
+            if methods is None else methods,
+            payment_methods=order_selectors.offered_payment_methods()
+            if payments is None else payments,
             tiered_lines=[line for line in quotation.lines.all()
                           if line.tiers and not line.declined])
 
@@ -603,7 +608,7 @@ class InquiryAcceptView(ShopQuotesMixin, View):
 
     def get(self, request, pk):
         self.require_orderer()
-        inquiry = self.inquiry_or_404(pk)
+        inquiry = self.inquiry_or_404(pk, with_history=False)
         quotation = self._current(inquiry)
         refused = self._refuse(request, inquiry, quotation)
         if refused is not None:
@@ -617,12 +622,12 @@ class InquiryAcceptView(ShopQuotesMixin, View):
                    "payment_method": payments[0] if payments else "",
                    "delivery_date": inquiry.delivery_date, "token": new_token()}
         initial.update({f"qty_{line.pk}": line.quantity for line in quotation.lines.all()})
-        return self._render(inquiry, quotation, self._form(quotation, addresses=addresses,
-                                                           initial=initial))
+        return self._render(inquiry, quotation, self._form(
+            quotation, addresses=addresses, initial=initial, methods=methods, payments=payments))
 
     def post(self, request, pk):
         self.require_orderer()
-        inquiry = self.inquiry_or_404(pk)
+        inquiry = self.inquiry_or_404(pk, with_history=False)
         quotation = self._current(inquiry)
         form = self._form(quotation, request.POST)
         if form.is_valid():
@@ -650,4 +655,5 @@ class InquiryAcceptView(ShopQuotesMixin, View):
                 if order.payment_method == PaymentMethod.ONLINE and placed.created:
                     return redirect("shop:order-pay", pk=order.pk)
                 return redirect("shop:order-detail", pk=order.pk)
-        return self._render(self.inquiry_or_404(pk), quotation, form, status=400)
+        return self._render(self.inquiry_or_404(pk, with_history=False), quotation, form,
+                            status=400)
