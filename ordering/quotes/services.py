@@ -67,6 +67,8 @@ def _price(value, *, required):
         return None, _("“%(value)s” is not a price.") % {"value": value}
     if not amount.is_finite() or amount < 0 or amount >= MAX_PRICE:
         return None, _("Enter a price of zero or more.")
+    if amount != pricing.money(amount):  # never rounded behind the person's back
+        return None, _("Enter a price with at most 2 decimals.")
     return pricing.money(amount), ""
 
 

@@ -32,6 +32,8 @@ def validate(raw):
             return [], _("A tier starts at 2 or more and has a price of zero or more.")
         if min_qty > MAX_QUANTITY:  # no line is ordered in more
             return [], _("Enter at most %(n)s.") % {"n": f"{MAX_QUANTITY:,}"}
+        if price != money(price):
+            return [], _("Enter a price with at most 2 decimals.")
         if min_qty in seen:
             return [], _("Two tiers start at the same quantity.")
         seen.add(min_qty)

@@ -63,3 +63,14 @@ def test_tiers_typed_by_staff_are_read_and_written_back():
     assert error == "" and as_text(tiers) == "100: 9.50, 500: 9.20, 1000: 9.00"
     assert parse_text("")[0] == []
     assert parse_text("hundred at nine")[1]
+
+
+def test_a_price_with_more_than_two_decimals_is_refused_never_rounded():
+    from ordering.quotes.services import _price
+    from ordering.quotes.tiers import validate
+
+    assert _price("7.5", required=True) == (Decimal("7.50"), "")
+    assert _price("7.505", required=True)[1] == "Enter a price with at most 2 decimals."
+    assert validate([{"min_qty": 100, "price": "9.999"}])[1] == \
+        "Enter a price with at most 2 decimals."
+    assert validate([{"min_qty": 100, "price": "9.9"}]) == ([{"min_qty": 100, "price": "9.90"}], "")
