@@ -3,7 +3,8 @@
 from django.urls import path
 
 from frontend.shop.views import (account, finance, home, notifications, orders, payments,
-                                 quote_documents, quotes, returns, storefront)
+                                 quote_accept, quote_documents, quote_requests, quotes, returns,
+                                 storefront)
 
 app_name = "shop"
 
@@ -41,7 +42,7 @@ urlpatterns = [
          name="cart-template-apply"),
     path("cart/templates/<int:pk>/delete/", orders.TemplateDeleteView.as_view(),
          name="cart-template-delete"),
-    path("cart/inquire/", quotes.CartInquireView.as_view(), name="cart-inquire"),
+    path("cart/inquire/", quote_requests.CartInquireView.as_view(), name="cart-inquire"),
     path("checkout/", orders.CheckoutView.as_view(), name="checkout"),
     path("orders/", orders.OrderListView.as_view(), name="orders"),
     path("orders/<int:pk>/", orders.OrderDetailView.as_view(), name="order-detail"),
@@ -62,7 +63,7 @@ urlpatterns = [
     path("quotes/<int:pk>/v<int:version>/pdf/", quote_documents.QuotationPdfView.as_view(),
          name="quotation-pdf"),
     path("quotes/", quotes.InquiryListView.as_view(), name="inquiries"),
-    path("quotes/new/", quotes.InquiryCreateView.as_view(), name="inquiry-create"),
+    path("quotes/new/", quote_requests.InquiryCreateView.as_view(), name="inquiry-create"),
     path("quotes/<int:pk>/", quotes.InquiryDetailView.as_view(), name="inquiry-detail"),
     path("quotes/<int:pk>/counter/", quotes.InquiryCounterView.as_view(),
          name="inquiry-counter"),
@@ -70,7 +71,7 @@ urlpatterns = [
          name="inquiry-decline"),
     path("quotes/<int:pk>/withdraw/", quotes.InquiryWithdrawView.as_view(),
          name="inquiry-withdraw"),
-    path("quotes/<int:pk>/accept/", quotes.InquiryAcceptView.as_view(), name="inquiry-accept"),
+    path("quotes/<int:pk>/accept/", quote_accept.InquiryAcceptView.as_view(), name="inquiry-accept"),
     path("quotes/<int:pk>/messages/", quotes.InquiryMessageView.as_view(),
          name="inquiry-message"),
     path("quotes/<int:pk>/files/", quotes.InquiryFileView.as_view(), name="inquiry-file-add"),

@@ -14,6 +14,7 @@ from core.exceptions import ApplicationError
 from core.text import whole_number
 from ordering.catalog import specs
 from ordering.customers.services.guards import login_of
+from ordering.quotes import tiers as tier_rules
 from ordering.quotes import workflow
 from ordering.quotes.enums import DealerStatus, InquiryStatus
 from ordering.quotes.exceptions import QuoteError, QuoteNotFoundError
@@ -174,6 +175,13 @@ def inquiry_attachment(*, actor, inquiry_pk, pk):
     return found
 
 
+def current_version(inquiry):
+    """The current (latest) quotation of an inquiry read by ``inquiry_detail`` (no
+    query), or None before the first."""
+    versions = list(inquiry.quotations.all())
+    return versions[-1] if versions else None
+
+
 def version(inquiry, number):
     """Version ``number`` of a prefetched inquiry (not found when it has none)."""
     found = next((q for q in inquiry.quotations.all() if q.version == int(number)), None)
@@ -255,6 +263,49 @@ def accepted_order_ref(inquiry):
     link (no query), or None."""
     pk = getattr(inquiry, "accepted_order_id", None)
     return OrderRef(pk, inquiry.accepted_order_number) if pk else None
+
+
+class _Priced(NamedTuple):
+    """What a line is priced as today: the latest version's mapping, else what was asked."""
+    variant: object
+    unit: object
+    quantity: int
+
+
+def quotation_draft(inquiry, *, fresh_prices):
+    """One row per line of an inquiry read by ``inquiry_detail``, for the quotation
+    editor: prefilled from the current version (its prices, or today's prices from the
+    price engine when ``fresh_prices``: a copy after expiry, without the old tiers, which
+    were priced against the old prices) or, for a first quotation, from the price engine.
+    A free-text line not yet matched starts without a price: the dealer's target price
+    is shown beside it, never proposed. Each row carries the dealer's counter-offer on
+    the line and today's reference price. Three queries (the price book)."""
+    latest = current_version(inquiry)
+    previous = {line.inquiry_line_id: line for line in latest.lines.all()} if latest else {}
+    counters = {c.line_id: c for c in latest.counters.all()} if latest else {}
+    asked = list(inquiry.lines.all())
+    priced = []
+    for line in asked:
+        last = previous.get(line.pk)
+        source = last if last is not None and last.variant_id else line
+        priced.append(_Priced(source.variant, source.unit, (last or line).quantity))
+    rows = []
+    for line, today, reference in zip(asked, priced,
+                                      reference_prices(inquiry.customer, priced)):
+        last = previous.get(line.pk)
+        price = last.unit_price if last is not None else None
+        if reference is not None and (price is None or fresh_prices):
+            price = reference
+        rows.append({
+            "line": line, "last": last, "counter": counters.get(last.pk) if last else None,
+            "reference": reference, "variant": today.variant, "unit": today.unit,
+            "initial": {
+                "price": price, "quantity": today.quantity,
+                "tiers": tier_rules.as_text(last.tiers) if last and not fresh_prices else "",
+                "sku": today.variant.code if today.variant else "",
+                "unit": today.unit.unit.name if today.unit else "",
+                "declined": bool(last and last.declined)}})
+    return rows
 
 
 def accepted_order(inquiry):

@@ -30,7 +30,7 @@ from ordering.orders import selectors as order_selectors
 from ordering.orders.documents import pdf_available
 from ordering.quotes import attachments as attachment_services
 from ordering.quotes import messages as thread
-from ordering.quotes import selectors, services, tiers as tier_rules, totals, workflow
+from ordering.quotes import selectors, services, totals, workflow
 from ordering.quotes.enums import DealerStatus, InquiryStatus, RoundStatus
 from ordering.quotes.exceptions import QuoteNotFoundError
 from roles.permissions import has_perm
@@ -102,45 +102,6 @@ def compare_matrix(inquiry, versions):
             "total_changed": before is not None
             and before["totals"]["total"] != version["totals"]["total"]})
     return {"versions": ordered, "rows": rows, "terms": terms}
-
-
-def editor_rows(inquiry, *, fresh_prices):
-    """One row per inquiry line for the quotation editor, prefilled from the latest
-    version (its prices, or today's prices from the price engine when ``fresh_prices``:
-    a copy after expiry) or, for a first quotation, from the price engine (a free-text
-    line not yet matched starts empty: the dealer's target price is shown beside it,
-    never proposed); each with the dealer's counter-offer on it and today's reference
-    price."""
-    latest = next(iter(reversed(list(inquiry.quotations.all()))), None)
-    previous = {line.inquiry_line_id: line for line in latest.lines.all()} if latest else {}
-    counters = {c.line_id: c for c in latest.counters.all()} if latest else {}
-    asked = list(inquiry.lines.all())
-
-    class Probe:  # what the line is priced as today: the latest mapping, else the asked one
-        def __init__(self, line, last):
-            source = last if last is not None and last.variant_id else line
-            self.variant, self.unit = source.variant, source.unit
-            self.quantity = (last or line).quantity
-
-    probes = [Probe(line, previous.get(line.pk)) for line in asked]
-    references = selectors.reference_prices(inquiry.customer, probes)
-    rows = []
-    for line, probe, reference in zip(asked, probes, references):
-        last = previous.get(line.pk)
-        price = last.unit_price if last is not None and last.unit_price is not None else None
-        if reference is not None and (price is None or fresh_prices):
-            price = reference  # a free-text line is priced by staff, never by the target
-        rows.append({
-            "line": line, "last": last, "counter": counters.get(last.pk) if last else None,
-            "reference": reference, "variant": probe.variant, "unit": probe.unit,
-            "initial": {
-                "price": price, "quantity": probe.quantity,
-                # tiers were priced against the old prices: a fresh copy starts without
-                "tiers": tier_rules.as_text(last.tiers) if last and not fresh_prices else "",
-                "sku": probe.variant.code if probe.variant else "",
-                "unit": probe.unit.unit.name if probe.unit else "",
-                "declined": bool(last and last.declined)}})
-    return rows
 
 
 class QuoteMixin(PermissionRequiredMixin):
@@ -278,9 +239,9 @@ class QuotationEditView(QuoteMixin, View):
     template_name = "dashboard/quotes/editor.html"
 
     def _form(self, inquiry, data=None):
-        latest = next(iter(reversed(list(inquiry.quotations.all()))), None)
+        latest = selectors.current_version(inquiry)
         fresh = inquiry.status == InquiryStatus.EXPIRED
-        rows = editor_rows(inquiry, fresh_prices=fresh)
+        rows = selectors.quotation_draft(inquiry, fresh_prices=fresh)
         initial = {"valid_until": timezone.localdate() + timedelta(days=VALID_DAYS),
                    "shipping_fee": latest.shipping_fee if latest else 0,
                    "payment_terms": latest.payment_terms if latest else ""}
@@ -374,11 +335,11 @@ class QuotationAcceptView(QuoteMixin, View):
         }, status=status)
 
     def _current(self, inquiry):
-        versions = list(inquiry.quotations.all())
-        if not versions or not workflow.may(inquiry, workflow.ACCEPT, self.request.user):
+        current = selectors.current_version(inquiry)
+        if current is None or not workflow.may(inquiry, workflow.ACCEPT, self.request.user):
             messages.error(self.request, _("This quotation cannot be accepted now."))
             return None
-        return versions[-1]
+        return current
 
     def inquiry(self):  # no files or timeline on this page
         return _inquiry_or_404(self.request, self.kwargs["pk"], with_history=False)
@@ -392,10 +353,9 @@ class QuotationAcceptView(QuoteMixin, View):
 
     def post(self, request, pk):
         inquiry = self.inquiry()
-        versions = list(inquiry.quotations.all())
-        if not versions:
+        current = selectors.current_version(inquiry)
+        if current is None:
             raise Http404
-        current = versions[-1]
         form = self._form(inquiry, current, request.POST)
         if not form.is_valid():
             return self._render(inquiry, current, form, status=400)
@@ -446,7 +406,7 @@ class InquiryFileView(InquiryDetailView):
 
     def post(self, request, pk):
         inquiry = self.inquiry()
-        latest = next(iter(reversed(list(inquiry.quotations.all()))), None)
+        latest = selectors.current_version(inquiry)
         try:
             attachment_services.attachment_add(actor=request.user, inquiry=inquiry,
                                                file=request.FILES.get("file"), quotation=latest)

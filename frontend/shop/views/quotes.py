@@ -1,9 +1,9 @@
 """The dealer's inquiries (询价) and quotations (报价) under /shop/quotes/ (phone first):
-the list by dealer status, asking for a quotation (catalog lines by SKU code and
-free-text lines; from a product page, from the cart, or as a copy of an earlier
-inquiry), one inquiry with its current quotation, every version compared with the one
-before, the timeline and the dealer's answers: counter-offer, decline, withdraw, and
-accept (a checkout at the quoted prices).
+the list by dealer status, one inquiry with its current quotation, every version
+compared with the one before, the timeline, the thread and files, and the dealer's
+answers: counter-offer, decline, withdraw. Asking for a quotation is in
+``quote_requests``, accepting one (a checkout at the quoted prices) in ``quote_accept``;
+both build on the line presenters and the mixin here.
 
 Thin: ``ordering.quotes.services`` do every write and check again who may do what
 (``workflow.may`` only decides which buttons show); reads go through
@@ -22,25 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext_lazy
 from django.views import View
 
-from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
-from core.money import format_money
-from core.text import whole_number
-from frontend.common.forms.base import form_add_application_error
+from core.exceptions import ApplicationError, ConflictError
 from frontend.common.views.base import raise_for
 from frontend.common.views.media import serve_inquiry_file
-from frontend.shop.forms.orders import new_token
-from frontend.shop.forms.quotes import (CounterForm, InquiryForm, QuotationAcceptForm,
-                                        ReasonForm, catalog_formset, free_text_formset)
+from frontend.shop.forms.quotes import CounterForm, ReasonForm
 from frontend.shop.views.orders import ShopActionMixin, ShopOrdersMixin
 from ordering.catalog import specs
-from ordering.catalog.storefront import MAX_QUANTITY
-from ordering.orders import selectors as order_selectors
-from ordering.orders.enums import PaymentMethod
-from ordering.orders.exceptions import IdempotencyMismatch
-from ordering.orders.services import lines as line_service
 from ordering.quotes import attachments as attachment_services
 from ordering.quotes import messages as thread
 from ordering.quotes import selectors, services, totals, workflow
+from ordering.quotes.documents import tiers_text
 from ordering.quotes.enums import DealerStatus, InquiryStatus
 from ordering.quotes.exceptions import QuoteNotFoundError
 
@@ -75,7 +66,7 @@ def _variant_label(variant):
     return f"{variant.product.name} {spec}".strip() if spec else variant.product.name
 
 
-def _asked(line):
+def asked_row(line):
     """An inquiry line as the dealer asked for it."""
     if line.is_free_text:
         return {"line": line, "free": True, "label": line.description, "code": "",
@@ -87,14 +78,7 @@ def _asked(line):
             "target_price": None}
 
 
-def _tiers_text(tiers):
-    """"100+ at 9.50, 500+ at 9.20"."""
-    return ", ".join(_("%(n)s+ at %(price)s") % {"n": tier["min_qty"],
-                                                "price": format_money(tier["price"])}
-                     for tier in tiers or ())
-
-
-def _cell(line, asked):
+def line_cell(line, asked):
     """A quotation line as shown in a version and in the comparison."""
     if line.variant_id:
         product, code = _variant_label(line.variant), line.variant.code
@@ -104,7 +88,8 @@ def _cell(line, asked):
     return {"line": line, "declined": line.declined, "product": product, "code": code,
             "unmatched": not line.declined and not line.variant_id,
             "quantity": line.quantity, "unit": unit, "price": line.unit_price,
-            "tiers": _tiers_text(line.tiers), "amount": totals.line_amount(line)}
+            "tiers": ", ".join(tiers_text(line.tiers, None)),  # "100+ at ¥9.50, …"
+            "amount": totals.line_amount(line)}
 
 
 # which displayed cells a changed field of ``selectors.DIFF_FIELDS`` marks
@@ -116,7 +101,7 @@ def _version(quotation, previous, asked):
     """One version: its lines, totals, the dealer's counter-offers on it, and (from the
     second on) each line compared with the version before."""
     counters = {counter.line_id: counter for counter in quotation.counters.all()}
-    rows = [{**_cell(line, asked[line.inquiry_line_id]),
+    rows = [{**line_cell(line, asked[line.inquiry_line_id]),
              "asked": asked[line.inquiry_line_id], "counter": counters.get(line.pk)}
             for line in quotation.lines.all()]
     diff = None
@@ -128,9 +113,9 @@ def _version(quotation, previous, asked):
                 "removed" if changes.get("removed") else "")
             diff.append({
                 "asked": asked[change["inquiry_line"]], "kind": kind,
-                "old": _cell(change["old"], asked[change["inquiry_line"]])
+                "old": line_cell(change["old"], asked[change["inquiry_line"]])
                 if change["old"] else None,
-                "new": _cell(change["new"], asked[change["inquiry_line"]])
+                "new": line_cell(change["new"], asked[change["inquiry_line"]])
                 if change["new"] else None,
                 "changed": sorted({CHANGED_CELLS[name] for name in changes
                                    if name in CHANGED_CELLS})})
@@ -151,13 +136,7 @@ def _timeline(inquiry):
     return list(reversed(rows))
 
 
-def _latest(inquiry):
-    """The current quotation of a prefetched inquiry (None before the first)."""
-    quotations = list(inquiry.quotations.all())
-    return quotations[-1] if quotations else None
-
-
-def _show_error(form, exc, on_line):
+def show_error(form, exc, on_line):
     """A service's refusal: each line's problems through ``on_line(index, message)``,
     other fields' on ``form``, and the message above the form unless a field of it
     shows it."""
@@ -221,152 +200,6 @@ class InquiryListView(ShopQuotesMixin, View):
             can_order=self.login.can_order))
 
 
-# --- asking ----------------------------------------------------------------------------------
-
-
-class InquiryCreateView(ShopQuotesMixin, View):
-    """GET the form (prefilled from a product page with ``?variant=<id>[&unit=<id>&
-    quantity=n]``, or from an earlier inquiry with ``?copy=<id>``); POST → 
-    ``inquiry_create``."""
-
-    template_name = "shop/quotes/create.html"
-
-    def _labels(self, items):
-        """What each filled SKU row is, with today's price, by row index (for the eye
-        only: the service decides on the codes again)."""
-        rows = []
-        for index, form in enumerate(items.forms):
-            code = (form["code"].value() or "").strip()
-            if code:
-                rows.append({"code": code, "quantity": 1, "row": index,
-                             "unit": (form["unit"].value() or "").strip()})
-        if not rows:
-            return {}
-        raw, _errors = line_service.rows_to_raw(rows)
-        resolved, _unknown = line_service.resolve(self.login.customer, raw)
-        return {line.key: {"label": line.label, "price": line.unit_price if line.price else None,
-                           "unit": line.unit_name} for line in resolved}
-
-    def _render(self, form, items, free, *, status=200):
-        labels = self._labels(items)
-        return render(self.request, self.template_name, self.context(
-            form=form, items=items, free=free,
-            item_rows=[{"form": f, "known": labels.get(i)} for i, f in enumerate(items.forms)]),
-            status=status)
-
-    def _prefill(self, request):
-        """Initial catalog and free-text rows from the query string."""
-        items, free = [], []
-        if request.GET.get("copy"):
-            earlier = self.inquiry_or_404(request.GET["copy"])
-            for line in earlier.lines.all():
-                if line.is_free_text:
-                    free.append({"description": line.description, "quantity": line.quantity,
-                                 "unit_text": line.unit_text,
-                                 "target_price": line.target_price or ""})
-                else:
-                    items.append({"code": line.variant.code, "quantity": line.quantity,
-                                  "unit": line.unit.unit.name if line.unit else ""})
-        elif request.GET.get("variant"):
-            quantity = whole_number(request.GET.get("quantity"))
-            quantity = quantity if quantity and quantity > 0 else None
-            lines, unknown = line_service.resolve(self.login.customer, [{
-                "variant": request.GET["variant"], "unit": request.GET.get("unit") or None,
-                "quantity": quantity or 1, "key": 0}])
-            for _key, message in unknown:
-                messages.warning(request, message)
-            for line in lines:
-                items.append({"code": line.variant.code,
-                              "quantity": quantity or line.variant.min_quantity or 1,
-                              "unit": line.unit.unit.name if line.unit else ""})
-        return items, free
-
-    def get(self, request):
-        self.require_orderer()
-        items, free = self._prefill(request)
-        form = InquiryForm(initial={"note": ""})
-        return self._render(form, catalog_formset(initial=items),
-                            free_text_formset(initial=free))
-
-    def post(self, request):
-        self.require_orderer()
-        form = InquiryForm(request.POST, request.FILES)
-        items, free = catalog_formset(request.POST), free_text_formset(request.POST)
-        if not (form.is_valid() and items.is_valid() and free.is_valid()):
-            if items.non_form_errors() or free.non_form_errors():
-                form.add_error(None, _("The form was incomplete. Please fill it in again."))
-            return self._render(form, items, free, status=400)
-        lines, owners = self._lines(items, free)
-        if any(f.errors for f in items.forms + free.forms):
-            form.add_error(None, _("Check the lines marked in red."))
-            return self._render(form, items, free, status=400)
-        try:
-            inquiry = services.inquiry_create(
-                actor=request.user, lines=lines, delivery_date=form.cleaned_data["delivery_date"],
-                note=form.cleaned_data["note"], attachments=form.cleaned_data["attachments"])
-        except ApplicationError as exc:
-            def on_line(index, message):  # on the row the line came from
-                owners.get(str(index), form).add_error(None, message)
-
-            _show_error(form, exc, on_line)
-            return self._render(form, items, free, status=400)
-        messages.success(request, _("Your inquiry %(number)s has been sent. The supplier "
-                                    "will answer with a quotation.") % {"number": inquiry.number})
-        return redirect("shop:inquiry-detail", pk=inquiry.pk)
-
-    @staticmethod
-    def _lines(items, free):
-        """Raw lines for the service (catalog rows first) and, by their index, the row
-        form each came from; SKU codes are resolved like the cart's quick order."""
-        rows, lines, owners = [], [], {}
-        for index, form in enumerate(items.forms):
-            row = form.row()
-            if row is None:
-                continue
-            if not row["code"]:
-                form.add_error("code", _("Enter the SKU code, or describe the item below."))
-                continue
-            rows.append({**row, "row": index})
-        raw, errors = line_service.rows_to_raw(rows)
-        for index, message in errors:
-            items.forms[index].add_error("code", message)
-        for line in raw:
-            owners[str(len(lines))] = items.forms[line["key"]]
-            lines.append({"variant": line["variant"], "unit": line["unit"],
-                          "quantity": line["quantity"]})
-        for form in free.forms:
-            line = form.line()
-            if line is None:
-                continue
-            owners[str(len(lines))] = form
-            lines.append(line)
-        return lines, owners
-
-
-class CartInquireView(ShopQuotesMixin, View):
-    """POST from the cart: ask for a quotation for what is in it (the cart is kept)."""
-
-    def post(self, request):
-        form = InquiryForm(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
-                for error in errors:
-                    messages.error(request, f"{label}: {error}" if label else error)
-            return redirect("shop:cart")
-        try:
-            inquiry = services.cart_inquire(actor=request.user,
-                                            delivery_date=form.cleaned_data["delivery_date"],
-                                            note=form.cleaned_data["note"])
-        except ApplicationError as exc:
-            raise_for(exc)
-            messages.error(request, exc.message)
-            return redirect("shop:cart")
-        messages.success(request, _("Your inquiry %(number)s has been sent. The supplier "
-                                    "will answer with a quotation.") % {"number": inquiry.number})
-        return redirect("shop:inquiry-detail", pk=inquiry.pk)
-
-
 # --- one inquiry ----------------------------------------------------------------------------
 
 
@@ -376,7 +209,7 @@ class InquiryDetailView(ShopQuotesMixin, View):
     def render_inquiry(self, inquiry, *, counter_form=None, decline_form=None,
                        withdraw_form=None, error="", status=200, **extra):
         user = self.request.user
-        asked_rows = [_asked(line) for line in inquiry.lines.all()]
+        asked_rows = [asked_row(line) for line in inquiry.lines.all()]
         asked = {row["line"].pk: row for row in asked_rows}
         quotations = list(inquiry.quotations.all())  # oldest first
         versions = [_version(q, quotations[i - 1] if i else None, asked)
@@ -435,7 +268,7 @@ class _InquiryActionView(ShopActionMixin, InquiryDetailView):
 
 class InquiryCounterView(_InquiryActionView):
     def act(self, inquiry, request):
-        quotation = _latest(inquiry)  # none yet: the service refuses the counter-offer
+        quotation = selectors.current_version(inquiry)  # none yet: the service refuses the counter-offer
         form = CounterForm(request.POST, lines=quotation.lines.all() if quotation else ())
         if not form.is_valid():
             return self.render_inquiry(inquiry, counter_form=form, status=400)
@@ -518,142 +351,3 @@ class InquiryFileView(_InquiryActionView):
 class InquiryFileDownloadView(ShopQuotesMixin, View):
     def get(self, request, pk, file_pk):
         return serve_inquiry_file(request.user, inquiry_pk=pk, pk=file_pk)
-
-
-# --- accepting ------------------------------------------------------------------------------
-
-
-def _tier_rows(line, quantity):
-    """The line's base price and tiers, the one that applies to ``quantity`` marked."""
-    rows = [{"min": 1, "price": line.unit_price, "base": True}]
-    rows += [{"min": int(tier["min_qty"]), "price": tier["price"], "base": False}
-             for tier in line.tiers]
-    applies = max((row for row in rows if row["min"] <= quantity), key=lambda row: row["min"],
-                  default=rows[0])
-    return [{**row, "applies": row is applies} for row in rows]
-
-
-class InquiryAcceptView(ShopQuotesMixin, View):
-    """Accept the current quotation: checkout's choices (address, shipping method,
-    payment method, delivery date, remark), a quantity per line with tiers, and the
-    totals. The form's token is the idempotency key: a double click returns the first
-    order."""
-
-    template_name = "shop/quotes/accept.html"
-
-    def _current(self, inquiry):
-        quotation = _latest(inquiry)
-        if quotation is None:
-            raise Http404
-        return quotation
-
-    def _addresses(self):
-        return list(self.login.customer.addresses.select_related(
-            "region", "region__parent").order_by("-is_default", "id"))
-
-    def _form(self, quotation, data=None, *, addresses=None, initial=None, methods=None,
-              payments=None):
-        """The form; ``addresses``, ``methods`` and ``payments`` when already read."""
-        addresses = self._addresses() if addresses is None else addresses
-        return QuotationAcceptForm(
-            data, addresses=addresses, initial=initial,
-            shipping_methods=order_selectors.shipping_methods(active_only=True)
-            if methods is None else methods,
-            payment_methods=order_selectors.offered_payment_methods()
-            if payments is None else payments,
-            tiered_lines=[line for line in quotation.lines.all()
-                          if line.tiers and not line.declined])
-
-    def _render(self, inquiry, quotation, form, *, status=200):
-        form.show_version(quotation.version)
-        asked = {line.pk: _asked(line) for line in inquiry.lines.all()}
-        chosen = {}
-        for line in form.tiered_lines:  # as typed when it is a quantity, else as quoted
-            value = form[f"qty_{line.pk}"].value()
-            try:
-                number = int(str(value).strip())
-            except (TypeError, ValueError):
-                number = None
-            chosen[line.pk] = number if number is not None and 0 < number <= MAX_QUANTITY \
-                else line.quantity
-        rows = []
-        for line in quotation.lines.all():
-            quantity = chosen.get(line.pk, line.quantity)
-            rows.append({**_cell(line, asked[line.inquiry_line_id]),
-                         "asked": asked[line.inquiry_line_id],
-                         "field": form[f"qty_{line.pk}"] if line.pk in chosen else None,
-                         "chosen_price": totals.line_price(line, quantity),
-                         "chosen_amount": totals.line_amount(line, quantity),
-                         "tier_rows": _tier_rows(line, quantity) if line.pk in chosen else []})
-        return render(self.request, self.template_name, self.context(
-            inquiry=inquiry, quotation=quotation, form=form, rows=rows,
-            totals=totals.quotation_totals(quotation, chosen), addresses=form.addresses,
-            address_id=str(form["address"].value() or ""), methods=form.shipping_methods,
-            method_value=str(form["shipping_method"].value() or ""),
-            payment_choices=form.fields["payment_method"].choices,
-            payment_value=form["payment_method"].value() or ""), status=status)
-
-    def _refuse(self, request, inquiry, quotation):
-        """Back to the inquiry with why it cannot be accepted now (None: it can)."""
-        if inquiry.status == InquiryStatus.EXPIRED or (
-                inquiry.status in ANSWERABLE and quotation.valid_until < timezone.localdate()):
-            messages.error(request, _("This quotation expired on %(date)s: ask the supplier "
-                                      "for a new one.") % {
-                "date": quotation.valid_until.isoformat()})
-            return redirect("shop:inquiry-detail", pk=inquiry.pk)
-        if not workflow.may(inquiry, workflow.ACCEPT, request.user):
-            messages.info(request, _("This quotation cannot be accepted now."))
-            return redirect("shop:inquiry-detail", pk=inquiry.pk)
-        return None
-
-    def get(self, request, pk):
-        self.require_orderer()
-        inquiry = self.inquiry_or_404(pk, with_history=False)
-        quotation = self._current(inquiry)
-        refused = self._refuse(request, inquiry, quotation)
-        if refused is not None:
-            return refused
-        addresses = self._addresses()
-        default = addresses[0] if addresses else None  # the default address comes first
-        methods = order_selectors.shipping_methods(active_only=True)
-        payments = order_selectors.offered_payment_methods()
-        initial = {"address": str(default.pk) if default else "",
-                   "shipping_method": str(methods[0].pk) if methods else "",
-                   "payment_method": payments[0] if payments else "",
-                   "delivery_date": inquiry.delivery_date, "token": new_token()}
-        initial.update({f"qty_{line.pk}": line.quantity for line in quotation.lines.all()})
-        return self._render(inquiry, quotation, self._form(
-            quotation, addresses=addresses, initial=initial, methods=methods, payments=payments))
-
-    def post(self, request, pk):
-        self.require_orderer()
-        inquiry = self.inquiry_or_404(pk, with_history=False)
-        quotation = self._current(inquiry)
-        form = self._form(quotation, request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                placed = services.quotation_accept(
-                    actor=request.user, inquiry=inquiry, address_id=data["address"],
-                    payment_method=data["payment_method"],
-                    shipping_method_id=data.get("shipping_method") or None,
-                    delivery_date=data.get("delivery_date"), remark=data.get("remark") or "",
-                    quantities=form.quantities(), idempotency_key=data["token"],
-                    version=data.get("version"))
-            except PermissionDeniedError:
-                raise PermissionDenied from None
-            except IdempotencyMismatch:
-                form.refuse_reused_token()
-            except ApplicationError as exc:
-                form_add_application_error(form, exc)
-            else:
-                order = placed.order
-                if placed.created:
-                    messages.success(request, _("Thank you! Your order %(number)s has been "
-                                                "placed at the quoted prices.") % {
-                        "number": order.number})
-                if order.payment_method == PaymentMethod.ONLINE and placed.created:
-                    return redirect("shop:order-pay", pk=order.pk)
-                return redirect("shop:order-detail", pk=order.pk)
-        return self._render(self.inquiry_or_404(pk, with_history=False), quotation, form,
-                            status=400)
